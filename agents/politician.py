@@ -1,0 +1,205 @@
+"""Politicians: legislators and challengers choosing stances and roll-call votes.
+
+A politician values re-election and, where it has conviction and the political capital to
+back it, its own ideal on the target issue. For each position it could take it weighs
+three things: the votes it expects to win or lose among its own voters (each voter
+weighting the issue by its own salience), the money it expects donors to spend for or
+against it, and its conviction. Nothing in the rule mentions salience: when voters are not
+paying attention the first term is small and the money term decides; when they are, the
+voters do. The crossover is an outcome, not an input.
+
+The rules are written over arrays of politicians (one row each) so that a whole chamber
+decides in one operation; :class:`Politician` applies the same rules to one agent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+from scipy.stats import norm
+
+from agents.enums import Chamber, Party, Side
+
+
+@dataclass
+class Outlook:
+    """What a set of politicians expects at the ballot box for each position it could take.
+
+    Rows are politicians, columns are candidate positions on the target issue.
+    ``share`` is the expected two-party vote share, ``slope`` its derivative with respect to
+    a uniform shift of voters' utility scaled by ad exposure (how many votes a unit of ad
+    persuasion moves), ``electorate`` the real eligible voters in each race, and
+    ``ad_power`` (politicians × donors) how persuasive each donor's ads are in that race.
+    """
+
+    positions: np.ndarray
+    share: np.ndarray
+    slope: np.ndarray
+    electorate: np.ndarray
+    ad_power: np.ndarray
+
+    def row(self, i: int) -> Outlook:
+        """The outlook of one politician, kept two-dimensional."""
+        return Outlook(self.positions, self.share[i : i + 1], self.slope[i : i + 1], self.electorate[i : i + 1], self.ad_power[i : i + 1])
+
+
+@dataclass(frozen=True)
+class Incentives:
+    """The model-wide constants that enter every politician's calculus."""
+
+    uncertainty: float
+    ad_effect: float
+    ad_saturation: float
+    muted_band: float
+    donor_positions: np.ndarray
+
+
+def side_of(positions: np.ndarray, donor_positions: np.ndarray, band: float) -> np.ndarray:
+    """Which side of each donor each position is on: ``Side`` values, shape (positions, donors)."""
+    lean = np.sign(donor_positions)[None, :] * np.asarray(positions, dtype=float)[:, None]
+    return np.where(lean > band, Side.ALLY, np.where(lean < -band, Side.OPPONENT, Side.MUTED)).astype(np.int8)
+
+
+def money_shift(outlook: Outlook, threat: np.ndarray, protect: np.ndarray, inc: Incentives) -> np.ndarray:
+    """Expected ad persuasion (logit units) each position brings, from beliefs about donors' spending.
+
+    An ally of a donor expects its protection money, an opponent its attack money, a muted
+    politician neither. Dollars act through diminishing returns per eligible voter.
+    """
+    sides = side_of(outlook.positions, inc.donor_positions, inc.muted_band)
+    per_voter = inc.ad_saturation * outlook.electorate[:, None]
+    helped = outlook.ad_power * np.log1p(protect / per_voter)
+    hurt = outlook.ad_power * np.log1p(threat / per_voter)
+    return inc.ad_effect * (helped @ (sides == Side.ALLY).T - hurt @ (sides == Side.OPPONENT).T)
+
+
+def reelection_chance(outlook: Outlook, threat: np.ndarray, protect: np.ndarray, inc: Incentives) -> np.ndarray:
+    """Probability of winning the next election at each position: share plus money, against uncertainty."""
+    expected = outlook.share + outlook.slope * money_shift(outlook, threat, protect, inc)
+    return norm.cdf((expected - 0.5) / inc.uncertainty)
+
+
+def conviction_value(positions: np.ndarray, ideal: np.ndarray, conviction: np.ndarray, capital: np.ndarray) -> np.ndarray:
+    """Policy utility: conviction times closeness to the ideal, for as long as capital lasts.
+
+    Conviction is expressed in re-election probability per unit of distance, so it trades
+    directly against electoral risk (Denzau & Munger 1986). A politician with no capital
+    left can no longer afford its convictions.
+    """
+    active = (capital > 0.0).astype(float)
+    return -(conviction * active)[:, None] * np.abs(positions[None, :] - ideal[:, None])
+
+
+def choose_positions(
+    outlook: Outlook,
+    options: np.ndarray,
+    threat: np.ndarray,
+    protect: np.ndarray,
+    ideal: np.ndarray,
+    conviction: np.ndarray,
+    capital: np.ndarray,
+    inc: Incentives,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each politician's best position among column indices ``options``, and the capital it costs.
+
+    The cost is the re-election probability given up relative to the electorally best of
+    the same options: holding a stance against one's interest spends political capital.
+    Ties go to the first option, so a politician indifferent between options keeps order.
+    """
+    chance = reelection_chance(outlook, threat, protect, inc)[:, options]
+    value = chance + conviction_value(outlook.positions[options], ideal, conviction, capital)
+    best = np.argmax(value, axis=1)
+    rows = np.arange(best.shape[0])
+    cost = chance.max(axis=1) - chance[rows, best]
+    return options[best], cost
+
+
+def anticipated_spending(pot: np.ndarray, weight: np.ndarray, targeted: np.ndarray) -> np.ndarray:
+    """What each politician expects a donor to spend on its race if it joined the targeted group.
+
+    The donor spreads ``pot`` over its targets in proportion to ``weight`` (competitiveness);
+    a politician joining them would take ``w_j / (w_j + sum of the others' w)`` of it.
+    ``pot`` has shape (donors,), ``weight`` (politicians, donors), ``targeted`` the same, boolean.
+    """
+    total = (weight * targeted).sum(axis=0, keepdims=True)
+    others = total - weight * targeted
+    denom = weight + others
+    return np.where(denom > 0.0, pot[None, :] * weight / np.where(denom > 0.0, denom, 1.0), 0.0)
+
+
+class Politician(mesa.Agent):
+    """A legislator or challenger: a seat, a party, positions, conviction, capital and beliefs."""
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        *,
+        chamber: Chamber,
+        seat: int,
+        state: int,
+        district: int,
+        party: Party,
+        ideal: float,
+        conviction: float,
+        capital: float,
+        platform: np.ndarray,
+        valence: float,
+        stance: float,
+        n_donors: int,
+        incumbent: bool = True,
+    ) -> None:
+        super().__init__(model)
+        self.chamber = chamber
+        self.seat = seat
+        self.state = state
+        self.district = district
+        self.party = party
+        self.ideal = ideal
+        self.conviction = conviction
+        self.capital = capital
+        self.platform = platform
+        self.valence = valence
+        self.stance = stance
+        self.incumbent = incumbent
+        self.threat_belief = np.zeros(n_donors)
+        self.protect_belief = np.zeros(n_donors)
+        self.last_margin = 0.0
+        self.money_for = 0.0
+        self.money_against = 0.0
+        self.first_cycle = int(getattr(model, "cycle", 0))
+
+    @property
+    def is_champion(self) -> bool:
+        """Whether this politician was drawn as a champion of the target issue."""
+        return self.conviction >= getattr(self.model, "champion_conviction", np.inf)
+
+    def choose_stance(self, outlook: Outlook, inc: Incentives) -> float:
+        """Take the public stance that maximises re-election chance plus conviction; pay for it in capital."""
+        options = np.arange(outlook.positions.shape[0])
+        chosen, cost = choose_positions(
+            outlook, options, self.threat_belief[None, :], self.protect_belief[None, :],
+            np.array([self.ideal]), np.array([self.conviction]), np.array([self.capital]), inc,
+        )
+        self.capital -= float(cost[0])
+        self.stance = float(outlook.positions[chosen[0]])
+        return self.stance
+
+    def cast_vote(self, outlook: Outlook, inc: Incentives, bill_column: int, status_quo_column: int) -> bool:
+        """Vote yea when the bill's position serves the same calculus better than the status quo."""
+        options = np.array([status_quo_column, bill_column])
+        chosen, cost = choose_positions(
+            outlook, options, self.threat_belief[None, :], self.protect_belief[None, :],
+            np.array([self.ideal]), np.array([self.conviction]), np.array([self.capital]), inc,
+        )
+        self.capital -= float(cost[0])
+        return bool(chosen[0] == bill_column)
+
+    def update_threat_belief(self, expected_against: np.ndarray, expected_for: np.ndarray, rate: float) -> None:
+        """Move beliefs about donors' spending part-way to what this politician now expects."""
+        self.threat_belief += rate * (expected_against - self.threat_belief)
+        self.protect_belief += rate * (expected_for - self.protect_belief)
+
+    def __repr__(self) -> str:
+        return f"Politician({self.chamber.value} seat {self.seat}, {self.party.name}, stance={self.stance:+.2f})"

@@ -1,0 +1,425 @@
+"""The pacsim model: construction, the weekly schedule, elections and the legislature.
+
+A cycle is ``run.steps_per_cycle`` weeks: a legislative session in which target-issue
+bills are introduced, gated and voted on, then a campaign of ``run.campaign_steps`` weeks
+in which donors buy ads, then an election. Every random draw comes from the model's
+generators, seeded by Mesa's ``rng=``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from agents import BillStage, Chamber, Donor, Leadership, Party, Politician, Side, Voter
+from agents.donor import competitiveness
+from agents.politician import Incentives, Outlook, anticipated_spending, choose_positions, conviction_value, reelection_chance, side_of
+from model.electorate import CHAL, INC, CandidateArrays, Electorate, build_geography
+from model.params import Params, build_params
+from model.tables import Recorder
+
+GRID = np.linspace(-1.0, 1.0, 9)
+
+
+class Phase(enum.StrEnum):
+    """The part of the cycle a step belongs to."""
+
+    SESSION = "session"
+    CAMPAIGN = "campaign"
+    ELECTION = "election"
+
+
+def resolve_params(params: Params | Mapping[str, Any] | None, overrides: Mapping[str, Any]) -> Params:
+    """Params from a Params, a mapping of dotted paths, and keyword overrides (``a__b`` stands for ``a.b``)."""
+    flat = {k.replace("__", "."): v for k, v in overrides.items()}
+    if isinstance(params, Params):
+        return params.with_overrides(flat) if flat else params
+    merged = dict(params or {})
+    merged.update(flat)
+    return build_params(merged)
+
+
+class PacsimModel(mesa.Model):
+    """Voters, politicians, donors and leaders on a network; salience and money decide votes.
+
+    ``PacsimModel(params, rng=seed)`` takes a validated :class:`~model.params.Params` (or a
+    mapping of dotted parameter paths), plus keyword overrides where ``target__salience``
+    stands for ``target.salience``. ``rng`` defaults to ``run.seed``.
+    """
+
+    def __init__(self, params: Params | Mapping[str, Any] | None = None, *, rng: int | None = None, **overrides: Any) -> None:
+        self.params = p = resolve_params(params, overrides)
+        self.seed = int(p.run.seed if rng is None else rng)
+        super().__init__(rng=self.seed)
+        self.cycle = 0
+        self.positions = np.unique(np.append(GRID, p.legislature.status_quo))
+        self.status_quo_col = int(np.flatnonzero(self.positions == p.legislature.status_quo)[0])
+        self.bill_cols = np.flatnonzero((self.positions >= p.legislature.bill_position_min) & (self.positions <= p.legislature.bill_position_max))
+        if self.bill_cols.size == 0:
+            self.bill_cols = np.array([int(np.argmin(np.abs(self.positions - p.legislature.bill_position_max)))])
+
+        self.geography = build_geography(p, self.rng)
+        self.electorate = Electorate(p, self.rng, self.geography)
+        self.voters = [Voter(self, i) for i in range(self.electorate.n)]
+
+        self.n_house = p.legislature.house_seats
+        self.n_seats = self.n_house + p.legislature.senate_seats
+        self.chamber_of = np.array([Chamber.HOUSE] * self.n_house + [Chamber.SENATE] * p.legislature.senate_seats)
+        self.senate_class = np.full(self.n_seats, -1)
+        self.senate_class[self.n_house :] = np.arange(p.legislature.senate_seats) % 3
+        self.race_electorate = self._race_electorate()
+        self.race_median = self._race_median()
+
+        self.donors = [
+            Donor(self, name="industry", target_issue=self.electorate.target, **_donor_kwargs(p.industry)),
+            Donor(self, name="opposing", target_issue=self.electorate.target, **_donor_kwargs(p.opposing)),
+        ]
+        self.donor_positions = np.array([d.position for d in self.donors])
+        self.incentives = Incentives(
+            uncertainty=p.politicians.reelection_uncertainty,
+            ad_effect=p.campaign.ad_effect,
+            ad_saturation=p.campaign.ad_saturation,
+            muted_band=p.politicians.muted_band,
+            donor_positions=self.donor_positions,
+        )
+        self.champion_conviction = p.politicians.champion_conviction
+        champions = set(self.rng.choice(self.n_seats, p.politicians.champions, replace=False).tolist())
+        self.seats: list[Politician] = [self._new_politician(j, self._seat_party(j), champion=j in champions) for j in range(self.n_seats)]
+        self.challengers: dict[int, Politician] = {}
+        self.open_seat = np.zeros(self.n_seats, dtype=bool)
+        self.leaders = {c: Leadership(self, chamber=c, party=self._majority(c)) for c in Chamber}
+
+        self.stock = np.zeros((self.n_seats, 2, self.electorate.n_issues))
+        self.money = np.zeros((self.n_seats, len(self.donors), 2))
+        self.outlook: Outlook | None = None
+        self.bill_steps = self._bill_schedule()
+        self.recorder = Recorder(self)
+        self._review()
+        self.recorder.snapshot_legislators()
+        self.datacollector = mesa.DataCollector(model_reporters=self.recorder.model_reporters())
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------ construction
+    def _race_electorate(self) -> np.ndarray:
+        per_district = self.params.electorate.district_electorate
+        counts = self.geography.districts_in_state()
+        senate = np.repeat(counts, 2) * per_district
+        return np.concatenate([np.full(self.n_house, per_district), senate])
+
+    def _race_median(self) -> np.ndarray:
+        """Each race's median voter on the target issue, snapped to the position grid."""
+        x = self.electorate.positions[:, self.electorate.target]
+        med = np.zeros(self.n_seats)
+        order = np.lexsort((x, self.electorate.district))
+        starts = self.geography.district_starts
+        sorted_x = x[order]
+        for d in range(self.n_house):
+            med[d] = np.median(sorted_x[starts[d] : starts[d + 1]])
+        state_order = np.lexsort((x, self.electorate.state))
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(self.electorate.state, minlength=self.geography.n_states))])
+        xs = x[state_order]
+        for s in range(self.geography.n_states):
+            m = np.median(xs[bounds[s] : bounds[s + 1]])
+            med[self.n_house + 2 * s : self.n_house + 2 * s + 2] = m
+        return self.positions[np.argmin(np.abs(med[:, None] - self.positions[None, :]), axis=1)]
+
+    def _seat_party(self, seat: int) -> Party:
+        e = self.electorate
+        voters = e.district == seat if seat < self.n_house else e.state == (seat - self.n_house) // 2
+        lean = float(e.party_id[voters].mean())
+        return Party.REP if self.rng.random() < 1.0 / (1.0 + np.exp(-4.0 * lean)) else Party.DEM
+
+    def _new_politician(self, seat: int, party: Party, *, champion: bool = False, incumbent: bool = True, stance: float | None = None) -> Politician:
+        pp = self.params.politicians
+        k_bg = self.electorate.n_issues - 1
+        industry_side = float(np.sign(self.params.industry.position) or 1.0)
+        if champion:
+            ideal, conviction = -industry_side, pp.champion_conviction
+        else:
+            ideal = float(np.clip(self.params.target.partisan_loading * party + self.rng.normal(0.0, pp.ideal_sd), -1.0, 1.0))
+            conviction = float(self.rng.exponential(pp.conviction_mean)) if pp.conviction_mean > 0 else 0.0
+        if stance is None:
+            stance = float(self.positions[np.argmin(np.abs(self.positions - ideal))])
+        is_house = seat < self.n_house
+        return Politician(
+            self,
+            chamber=Chamber.HOUSE if is_house else Chamber.SENATE,
+            seat=seat,
+            state=int(self.geography.district_state[seat]) if is_house else (seat - self.n_house) // 2,
+            district=seat if is_house else -1,
+            party=party,
+            ideal=ideal,
+            conviction=conviction,
+            capital=pp.capital_initial,
+            platform=party * pp.platform_distance + self.rng.normal(0.0, pp.platform_sd, k_bg),
+            valence=float(self.rng.normal(0.0, pp.valence_sd)),
+            stance=stance,
+            n_donors=len(self.donors),
+            incumbent=incumbent,
+        )
+
+    def _majority(self, chamber: Chamber) -> Party:
+        parties = np.array([s.party for s in self.seats if s.chamber == chamber])
+        return Party.REP if (parties == Party.REP).sum() * 2 >= parties.size else Party.DEM
+
+    def _bill_schedule(self) -> set[int]:
+        p = self.params
+        session_end = p.run.steps_per_cycle - p.run.campaign_steps
+        n = p.legislature.bills_per_session
+        if n == 0:
+            return set()
+        return {int(s) for s in np.linspace(1, session_end - 1, n + 2)[1:-1].round()} | ({1} if n == 1 else set())
+
+    # ---------------------------------------------------------------- the state
+    @property
+    def cycle_step(self) -> int:
+        """Week within the current cycle, from 0."""
+        return (self.steps - 1) % self.params.run.steps_per_cycle if self.steps > 0 else 0
+
+    @property
+    def phase(self) -> Phase:
+        """The phase the current step belongs to."""
+        p = self.params.run
+        t = self.cycle_step
+        if t == p.steps_per_cycle - 1:
+            return Phase.ELECTION
+        if t >= p.steps_per_cycle - 1 - p.campaign_steps:
+            return Phase.CAMPAIGN
+        return Phase.SESSION
+
+    def up_for_election(self) -> np.ndarray:
+        """Which seats are contested at this cycle's election."""
+        up = self.chamber_of == Chamber.HOUSE
+        up |= self.senate_class == self.cycle % 3
+        return up
+
+    def candidates(self) -> CandidateArrays:
+        """Every seat's incumbent-slot candidate and (actual or prospective) challenger as arrays."""
+        pd_ = self.params.politicians
+        party = np.array([s.party.value for s in self.seats], dtype=float)
+        chal = [self.challengers.get(j) for j in range(self.n_seats)]
+        chal_platform = np.array([c.platform if c is not None else -party[j] * pd_.platform_distance * np.ones(self.electorate.n_issues - 1) for j, c in enumerate(chal)])
+        return CandidateArrays(
+            n_house=self.n_house,
+            party=party,
+            platform=np.array([s.platform for s in self.seats]),
+            stance=np.array([s.stance for s in self.seats]),
+            valence=np.array([s.valence for s in self.seats]),
+            chal_platform=chal_platform,
+            chal_stance=np.array([c.stance if c is not None else self.race_median[j] for j, c in enumerate(chal)]),
+            chal_valence=np.array([c.valence if c is not None else 0.0 for c in chal]),
+        )
+
+    def sides(self) -> np.ndarray:
+        """Each seat holder's side of each donor (seats × donors)."""
+        stance = np.array([s.stance for s in self.seats])
+        return side_of(stance, self.donor_positions, self.params.politicians.muted_band)
+
+    # ------------------------------------------------------------------ the step
+    def step(self) -> None:
+        """One week: attention moves, ads decay, legislators review, bills move, donors spend, elections."""
+        p = self.params
+        e = self.electorate
+        e.draw_news(self.rng)
+        e.step_attention(e.ad_push(self.stock, self.n_house, [0, 1, 2]) if self.stock.any() else None)
+        self.stock *= p.campaign.ad_retention
+        phase, t = self.phase, self.cycle_step
+        if t == p.run.steps_per_cycle - 1 - p.run.campaign_steps:
+            self._open_campaign()
+        if phase is not Phase.SESSION or t % p.politicians.review_interval == 0 or t in self.bill_steps:
+            self._review()
+        if phase is Phase.SESSION and t in self.bill_steps:
+            self._legislate()
+        if phase is Phase.CAMPAIGN:
+            self._spend(steps_left=p.run.steps_per_cycle - 1 - t)
+        if phase is Phase.ELECTION:
+            self.recorder.snapshot_legislators()
+            self._elect()
+        self.datacollector.collect(self)
+        if self.steps >= p.run.n_cycles * p.run.steps_per_cycle:
+            self.running = False
+
+    def _review(self) -> None:
+        """Legislators update what they expect from voters and donors, then choose their stances."""
+        self.refresh_outlook()
+        self.update_beliefs()
+        self.choose_stances()
+
+    def refresh_outlook(self) -> Outlook:
+        """Recompute every seat holder's expected vote share at each position, and donors' ad power."""
+        cand = self.candidates()
+        share, slope, mean_sal = self.electorate.outlook(cand, self.stock, self.positions)
+        weak_inc, _ = self.electorate.weakness(cand)
+        power = np.column_stack([
+            self.electorate.n_issues * mean_sal[np.arange(self.n_seats), d.choose_ad_issue(weak_inc)] for d in self.donors
+        ])
+        self.outlook = Outlook(self.positions, share, slope, self.race_electorate, power)
+        return self.outlook
+
+    def competitiveness(self) -> np.ndarray:
+        """How close each seat's race looks at its holder's current stance (1 for a dead heat)."""
+        current = np.argmin(np.abs(np.array([s.stance for s in self.seats])[:, None] - self.positions[None, :]), axis=1)
+        expected = self.outlook.share[np.arange(self.n_seats), current]
+        return competitiveness(expected, self.params.politicians.reelection_uncertainty)
+
+    def update_beliefs(self) -> None:
+        """Each legislator moves its belief about donors' spending towards what their announced rule implies."""
+        weight = np.repeat(self.competitiveness()[:, None], len(self.donors), axis=1)
+        sides = self.sides()
+        pots = np.array([d.announced_pots for d in self.donors])
+        expected_against = anticipated_spending(pots[:, 0], weight, sides == Side.OPPONENT)
+        expected_for = anticipated_spending(pots[:, 1], weight, sides == Side.ALLY)
+        rate = self.params.politicians.threat_learning_rate
+        for j, pol in enumerate(self.seats):
+            pol.update_threat_belief(expected_against[j], expected_for[j], rate)
+
+    def choose_stances(self) -> None:
+        """Every seat holder takes its best stance at once (the same rule as ``Politician.choose_stance``)."""
+        threat, protect, ideal, conviction, capital = self._decision_arrays()
+        options = np.arange(self.positions.shape[0])
+        chosen, cost = choose_positions(self.outlook, options, threat, protect, ideal, conviction, capital, self.incentives)
+        for j, pol in enumerate(self.seats):
+            pol.stance = float(self.positions[chosen[j]])
+            pol.capital -= float(cost[j])
+
+    def _decision_arrays(self) -> tuple[np.ndarray, ...]:
+        return (
+            np.array([s.threat_belief for s in self.seats]),
+            np.array([s.protect_belief for s in self.seats]),
+            np.array([s.ideal for s in self.seats]),
+            np.array([s.conviction for s in self.seats]),
+            np.array([s.capital for s in self.seats]),
+        )
+
+    def _legislate(self) -> None:
+        """Introduce one target-issue bill and carry it through gates and floor votes in both chambers."""
+        lp = self.params.legislature
+        col = int(self.rng.choice(self.bill_cols))
+        bill = float(self.positions[col])
+        district_share, national_share = self.electorate.majority_for(bill, lp.status_quo, self.n_house, self.n_seats)
+        threat, protect, ideal, conviction, capital = self._decision_arrays()
+        chance = reelection_chance(self.outlook, threat, protect, self.incentives)
+        value = chance + conviction_value(self.positions, ideal, conviction, capital)
+        support = value[:, col] - value[:, self.status_quo_col]
+        bill_id = len(self.recorder.bills)
+        fate, stage_chamber, tallies = BillStage.PASSED, None, {}
+        for chamber in (Chamber.HOUSE, Chamber.SENATE):
+            members = np.flatnonzero(self.chamber_of == chamber)
+            leader = self.leaders[chamber]
+            caucus = members[[self.seats[j].party == leader.party for j in members]]
+            options = np.array([self.status_quo_col, col])
+            if lp.leadership_gate and not leader.gate_bill(support[caucus]):
+                self.recorder.roll_call(bill_id, chamber, members, support[members] > 0.0, bill, district_share, kind="whip")
+                fate, stage_chamber = BillStage.GATED, chamber
+                break
+            sub = Outlook(self.positions, self.outlook.share[members], self.outlook.slope[members], self.outlook.electorate[members], self.outlook.ad_power[members])
+            chosen, cost = choose_positions(sub, options, threat[members], protect[members], ideal[members], conviction[members], capital[members], self.incentives)
+            yea = chosen == col
+            for j, c in zip(members, cost):
+                self.seats[j].capital -= float(c)
+            self.recorder.roll_call(bill_id, chamber, members, yea, bill, district_share)
+            needed = int(np.ceil(lp.cloture_fraction * members.size)) if chamber is Chamber.SENATE else members.size // 2 + 1
+            tallies[chamber] = (int(yea.sum()), int((~yea).sum()))
+            if yea.sum() < needed:
+                fate, stage_chamber = BillStage.FAILED, chamber
+                break
+        self.recorder.bill(bill_id, bill, national_share, fate, stage_chamber, tallies)
+
+    def _open_campaign(self) -> None:
+        """Retirements open seats; each race that is up gets a challenger from the other party."""
+        pp = self.params.legislature
+        up = self.up_for_election()
+        self.open_seat[:] = False
+        for j in np.flatnonzero(up):
+            holder = self.seats[j]
+            if self.rng.random() < pp.retirement_rate:
+                self.open_seat[j] = True
+                holder.remove()
+                nominee = self._new_politician(j, holder.party, incumbent=False)
+                self.seats[j] = nominee
+            self.challengers[j] = self._new_politician(j, self.seats[j].party.other, incumbent=False, stance=float(self.race_median[j]))
+
+    def _spend(self, steps_left: int) -> None:
+        """Each donor spends this week's money on the races that are up, on the issue it chooses."""
+        up = self.up_for_election()
+        cand = self.candidates()
+        weight = self.competitiveness()
+        sides = self.sides()
+        weak_inc, weak_chal = self.electorate.weakness(cand)
+        for d, donor in enumerate(self.donors):
+            if donor.pot <= donor.spent_cycle:
+                continue
+            against, for_ = donor.allocate_budget(weight, sides[:, d], up, steps_left)
+            issue_against = donor.choose_ad_issue(weak_inc)
+            issue_for = donor.choose_ad_issue(weak_chal)
+            rows = np.arange(self.n_seats)
+            self.stock[rows, CHAL, issue_against] += against / self.race_electorate
+            self.stock[rows, INC, issue_for] += for_ / self.race_electorate
+            self.money[:, d, 0] += for_
+            self.money[:, d, 1] += against
+            for j in np.flatnonzero(against + for_):
+                self.seats[j].money_for += float(for_[j])
+                self.seats[j].money_against += float(against[j])
+            self.recorder.spending(donor, against, for_, issue_against, issue_for)
+
+    def _elect(self) -> None:
+        """Hold the election: sample votes, seat winners, record races, start a new cycle."""
+        p = self.params
+        up = self.up_for_election()
+        cand = self.candidates()
+        swing = float(self.rng.normal(0.0, p.electorate.national_swing_sd))
+        votes_inc, votes_all = self.electorate.elect(cand, self.stock, up, self.rng, swing)
+        for j in np.flatnonzero(up):
+            holder, challenger = self.seats[j], self.challengers.pop(j)
+            share = votes_inc[j] / votes_all[j] if votes_all[j] > 0 else 0.5
+            inc_wins = share > 0.5 or (share == 0.5 and self.rng.random() < 0.5)
+            winner, loser = (holder, challenger) if inc_wins else (challenger, holder)
+            self.recorder.race(j, holder, challenger, share, votes_all[j], winner, bool(self.open_seat[j]))
+            winner.last_margin = abs(share - 0.5) * 2.0
+            if inc_wins:
+                holder.capital += p.politicians.capital_regen
+            winner.incumbent = True
+            winner.money_for = winner.money_against = 0.0
+            self.seats[j] = winner
+            loser.remove()
+        for leader in self.leaders.values():
+            leader.party = self._majority(leader.chamber)
+        self.stock[:] = 0.0
+        self.money[:] = 0.0
+        for donor in self.donors:
+            donor.new_cycle()
+        self.cycle += 1
+        self.open_seat[:] = False
+
+    # --------------------------------------------------------------- interface
+    def run(self) -> PacsimModel:
+        """Run every cycle of the run to the end."""
+        while self.running:
+            self.step()
+        return self
+
+    def fire_shock(self, issue: str | None = None, log_size: float = 1.5) -> None:
+        """An exogenous event raising (or, if negative, lowering) one issue's attention; the target by default."""
+        names = self.electorate.issue_names
+        index = self.electorate.target if issue is None else names.index(issue)
+        self.electorate.apply_shock(index, log_size)
+        self.recorder.event(names[index], log_size)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The run's tidy tables: steps, legislators, votes, bills, races, spending, events."""
+        return self.recorder.tables(self.datacollector.get_model_vars_dataframe())
+
+
+def _donor_kwargs(d: Any) -> dict[str, Any]:
+    return {
+        "budget": d.budget,
+        "position": d.position,
+        "intensity": d.intensity,
+        "attack_share": d.attack_share,
+        "strategy": d.strategy.value,
+    }

@@ -1,0 +1,377 @@
+"""The one parameter surface of pacsim.
+
+Every parameter, with its default, range, units and description, is declared here once.
+The model constructor, the scenario files, the sweeps, the CLI and the Solara sliders all
+read this schema; none of them writes a default of its own.
+
+Parameters are addressed by dotted paths such as ``target.salience`` or
+``industry.budget``. :func:`build_params` turns a mapping of such paths (or a nested
+mapping, as in a TOML scenario file) into a validated :class:`Params`, and raises
+:class:`ParameterError` with a one-line message naming the field, the value and what is
+allowed when anything is wrong.
+"""
+
+from __future__ import annotations
+
+import enum
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class AdStrategy(enum.StrEnum):
+    """What a donor's ads are about: Fairshake's savvy off-issue ads, or its own issue."""
+
+    SAVVY = "savvy"
+    NAIVE = "naive"
+
+
+def _p(default: Any, lo: float | None, hi: float | None, units: str, description: str, **kw: Any) -> Any:
+    """Declare one parameter: default, inclusive range, units and description."""
+    extra = {"units": units}
+    return Field(default, ge=lo, le=hi, description=description, json_schema_extra=extra, **kw)
+
+
+class _Section(BaseModel):
+    """A group of parameters: unknown keys and wrong types are errors, never ignored."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, validate_default=True)
+
+
+class RunParams(_Section):
+    """How long a run lasts and how it is seeded."""
+
+    seed: int = _p(0, 0, 2**63 - 1, "integer", "Master seed of the run; every random draw derives from it.")
+    n_cycles: int = _p(4, 1, 200, "election cycles", "Number of two-year election cycles to simulate.")
+    steps_per_cycle: int = _p(104, 8, 520, "steps (weeks)", "Steps in one cycle; a step is one week.")
+    campaign_steps: int = _p(12, 1, 104, "steps (weeks)", "Closing steps of each cycle in which donors buy ads.")
+
+    @model_validator(mode="after")
+    def _campaign_fits(self) -> RunParams:
+        if self.campaign_steps >= self.steps_per_cycle:
+            raise ValueError(
+                f"run.campaign_steps={self.campaign_steps} must be less than "
+                f"run.steps_per_cycle={self.steps_per_cycle}"
+            )
+        return self
+
+
+class LegislatureParams(_Section):
+    """Chambers, bills and the floor."""
+
+    house_seats: int = _p(435, 1, 2000, "seats", "Single-member House districts.")
+    senate_seats: int = _p(100, 2, 400, "seats", "Senate seats, two per state, in three staggered classes.")
+    cloture_fraction: float = _p(0.6, 0.5, 1.0, "share of seats", "Senate votes needed to end debate (60 of 100).")
+    bills_per_session: int = _p(6, 0, 100, "bills per cycle", "Target-issue bills introduced in each session.")
+    status_quo: float = _p(0.5, -1.0, 1.0, "position", "Target-issue status quo; +1 is the industry's ideal.")
+    bill_position_min: float = _p(-1.0, -1.0, 1.0, "position", "Most regulatory position a bill may take.")
+    bill_position_max: float = _p(-0.25, -1.0, 1.0, "position", "Least regulatory position a bill may take.")
+    leadership_gate: bool = _p(True, None, None, "on/off", "Whether the majority leader decides which bills reach the floor.")
+    retirement_rate: float = _p(0.05, 0.0, 1.0, "probability per cycle", "Chance an incumbent retires, leaving an open seat.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LegislatureParams:
+        if self.senate_seats % 2:
+            raise ValueError(f"legislature.senate_seats={self.senate_seats} must be even (two seats per state)")
+        if self.house_seats < self.senate_seats // 2:
+            raise ValueError(
+                f"legislature.house_seats={self.house_seats} must be at least the number of states "
+                f"({self.senate_seats // 2}), since every state has a House district"
+            )
+        if not self.bill_position_min <= self.bill_position_max < self.status_quo:
+            raise ValueError(
+                "legislature.bill_position_min <= legislature.bill_position_max < legislature.status_quo "
+                f"must hold, got {self.bill_position_min}, {self.bill_position_max}, {self.status_quo}"
+            )
+        return self
+
+
+class ElectorateParams(_Section):
+    """Voters, their ties and how they choose."""
+
+    n_voters: int = _p(100_000, 2, 20_000_000, "voters", "Simulated voters, spread over House districts.")
+    district_electorate: float = _p(520_000.0, 1.0, 1e8, "eligible voters", "Real eligible voters one House district stands for; scales ad dollars per voter.")
+    network_degree: int = _p(10, 2, 200, "ties per voter", "Mean social ties per voter (Watts-Strogatz ring within a district).")
+    network_rewire: float = _p(0.1, 0.0, 1.0, "probability", "Watts-Strogatz rewiring probability within a district.")
+    cross_district_share: float = _p(0.05, 0.0, 1.0, "ties per voter", "Extra random ties across districts, per voter.")
+    district_lean_sd: float = _p(0.6, 0.0, 3.0, "party-ID units", "Spread of districts' partisan lean.")
+    party_weight: float = _p(1.5, 0.0, 20.0, "logit units", "Weight of party identification in vote choice.")
+    issue_weight: float = _p(2.0, 0.0, 50.0, "logit units per unit distance", "Weight of salience-weighted issue distance in vote choice.")
+    turnout_mean: float = _p(0.6, 0.05, 1.0, "probability", "Mean turnout propensity.")
+    national_swing_sd: float = _p(0.1, 0.0, 2.0, "logit units", "Spread of the national swing at each election.")
+    district_swing_sd: float = _p(0.1, 0.0, 2.0, "logit units", "Spread of each race's own swing at each election.")
+
+
+class SalienceParams(_Section):
+    """How much attention voters pay to each issue, and how that moves."""
+
+    background_issues: tuple[str, ...] = _p(("economy", "immigration", "health_care", "abortion"), None, None, "names", "Issues other than the target issue.", min_length=1)
+    background_weights: tuple[float, ...] = _p((0.36, 0.26, 0.20, 0.18), None, None, "relative weights", "Relative national attention to the background issues; scaled to fill what the target issue leaves.", min_length=1)
+    heterogeneity: float = _p(0.5, 0.0, 3.0, "log-normal sd", "Spread of voters' personal attention around the national level.")
+    diffusion: float = _p(0.2, 0.0, 1.0, "share per step", "Share of a voter's attention pulled towards its network neighbours each step.")
+    reversion: float = _p(0.1, 0.0, 1.0, "share per step", "Share of the gap to a voter's own baseline closed each step.")
+    shock_rate: float = _p(0.01, 0.0, 1.0, "probability per step", "Chance of a news shock to one issue's national attention in a step.")
+    shock_sd: float = _p(0.3, 0.0, 3.0, "log-normal sd", "Size of a news shock.")
+    shock_decay: float = _p(0.05, 0.0, 1.0, "share per step", "Share of a national shock that fades each step.")
+    ad_push: float = _p(0.02, 0.0, 10.0, "attention per log-dollar", "Attention an ad adds to its issue for the voters it reaches.")
+
+    @model_validator(mode="after")
+    def _weights_match(self) -> SalienceParams:
+        if len(self.background_issues) != len(self.background_weights):
+            raise ValueError(
+                f"salience.background_weights has {len(self.background_weights)} entries but "
+                f"salience.background_issues has {len(self.background_issues)}"
+            )
+        if any(w <= 0 for w in self.background_weights):
+            raise ValueError(f"salience.background_weights={list(self.background_weights)} must all be > 0")
+        return self
+
+
+class TargetParams(_Section):
+    """The issue the donors care about (crypto rules, AI regulation)."""
+
+    name: str = _p("ai_regulation", None, None, "name", "Name of the target issue.")
+    salience: float = _p(0.02, 0.0, 1.0, "share of attention", "National share of voters' attention on the target issue.")
+    voter_share_with_donor: float = _p(0.25, 0.0, 1.0, "share of voters", "Share of voters on the industry donor's side of the issue.")
+    opinion_sd: float = _p(0.5, 0.01, 3.0, "position units", "Spread of voters' positions on the target issue.")
+    partisan_loading: float = _p(0.1, -1.0, 1.0, "position per party-ID unit", "How much party identification tilts target-issue opinion.")
+
+
+class PoliticianParams(_Section):
+    """Legislators and challengers."""
+
+    reelection_uncertainty: float = _p(0.12, 0.001, 0.5, "vote share", "A legislator's uncertainty about its vote share at the next election.")
+    conviction_mean: float = _p(0.005, 0.0, 10.0, "re-election probability per unit distance", "Mean policy conviction of ordinary legislators (exponentially distributed).")
+    champions: int = _p(0, 0, 2000, "legislators", "Legislators with high conviction on the target issue, drawn at random.")
+    champion_conviction: float = _p(1.0, 0.0, 10.0, "re-election probability per unit distance", "Conviction of a champion.")
+    capital_initial: float = _p(1.0, 0.0, 100.0, "re-election probability", "Political capital each legislator starts a career with.")
+    capital_regen: float = _p(0.5, 0.0, 100.0, "re-election probability per election won", "Capital restored by winning re-election.")
+    review_interval: int = _p(4, 1, 52, "steps (weeks)", "How often legislators revisit their stance outside roll calls and campaigns.")
+    threat_learning_rate: float = _p(0.2, 0.0, 1.0, "share per step", "How fast a legislator's belief about the donor threat moves to what it sees.")
+    muted_band: float = _p(0.2, 0.0, 1.0, "position units", "A stance within this distance of neutral is muted: neither opposing nor supporting.")
+    ideal_sd: float = _p(0.5, 0.0, 3.0, "position units", "Spread of legislators' own ideal points on the target issue.")
+    platform_distance: float = _p(0.5, 0.0, 1.0, "position units", "Distance of each party's platform from the centre on background issues.")
+    platform_sd: float = _p(0.1, 0.0, 1.0, "position units", "Spread of a candidate's background-issue positions around its party's platform.")
+    valence_sd: float = _p(0.1, 0.0, 2.0, "logit units", "Spread of candidates' personal appeal.")
+
+
+class CampaignParams(_Section):
+    """How ad money moves voters."""
+
+    ad_effect: float = _p(0.03, 0.0, 5.0, "logit units per log-dollar", "Persuasion of ads: utility per unit of log(1 + dollars per voter / saturation).")
+    ad_saturation: float = _p(1.0, 0.01, 1e4, "dollars per eligible voter", "Spending at which ads' returns start to diminish.")
+    ad_retention: float = _p(0.3, 0.0, 1.0, "share per step", "Share of an ad's effect left after a week.")
+    exposure_sd: float = _p(0.5, 0.0, 3.0, "log-normal sd", "Spread of voters' exposure to ads (mean 1).")
+
+
+class DonorParams(_Section):
+    """One PAC: its money, its side of the target issue and its strategy."""
+
+    budget: float = _p(100e6, 0.0, 1e11, "dollars per cycle", "Money the PAC spends on races each cycle.")
+    position: float = _p(1.0, -1.0, 1.0, "position", "The PAC's ideal on the target issue.")
+    intensity: float = _p(1.0, 0.0, 1.0, "share of budget", "Share of the budget committed to the target issue's races.")
+    attack_share: float = _p(0.7, 0.0, 1.0, "share of spending", "Share of spending against opponents; the rest protects allies.")
+    strategy: AdStrategy = _p(AdStrategy.SAVVY, None, None, "choice", "What the ads are about.")
+
+
+class OpposingDonorParams(DonorParams):
+    """A PAC on the other side of the target issue (absent while its budget is 0)."""
+
+    budget: float = _p(0.0, 0.0, 1e11, "dollars per cycle", "Money the opposing PAC spends on races each cycle.")
+    position: float = _p(-1.0, -1.0, 1.0, "position", "The opposing PAC's ideal on the target issue.")
+
+
+class Params(_Section):
+    """Every parameter of a pacsim run."""
+
+    run: RunParams = RunParams()
+    legislature: LegislatureParams = LegislatureParams()
+    electorate: ElectorateParams = ElectorateParams()
+    salience: SalienceParams = SalienceParams()
+    target: TargetParams = TargetParams()
+    politicians: PoliticianParams = PoliticianParams()
+    campaign: CampaignParams = CampaignParams()
+    industry: DonorParams = DonorParams()
+    opposing: OpposingDonorParams = OpposingDonorParams()
+
+    @model_validator(mode="after")
+    def _cross_section(self) -> Params:
+        districts = self.legislature.house_seats
+        if self.electorate.n_voters < 2 * districts:
+            raise ValueError(
+                f"electorate.n_voters={self.electorate.n_voters} must be at least 2 per House district "
+                f"({2 * districts} for {districts} seats)"
+            )
+        n_seats = self.legislature.house_seats + self.legislature.senate_seats
+        if self.politicians.champions > n_seats:
+            raise ValueError(f"politicians.champions={self.politicians.champions} must be at most the {n_seats} seats")
+        return self
+
+    def get(self, path: str) -> Any:
+        """Value at a dotted path such as ``target.salience``."""
+        section, _, name = path.partition(".")
+        return getattr(getattr(self, section), name)
+
+    def to_flat(self) -> dict[str, Any]:
+        """Every parameter as ``{dotted path: plain value}``."""
+        return {spec.path: _plain(self.get(spec.path)) for spec in iter_fields()}
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Params:
+        """A new validated Params with dotted-path overrides applied."""
+        return build_params(overrides, base=self)
+
+
+class ParameterError(ValueError):
+    """A parameter value that the schema does not allow; its message is one line."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What the schema says about one parameter."""
+
+    path: str
+    type: type
+    default: Any
+    lo: float | None
+    hi: float | None
+    units: str
+    description: str
+    choices: tuple[str, ...] | None = None
+
+    def allowed(self) -> str:
+        """Human-readable statement of the allowed values."""
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        kind = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(self.type, "a list")
+        if self.lo is not None and self.hi is not None:
+            return f"{kind} in [{_num(self.lo)}, {_num(self.hi)}] ({self.units})"
+        return f"{kind} ({self.units})"
+
+
+def _num(x: float) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _bounds(info: Any) -> tuple[float | None, float | None]:
+    lo = hi = None
+    for m in info.metadata:
+        lo = getattr(m, "ge", lo)
+        hi = getattr(m, "le", hi)
+    return lo, hi
+
+
+def iter_fields() -> Iterator[FieldSpec]:
+    """Every parameter of the schema, in declaration order."""
+    for section, sinfo in Params.model_fields.items():
+        for name, info in sinfo.annotation.model_fields.items():
+            lo, hi = _bounds(info)
+            ann = info.annotation
+            choices = tuple(m.value for m in ann) if isinstance(ann, type) and issubclass(ann, enum.Enum) else None
+            base = str if choices else (ann if ann in (int, float, bool, str) else tuple)
+            yield FieldSpec(
+                path=f"{section}.{name}",
+                type=base,
+                default=_plain(info.default),
+                lo=lo,
+                hi=hi,
+                units=(info.json_schema_extra or {}).get("units", ""),
+                description=info.description or "",
+                choices=choices,
+            )
+
+
+FIELDS: dict[str, FieldSpec] = {f.path: f for f in iter_fields()}
+
+
+def parse_value(text: str) -> Any:
+    """Read a command-line value as TOML (numbers, booleans, lists), else as a bare string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _coerce(path: str, value: Any) -> Any:
+    """Loosen TOML's types where the schema is unambiguous: ints for floats, lists for tuples, names for enums."""
+    spec = FIELDS.get(path)
+    if spec is None:
+        return value
+    if spec.type is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if spec.type is tuple and isinstance(value, list):
+        return tuple(float(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value)
+    if spec.choices and isinstance(value, str) and value in spec.choices:
+        ann = Params.model_fields[path.split(".")[0]].annotation.model_fields[path.split(".")[1]].annotation
+        return ann(value)
+    return value
+
+
+def _nest(flat: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    nested: dict[str, dict[str, Any]] = {}
+    for path, value in flat.items():
+        section, dot, name = str(path).partition(".")
+        if not dot or not name or "." in name:
+            raise ParameterError(_unknown(str(path)))
+        if section not in Params.model_fields:
+            raise ParameterError(_unknown(str(path)))
+        nested.setdefault(section, {})[name] = _coerce(str(path), value)
+    return nested
+
+
+def flatten(nested: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"target": {"salience": 0.4}}`` -> ``{"target.salience": 0.4}``."""
+    out: dict[str, Any] = {}
+    for key, value in nested.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and path.count(".") == 0 and key in Params.model_fields:
+            out.update(flatten(value, prefix=f"{path}."))
+        else:
+            out[path] = value
+    return out
+
+
+def _unknown(path: str) -> str:
+    section = path.split(".")[0]
+    if section in Params.model_fields:
+        names = ", ".join(Params.model_fields[section].annotation.model_fields)
+        return f"unknown parameter '{path}': section '{section}' has {names}"
+    return f"unknown parameter '{path}': sections are {', '.join(Params.model_fields)}"
+
+
+def _describe(exc: ValidationError) -> str:
+    """One line for the first problem pydantic found."""
+    err = exc.errors(include_url=False)[0]
+    loc = ".".join(str(part) for part in err["loc"] if not isinstance(part, int))
+    if err["type"] == "extra_forbidden":
+        return _unknown(loc)
+    if err["type"] == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
+    spec = FIELDS.get(loc)
+    allowed = spec.allowed() if spec else err["msg"]
+    return f"invalid value for '{loc}': {err['input']!r}; allowed: {allowed}"
+
+
+def build_params(overrides: Mapping[str, Any] | None = None, base: Params | None = None) -> Params:
+    """Validated Params from dotted-path or nested overrides on top of ``base`` (default: the schema's defaults)."""
+    flat = flatten(overrides or {})
+    nested = base.model_dump() if base is not None else {}
+    for section, values in _nest(flat).items():
+        nested.setdefault(section, {}).update(values)
+    try:
+        return Params.model_validate(nested)
+    except ValidationError as exc:
+        raise ParameterError(_describe(exc)) from None
+
+
+DEFAULTS = Params()

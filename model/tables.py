@@ -1,0 +1,254 @@
+"""Recording a run: one tidy table per kind of record, with fixed column names.
+
+``steps`` comes from Mesa's DataCollector (one row per step); ``legislators``,
+``votes``, ``bills``, ``races``, ``spending`` and ``events`` are written by the model as
+things happen. :func:`model.outcomes.summarise` reads these tables, never live objects.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from agents.enums import BillStage, Chamber, Party, Side
+
+if TYPE_CHECKING:
+    from agents import Donor, Politician
+    from model.model import PacsimModel
+
+
+def _count_side(model: PacsimModel, side: Side) -> int:
+    return int((model.sides()[:, 0] == side).sum())
+
+
+def _seats_of(model: PacsimModel, chamber: Chamber, party: Party) -> int:
+    return sum(1 for s in model.seats if s.chamber == chamber and s.party == party)
+
+
+def _mean_salience(model: PacsimModel, issue: int) -> float:
+    return float(model.electorate.salience[:, issue].mean())
+
+
+def _spent(model: PacsimModel, donor: int) -> float:
+    return float(model.donors[donor].spent_total)
+
+
+def _votes(model: PacsimModel, contested_only: bool, with_donor: bool) -> int:
+    rec = model.recorder
+    return rec.contested_with_donor if with_donor else rec.contested_votes
+
+
+def _bills(model: PacsimModel, fate: BillStage | None) -> int:
+    bills = model.recorder.bills
+    return len(bills) if fate is None else sum(1 for b in bills if b["fate"] == fate.value)
+
+
+class Recorder:
+    """Collects a model's records as it runs and turns them into DataFrames."""
+
+    def __init__(self, model: PacsimModel) -> None:
+        self.model = model
+        self.legislators: list[dict[str, Any]] = []
+        self.vote_chunks: list[dict[str, np.ndarray]] = []
+        self.bills: list[dict[str, Any]] = []
+        self.races: list[dict[str, Any]] = []
+        self.spend_chunks: list[dict[str, np.ndarray]] = []
+        self.events: list[dict[str, Any]] = []
+        self.contested_votes = 0
+        self.contested_with_donor = 0
+
+    def model_reporters(self) -> dict[str, Any]:
+        """DataCollector reporters for the per-step ``steps`` table."""
+        m = self.model
+        reporters: dict[str, Any] = {
+            "cycle": partial(lambda model: model.cycle),
+            "phase": partial(lambda model: model.phase.value if model.steps else "start"),
+            "opposing_industry": partial(_count_side, side=Side.OPPONENT),
+            "muted": partial(_count_side, side=Side.MUTED),
+            "supporting_industry": partial(_count_side, side=Side.ALLY),
+        }
+        for i, name in enumerate(m.electorate.issue_names):
+            reporters[f"salience_{name}"] = partial(_mean_salience, issue=i)
+        for d, donor in enumerate(m.donors):
+            reporters[f"spent_{donor.name}"] = partial(_spent, donor=d)
+        for chamber in Chamber:
+            for party in Party:
+                reporters[f"{chamber.value}_{party.name.lower()}"] = partial(_seats_of, chamber=chamber, party=party)
+        reporters["bills_introduced"] = partial(_bills, fate=None)
+        reporters["bills_gated"] = partial(_bills, fate=BillStage.GATED)
+        reporters["bills_failed"] = partial(_bills, fate=BillStage.FAILED)
+        reporters["bills_passed"] = partial(_bills, fate=BillStage.PASSED)
+        reporters["contested_votes"] = partial(_votes, contested_only=True, with_donor=False)
+        reporters["contested_votes_with_industry"] = partial(_votes, contested_only=True, with_donor=True)
+        return reporters
+
+    def _base(self) -> dict[str, Any]:
+        m = self.model
+        return {"seed": m.seed, "cycle": m.cycle, "step": m.steps}
+
+    def snapshot_legislators(self) -> None:
+        """One row per sitting legislator: stance, beliefs, capital and money this cycle."""
+        m = self.model
+        sides = m.sides()
+        for j, s in enumerate(m.seats):
+            self.legislators.append({
+                **self._base(),
+                "politician_id": s.unique_id,
+                "chamber": s.chamber.value,
+                "seat": j,
+                "state": s.state,
+                "district": s.district,
+                "party": s.party.name,
+                "ideal": s.ideal,
+                "conviction": s.conviction,
+                "champion": s.is_champion,
+                "capital": s.capital,
+                "stance": s.stance,
+                "side_industry": Side(int(sides[j, 0])).name.lower(),
+                "threat_belief_industry": float(s.threat_belief[0]),
+                "protect_belief_industry": float(s.protect_belief[0]),
+                "money_for": s.money_for,
+                "money_against": s.money_against,
+                "last_margin": s.last_margin,
+            })
+
+    def roll_call(self, bill_id: int, chamber: Chamber, members: np.ndarray, yea: np.ndarray, bill: float, district_share: np.ndarray, kind: str = "floor") -> None:
+        """Every member's decision on a bill, the industry's side and the district majority's side.
+
+        ``kind`` is "floor" for a recorded vote, or "whip" for the positions members gave the
+        leader on a bill kept off the floor: a gate does not hide where members stood.
+        """
+        m = self.model
+        q = m.params.legislature.status_quo
+        industry = m.donors[0].position
+        industry_yea = abs(industry - bill) < abs(industry - q)
+        district_yea = district_share[members] > 0.5
+        with_industry = yea == industry_yea
+        contested = district_yea != industry_yea
+        self.contested_votes += int(contested.sum())
+        self.contested_with_donor += int((contested & with_industry).sum())
+        n = members.size
+        self.vote_chunks.append({
+            "seed": np.full(n, m.seed),
+            "cycle": np.full(n, m.cycle),
+            "step": np.full(n, m.steps),
+            "bill_id": np.full(n, bill_id),
+            "kind": np.full(n, kind),
+            "chamber": np.full(n, chamber.value),
+            "seat": members,
+            "politician_id": np.array([m.seats[j].unique_id for j in members]),
+            "party": np.array([m.seats[j].party.name for j in members]),
+            "yea": yea,
+            "industry_side_yea": np.full(n, industry_yea),
+            "district_majority_yea": district_yea,
+            "district_support": district_share[members],
+            "with_industry": with_industry,
+            "contested": contested,
+        })
+
+    def bill(self, bill_id: int, position: float, national_share: float, fate: BillStage, chamber: Chamber | None, tallies: dict) -> None:
+        """A bill's fate: where it stopped and how each chamber voted."""
+        m = self.model
+        q = m.params.legislature.status_quo
+        industry = m.donors[0].position
+        house = tallies.get(Chamber.HOUSE, (0, 0))
+        senate = tallies.get(Chamber.SENATE, (0, 0))
+        self.bills.append({
+            **self._base(),
+            "bill_id": bill_id,
+            "position": position,
+            "status_quo": q,
+            "national_support": national_share,
+            "national_majority_yea": national_share > 0.5,
+            "industry_side_yea": abs(industry - position) < abs(industry - q),
+            "fate": fate.value,
+            "stopped_in": chamber.value if chamber is not None else "",
+            "passed": fate is BillStage.PASSED,
+            "house_yea": house[0],
+            "house_nay": house[1],
+            "senate_yea": senate[0],
+            "senate_nay": senate[1],
+        })
+
+    def race(self, seat: int, holder: Politician, challenger: Politician, share: float, votes: float, winner: Politician, open_seat: bool) -> None:
+        """One election: candidates, money on each side by donor, the vote and the winner."""
+        m = self.model
+        row = {
+            **self._base(),
+            "chamber": str(m.chamber_of[seat]),
+            "seat": seat,
+            "state": holder.state,
+            "district": holder.district,
+            "open_seat": open_seat,
+            "incumbent_id": holder.unique_id,
+            "incumbent_party": holder.party.name,
+            "incumbent_stance": holder.stance,
+            "challenger_id": challenger.unique_id,
+            "challenger_party": challenger.party.name,
+            "challenger_stance": challenger.stance,
+            "votes": votes,
+            "share_incumbent": share,
+            "share_challenger": 1.0 - share,
+            "winner_id": winner.unique_id,
+            "winner_party": winner.party.name,
+            "incumbent_won": winner is holder,
+        }
+        for d, donor in enumerate(m.donors):
+            row[f"{donor.name}_for_incumbent"] = float(m.money[seat, d, 0])
+            row[f"{donor.name}_against_incumbent"] = float(m.money[seat, d, 1])
+        self.races.append(row)
+
+    def spending(self, donor: Donor, against: np.ndarray, for_: np.ndarray, issue_against: np.ndarray, issue_for: np.ndarray) -> None:
+        """A week's ad buys by one donor, one row per race and side with money in it."""
+        m = self.model
+        names = np.array(m.electorate.issue_names)
+        for side, amount, issue in (("against_incumbent", against, issue_against), ("for_incumbent", for_, issue_for)):
+            seats = np.flatnonzero(amount > 0)
+            if seats.size == 0:
+                continue
+            self.spend_chunks.append({
+                "seed": np.full(seats.size, m.seed),
+                "cycle": np.full(seats.size, m.cycle),
+                "step": np.full(seats.size, m.steps),
+                "donor": np.full(seats.size, donor.name),
+                "seat": seats,
+                "chamber": m.chamber_of[seats].astype(str),
+                "side": np.full(seats.size, side),
+                "ad_issue": names[issue[seats]],
+                "amount": amount[seats],
+            })
+
+    def event(self, issue: str, log_size: float) -> None:
+        """An exogenous salience shock fired into the run."""
+        self.events.append({**self._base(), "issue": issue, "log_size": log_size})
+
+    def tables(self, steps: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        """Every table as a DataFrame with its fixed columns (empty tables keep their columns)."""
+        steps = steps.reset_index(drop=True)
+        steps.insert(0, "step", np.arange(len(steps)))
+        steps.insert(0, "seed", self.model.seed)
+        return {
+            "steps": steps,
+            "legislators": pd.DataFrame(self.legislators),
+            "votes": _concat(self.vote_chunks, VOTE_COLUMNS),
+            "bills": pd.DataFrame(self.bills, columns=BILL_COLUMNS),
+            "races": pd.DataFrame(self.races),
+            "spending": _concat(self.spend_chunks, SPEND_COLUMNS),
+            "events": pd.DataFrame(self.events, columns=["seed", "cycle", "step", "issue", "log_size"]),
+        }
+
+
+VOTE_COLUMNS = ["seed", "cycle", "step", "bill_id", "kind", "chamber", "seat", "politician_id", "party", "yea",
+                "industry_side_yea", "district_majority_yea", "district_support", "with_industry", "contested"]
+BILL_COLUMNS = ["seed", "cycle", "step", "bill_id", "position", "status_quo", "national_support", "national_majority_yea",
+                "industry_side_yea", "fate", "stopped_in", "passed", "house_yea", "house_nay", "senate_yea", "senate_nay"]
+SPEND_COLUMNS = ["seed", "cycle", "step", "donor", "seat", "chamber", "side", "ad_issue", "amount"]
+
+
+def _concat(chunks: list[dict[str, np.ndarray]], columns: list[str]) -> pd.DataFrame:
+    if not chunks:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame({c: np.concatenate([ch[c] for ch in chunks]) for c in columns})
