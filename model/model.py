@@ -20,6 +20,7 @@ from agents import BillStage, Chamber, Donor, Leadership, Party, Politician, Sid
 from agents.donor import competitiveness
 from agents.politician import Incentives, Outlook, anticipated_spending, choose_positions, conviction_value, reelection_chance, side_of
 from model.electorate import CHAL, INC, CandidateArrays, Electorate, build_geography
+from model.network import build_observation
 from model.params import Params, build_params
 from model.tables import Recorder
 
@@ -90,6 +91,10 @@ class PacsimModel(mesa.Model):
         self.champion_conviction = p.politicians.champion_conviction
         champions = set(self.rng.choice(self.n_seats, p.politicians.champions, replace=False).tolist())
         self.seats: list[Politician] = [self._new_politician(j, self._seat_party(j), champion=j in champions) for j in range(self.n_seats)]
+        self.observation = build_observation(
+            self.rng, self.chamber_of, np.array([s.party.value for s in self.seats]),
+            p.politicians.observed_colleagues, p.politicians.observation_homophily,
+        )
         self.challengers: dict[int, Politician] = {}
         self.open_seat = np.zeros(self.n_seats, dtype=bool)
         self.leaders = {c: Leadership(self, chamber=c, party=self._majority(c)) for c in Chamber}

@@ -59,3 +59,38 @@ def build_ties(
     degree_out = np.asarray(adj.sum(axis=1)).ravel()
     inv = np.where(degree_out > 0, 1.0 / np.where(degree_out > 0, degree_out, 1.0), 0.0)
     return sp.csr_array(sp.diags_array(inv) @ adj)
+
+
+def build_observation(
+    rng: np.random.Generator,
+    chamber: np.ndarray,
+    party: np.ndarray,
+    degree: float,
+    homophily: float,
+) -> nx.Graph:
+    """Who observes whom among legislators: a stochastic block model over (chamber, party).
+
+    Members watch colleagues mostly in their own chamber and caucus; ``homophily`` is the
+    expected share of a member's ties inside its own caucus, the rest go to the other party
+    in the same chamber, with a few across chambers. Nodes are seat indices.
+    """
+    keys = sorted({(str(c), int(p)) for c, p in zip(chamber, party)})
+    members = [np.flatnonzero((chamber.astype(str) == c) & (party == p)) for c, p in keys]
+    sizes = [len(m) for m in members]
+    probs = []
+    for c1, p1 in keys:
+        row = []
+        same_chamber = sum(len(m) for (c2, _), m in zip(keys, members) if c2 == c1)
+        for (c2, p2), m in zip(keys, members):
+            if c1 == c2 and p1 == p2:
+                share = homophily
+            elif c1 == c2:
+                share = 0.9 * (1.0 - homophily)
+            else:
+                share = 0.1 * (1.0 - homophily)
+            row.append(min(1.0, degree * share / max(len(m), 1)) if same_chamber else 0.0)
+        probs.append(row)
+    sym = [[min(probs[i][j], probs[j][i]) for j in range(len(keys))] for i in range(len(keys))]
+    graph = nx.stochastic_block_model(sizes, sym, seed=_seed(rng), sparse=True)
+    order = np.concatenate(members)
+    return nx.relabel_nodes(graph, {i: int(order[i]) for i in range(len(order))})

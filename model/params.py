@@ -150,6 +150,8 @@ class PoliticianParams(_Section):
     capital_initial: float = _p(1.0, 0.0, 100.0, "re-election probability", "Political capital each legislator starts a career with.")
     capital_regen: float = _p(0.5, 0.0, 100.0, "re-election probability per election won", "Capital restored by winning re-election.")
     review_interval: int = _p(4, 1, 52, "steps (weeks)", "How often legislators revisit their stance outside roll calls and campaigns.")
+    observed_colleagues: float = _p(10.0, 0.0, 200.0, "colleagues", "Mean number of colleagues a legislator watches for signs of the donor threat.")
+    observation_homophily: float = _p(0.7, 0.0, 1.0, "share of ties", "Share of those colleagues in the legislator's own caucus.")
     threat_learning_rate: float = _p(0.2, 0.0, 1.0, "share per step", "How fast a legislator's belief about the donor threat moves to what it sees.")
     muted_band: float = _p(0.2, 0.0, 1.0, "position units", "A stance within this distance of neutral is muted: neither opposing nor supporting.")
     ideal_sd: float = _p(0.5, 0.0, 3.0, "position units", "Spread of legislators' own ideal points on the target issue.")
