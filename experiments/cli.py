@@ -122,7 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+from experiments.commands import register as experiment_commands  # noqa: E402
+
+EXTRA_COMMANDS: list[Callable[[Any], None]] = [experiment_commands]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,180 @@
+"""A sweep's run folder: Parquet part files per finished run, consolidated tables, CSV export.
+
+Layout of ``RUN_DIR``::
+
+    manifest.json          provenance, the experiment file's hash, executor, times, counts
+    experiment.toml        the experiment file, verbatim
+    parts/<table>/run-0000042.parquet   one file per finished run and table, written atomically
+    runs.parquet outcomes.parquet steps.parquet ...   consolidated, sorted by run id
+    csv/<table>.csv        the same tables as CSV
+
+A run's ``runs`` part is written last, so its presence means the run finished (or failed,
+with its error recorded). Reports and plots read these files, never live objects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from experiments.store import atomic_write_bytes, atomic_write_parquet, write_json
+
+RUNS = "runs"
+OUTCOMES = "outcomes"
+OK = "ok"
+FAILED = "failed"
+
+
+class RunFolder:
+    """Reads and writes one sweep's run folder."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    # ------------------------------------------------------------ paths
+    @property
+    def manifest_path(self) -> Path:
+        """Where the sweep's manifest lives."""
+        return self.root / "manifest.json"
+
+    @property
+    def parts(self) -> Path:
+        """Folder of per-run part files."""
+        return self.root / "parts"
+
+    def part_path(self, table: str, run_id: int) -> Path:
+        """The part file of one run's table."""
+        return self.parts / table / f"run-{run_id:07d}.parquet"
+
+    def table_path(self, table: str) -> Path:
+        """The consolidated file of a table."""
+        return self.root / f"{table}.parquet"
+
+    # ------------------------------------------------------------ manifest
+    def read_manifest(self) -> dict[str, Any] | None:
+        """The manifest, or None when the folder holds no sweep yet."""
+        if not self.manifest_path.is_file():
+            return None
+        return json.loads(self.manifest_path.read_text())
+
+    def write_manifest(self, manifest: Mapping[str, Any]) -> None:
+        """Write the manifest atomically."""
+        write_json(self.manifest_path, manifest)
+
+    def write_experiment(self, text: str) -> None:
+        """Keep the experiment file verbatim beside its results."""
+        atomic_write_bytes(self.root / "experiment.toml", text.encode())
+
+    # ------------------------------------------------------------ parts
+    def write_run(self, run_id: int, parts: Mapping[str, bytes], runs_row: pd.DataFrame, outcomes_row: pd.DataFrame | None) -> None:
+        """Store one finished run: its tables, its outcomes, then its runs row (the completion mark)."""
+        for table, data in parts.items():
+            atomic_write_bytes(self.part_path(table, run_id), data)
+        if outcomes_row is not None:
+            atomic_write_parquet(self.part_path(OUTCOMES, run_id), outcomes_row)
+        else:
+            self.part_path(OUTCOMES, run_id).unlink(missing_ok=True)
+        atomic_write_parquet(self.part_path(RUNS, run_id), runs_row)
+
+    def statuses(self) -> dict[int, str]:
+        """``{run_id: status}`` of every run with a runs part."""
+        folder = self.parts / RUNS
+        if not folder.is_dir():
+            return {}
+        out = {}
+        for path in sorted(folder.glob("run-*.parquet")):
+            status = pq.read_table(path, columns=["status"]).column("status")[0].as_py()
+            out[int(path.stem.removeprefix("run-"))] = status
+        return out
+
+    def part_tables(self) -> list[str]:
+        """Names of the tables that have part files."""
+        return sorted(p.name for p in self.parts.iterdir() if p.is_dir()) if self.parts.is_dir() else []
+
+    def _part_files(self, table: str, run_ids: set[int] | None) -> list[Path]:
+        files = sorted((self.parts / table).glob("run-*.parquet"))
+        if run_ids is None:
+            return files
+        return [f for f in files if int(f.stem.removeprefix("run-")) in run_ids]
+
+    # ------------------------------------------------------------ consolidation
+    def consolidate(self, run_ids: set[int] | None = None, csv: bool = True) -> list[Path]:
+        """Concatenate each table's parts in run-id order into one Parquet file (and CSV), streaming.
+
+        Only one part is held in memory at a time, so consolidation does not grow with the
+        number of runs. ``run_ids`` limits it to the runs of the current design.
+        """
+        written = []
+        for table in self.part_tables():
+            files = self._part_files(table, run_ids)
+            if not files:
+                continue
+            schema = pa.unify_schemas([pq.read_schema(f).remove_metadata() for f in files], promote_options="permissive")
+            written.append(self._stream(files, schema, self.table_path(table), csv))
+        return written
+
+    def _stream(self, files: list[Path], schema: pa.Schema, target: Path, csv: bool) -> Path:
+        tmp = target.with_name(f".{target.name}.tmp")
+        csv_target = self.root / "csv" / f"{target.stem}.csv"
+        csv_tmp = csv_target.with_name(f".{csv_target.name}.tmp")
+        if csv:
+            csv_target.parent.mkdir(parents=True, exist_ok=True)
+        csv_writer = None
+        try:
+            with pq.ParquetWriter(tmp, schema) as writer:
+                if csv:
+                    csv_writer = pacsv.CSVWriter(csv_tmp, schema)
+                for path in files:
+                    part = _conform(pq.read_table(path), schema)
+                    writer.write_table(part)
+                    if csv_writer is not None:
+                        csv_writer.write_table(part)
+            if csv_writer is not None:
+                csv_writer.close()
+                csv_writer = None
+                csv_tmp.replace(csv_target)
+            tmp.replace(target)
+        finally:
+            if csv_writer is not None:
+                csv_writer.close()
+            tmp.unlink(missing_ok=True)
+            csv_tmp.unlink(missing_ok=True)
+        return target
+
+    # ------------------------------------------------------------ reading
+    def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """A consolidated table as a DataFrame (built from the parts if it was never consolidated)."""
+        path = self.table_path(table)
+        if path.is_file():
+            return pd.read_parquet(path, columns=columns)
+        files = self._part_files(table, None) if (self.parts / table).is_dir() else []
+        if not files:
+            raise FileNotFoundError(f"run folder '{self.root}' has no table '{table}'")
+        return pd.concat([pd.read_parquet(f, columns=columns) for f in files], ignore_index=True)
+
+    def has(self, table: str) -> bool:
+        """Whether the folder holds a table (consolidated or as parts)."""
+        return self.table_path(table).is_file() or (self.parts / table).is_dir()
+
+    def iter_parts(self, table: str) -> Iterator[pd.DataFrame]:
+        """One run's part of a table at a time, in run-id order."""
+        for path in self._part_files(table, None):
+            yield pd.read_parquet(path)
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Cast a part to the unified schema, filling columns it lacks with nulls."""
+    columns = []
+    for field in schema:
+        if field.name in table.column_names:
+            columns.append(table.column(field.name).cast(field.type))
+        else:
+            columns.append(pa.nulls(len(table), type=field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
