@@ -176,9 +176,9 @@ class _Reader:
     def fail(self, table: str, key: str | None, message: str) -> ExperimentError:
         """An error located at ``[table] key`` of the file (or at the table when the key is absent)."""
         line = line_of(self.text, table, key) or (line_of(self.text, table, None) if table else None)
-        where = f"{self.path}" + (f", line {line}" if line else "")
+        where = f"'{self.path}'" + (f", line {line}" if line else "")
         what = f"[{table}] {key}" if table and key else (f"[{table}]" if table else str(key))
-        return ExperimentError(f"experiment file '{where}': key '{what}': {message}")
+        return ExperimentError(f"experiment file {where}: key '{what}': {message}")
 
 
 # ------------------------------------------------------------------ reading
