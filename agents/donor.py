@@ -33,6 +33,11 @@ class Donor(mesa.Agent):
         attack_share: float,
         strategy: str,
         target_issue: int,
+        focus: float = 1.0,
+        announce: bool = True,
+        counter: float = 0.0,
+        primary_share: float = 0.0,
+        max_targets: int = 0,
     ) -> None:
         super().__init__(model)
         self.name = name
@@ -42,6 +47,12 @@ class Donor(mesa.Agent):
         self.attack_share = attack_share
         self.strategy = strategy
         self.target_issue = target_issue
+        self.focus = focus
+        self.announce = announce
+        self.counter = counter
+        self.primary_share = primary_share
+        self.max_targets = max_targets
+        self.targets: set[int] = set()
         self.spent_cycle = 0.0
         self.spent_total = 0.0
 
@@ -52,25 +63,58 @@ class Donor(mesa.Agent):
 
     @property
     def announced_pots(self) -> tuple[float, float]:
-        """The (attack, protect) money the PAC announces for a cycle; legislators plan against it."""
+        """The (attack, protect) money the PAC announces for a cycle; legislators plan against it. Nothing if it stays quiet."""
+        if not self.announce:
+            return 0.0, 0.0
         return self.pot * self.attack_share, self.pot * (1.0 - self.attack_share)
 
-    def allocate_budget(self, weight: np.ndarray, sides: np.ndarray, up: np.ndarray, steps_left: int) -> tuple[np.ndarray, np.ndarray]:
+    def target_weight(self, closeness: np.ndarray) -> np.ndarray:
+        """How much of its money a race draws: closeness to a dead heat, sharpened by ``focus``.
+
+        A high focus concentrates the money on a few close races that can be won and so make
+        an example (thread line 5); zero spreads it evenly.
+        """
+        return np.power(closeness, self.focus)
+
+    def allocate_budget(
+        self, closeness: np.ndarray, sides: np.ndarray, up: np.ndarray, steps_left: int, pressure: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Spread this step's share of what is left over races, by competitiveness.
 
         Returns (against, for_): dollars spent against and for each seat's candidate in the
-        incumbent slot. Money with no target this step stays in the bank, so spending never
-        exceeds the budget.
+        incumbent slot. ``pressure`` is what other donors have spent against this donor's
+        allies this cycle; with ``counter`` > 0 protection follows it (sequential bidding).
+        Money with no target this step stays in the bank, so spending never exceeds the budget.
         """
+        weight = self.target_weight(closeness)
         remaining = max(self.pot - self.spent_cycle, 0.0)
         step_pot = remaining / max(steps_left, 1)
         attack_pot, protect_pot = step_pot * self.attack_share, step_pot * (1.0 - self.attack_share)
-        against = self._spread(attack_pot, weight * ((sides == Side.OPPONENT) & up))
-        for_ = self._spread(protect_pot, weight * ((sides == Side.ALLY) & up))
+        against = self._spread(attack_pot, self._examples(weight * ((sides == Side.OPPONENT) & up)))
+        protect_weight = weight * ((sides == Side.ALLY) & up)
+        if pressure is not None and self.counter > 0 and pressure.any():
+            protect_weight = protect_weight * (1.0 + self.counter * pressure / pressure[pressure > 0].mean())
+        for_ = self._spread(protect_pot, protect_weight)
         spent = float(against.sum() + for_.sum())
         self.spent_cycle += spent
         self.spent_total += spent
         return against, for_
+
+    def _examples(self, weight: np.ndarray) -> np.ndarray:
+        """Keep the races this cycle's attack money goes to: those already under attack, then the closest, up to ``max_targets``.
+
+        Once a race is picked the PAC sees it through; a legislator who goes quiet mid-campaign
+        drops out of the weights and frees its place.
+        """
+        if self.max_targets <= 0:
+            return weight
+        live = [j for j in self.targets if weight[j] > 0]
+        order = [int(j) for j in np.argsort(-weight, kind="stable") if weight[j] > 0 and j not in self.targets]
+        chosen = (live + order)[: self.max_targets]
+        self.targets = set(chosen)
+        kept = np.zeros_like(weight)
+        kept[chosen] = weight[chosen]
+        return kept
 
     @staticmethod
     def _spread(pot: float, weight: np.ndarray) -> np.ndarray:
@@ -92,8 +136,9 @@ class Donor(mesa.Agent):
         return np.argmax(weakness, axis=1)
 
     def new_cycle(self) -> None:
-        """Reset the cycle's spending."""
+        """Reset the cycle's spending and targets."""
         self.spent_cycle = 0.0
+        self.targets = set()
 
     def __repr__(self) -> str:
         return f"Donor({self.name}, budget={self.budget:,.0f}, position={self.position:+.1f}, {self.strategy})"

@@ -45,6 +45,24 @@ class Outlook:
         return Outlook(self.positions, self.share[i : i + 1], self.slope[i : i + 1], self.electorate[i : i + 1], self.ad_power[i : i + 1])
 
 
+@dataclass
+class Beliefs:
+    """What politicians believe about donors, one row per politician and one column per donor.
+
+    ``threat`` is the money a donor would spend against the politician if it opposed the
+    donor, ``protect`` what it would spend for it as an ally, and ``effect`` how effective
+    the politician thinks that donor's attacks are (1: as effective as ads are).
+    """
+
+    threat: np.ndarray
+    protect: np.ndarray
+    effect: np.ndarray
+
+    def rows(self, index: np.ndarray) -> Beliefs:
+        """The beliefs of a subset of politicians."""
+        return Beliefs(self.threat[index], self.protect[index], self.effect[index])
+
+
 @dataclass(frozen=True)
 class Incentives:
     """The model-wide constants that enter every politician's calculus."""
@@ -62,22 +80,23 @@ def side_of(positions: np.ndarray, donor_positions: np.ndarray, band: float) -> 
     return np.where(lean > band, Side.ALLY, np.where(lean < -band, Side.OPPONENT, Side.MUTED)).astype(np.int8)
 
 
-def money_shift(outlook: Outlook, threat: np.ndarray, protect: np.ndarray, inc: Incentives) -> np.ndarray:
+def money_shift(outlook: Outlook, beliefs: Beliefs, inc: Incentives) -> np.ndarray:
     """Expected ad persuasion (logit units) each position brings, from beliefs about donors' spending.
 
-    An ally of a donor expects its protection money, an opponent its attack money, a muted
-    politician neither. Dollars act through diminishing returns per eligible voter.
+    An ally of a donor expects its protection money, an opponent its attack money (as
+    effective as it believes the donor's attacks to be), a muted politician neither.
+    Dollars act through diminishing returns per eligible voter.
     """
     sides = side_of(outlook.positions, inc.donor_positions, inc.muted_band)
     per_voter = inc.ad_saturation * outlook.electorate[:, None]
-    helped = outlook.ad_power * np.log1p(protect / per_voter)
-    hurt = outlook.ad_power * np.log1p(threat / per_voter)
+    helped = outlook.ad_power * np.log1p(beliefs.protect / per_voter)
+    hurt = outlook.ad_power * beliefs.effect * np.log1p(beliefs.threat / per_voter)
     return inc.ad_effect * (helped @ (sides == Side.ALLY).T - hurt @ (sides == Side.OPPONENT).T)
 
 
-def reelection_chance(outlook: Outlook, threat: np.ndarray, protect: np.ndarray, inc: Incentives) -> np.ndarray:
+def reelection_chance(outlook: Outlook, beliefs: Beliefs, inc: Incentives) -> np.ndarray:
     """Probability of winning the next election at each position: share plus money, against uncertainty."""
-    expected = outlook.share + outlook.slope * money_shift(outlook, threat, protect, inc)
+    expected = outlook.share + outlook.slope * money_shift(outlook, beliefs, inc)
     return norm.cdf((expected - 0.5) / inc.uncertainty)
 
 
@@ -95,8 +114,7 @@ def conviction_value(positions: np.ndarray, ideal: np.ndarray, conviction: np.nd
 def choose_positions(
     outlook: Outlook,
     options: np.ndarray,
-    threat: np.ndarray,
-    protect: np.ndarray,
+    beliefs: Beliefs,
     ideal: np.ndarray,
     conviction: np.ndarray,
     capital: np.ndarray,
@@ -108,7 +126,7 @@ def choose_positions(
     the same options: holding a stance against one's interest spends political capital.
     Ties go to the first option, so a politician indifferent between options keeps order.
     """
-    chance = reelection_chance(outlook, threat, protect, inc)[:, options]
+    chance = reelection_chance(outlook, beliefs, inc)[:, options]
     value = chance + conviction_value(outlook.positions[options], ideal, conviction, capital)
     best = np.argmax(value, axis=1)
     rows = np.arange(best.shape[0])
@@ -165,10 +183,16 @@ class Politician(mesa.Agent):
         self.incumbent = incumbent
         self.threat_belief = np.zeros(n_donors)
         self.protect_belief = np.zeros(n_donors)
+        self.threat_effect = np.ones(n_donors)
         self.last_margin = 0.0
         self.money_for = 0.0
         self.money_against = 0.0
         self.first_cycle = int(getattr(model, "cycle", 0))
+
+    @property
+    def beliefs(self) -> Beliefs:
+        """This politician's beliefs about donors, as a one-row Beliefs."""
+        return Beliefs(self.threat_belief[None, :], self.protect_belief[None, :], self.threat_effect[None, :])
 
     @property
     def is_champion(self) -> bool:
@@ -179,8 +203,7 @@ class Politician(mesa.Agent):
         """Take the public stance that maximises re-election chance plus conviction; pay for it in capital."""
         options = np.arange(outlook.positions.shape[0])
         chosen, cost = choose_positions(
-            outlook, options, self.threat_belief[None, :], self.protect_belief[None, :],
-            np.array([self.ideal]), np.array([self.conviction]), np.array([self.capital]), inc,
+            outlook, options, self.beliefs, np.array([self.ideal]), np.array([self.conviction]), np.array([self.capital]), inc,
         )
         self.capital -= float(cost[0])
         self.stance = float(outlook.positions[chosen[0]])
@@ -190,16 +213,27 @@ class Politician(mesa.Agent):
         """Vote yea when the bill's position serves the same calculus better than the status quo."""
         options = np.array([status_quo_column, bill_column])
         chosen, cost = choose_positions(
-            outlook, options, self.threat_belief[None, :], self.protect_belief[None, :],
-            np.array([self.ideal]), np.array([self.conviction]), np.array([self.capital]), inc,
+            outlook, options, self.beliefs, np.array([self.ideal]), np.array([self.conviction]), np.array([self.capital]), inc,
         )
         self.capital -= float(cost[0])
         return bool(chosen[0] == bill_column)
 
-    def update_threat_belief(self, expected_against: np.ndarray, expected_for: np.ndarray, rate: float) -> None:
-        """Move beliefs about donors' spending part-way to what this politician now expects."""
+    def update_threat_belief(self, expected_against: np.ndarray, expected_for: np.ndarray, rate: float | np.ndarray) -> None:
+        """Move beliefs about donors' spending part-way to what this politician now expects (per donor rates allowed)."""
         self.threat_belief += rate * (expected_against - self.threat_belief)
         self.protect_belief += rate * (expected_for - self.protect_belief)
+
+    def learn_from_election(self, seen_spend: np.ndarray, seen_effect: np.ndarray, seen: np.ndarray, rate: float) -> None:
+        """After an election, move beliefs towards what was seen happen to watched colleagues.
+
+        For each donor with ``seen`` True: ``seen_spend`` is the mean it spent against the
+        watched colleagues it targeted, ``seen_effect`` how effective that looked (1 plus the
+        weighted amount by which targeted colleagues lost more often than untargeted ones).
+        A legislator never targeted itself learns this way too (thread lines 5-6).
+        """
+        w = rate * seen
+        self.threat_belief += w * (seen_spend - self.threat_belief)
+        self.threat_effect += w * (seen_effect - self.threat_effect)
 
     def __repr__(self) -> str:
         return f"Politician({self.chamber.value} seat {self.seat}, {self.party.name}, stance={self.stance:+.2f})"

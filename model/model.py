@@ -13,12 +13,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import mesa
+import networkx as nx
 import numpy as np
 import pandas as pd
 
 from agents import BillStage, Chamber, Donor, Leadership, Party, Politician, Side, Voter
 from agents.donor import competitiveness
-from agents.politician import Incentives, Outlook, anticipated_spending, choose_positions, conviction_value, reelection_chance, side_of
+from agents.politician import Beliefs, Incentives, Outlook, anticipated_spending, choose_positions, conviction_value, reelection_chance, side_of
 from model.electorate import CHAL, INC, CandidateArrays, Electorate, build_geography
 from model.network import build_observation
 from model.params import Params, build_params
@@ -97,7 +98,12 @@ class PacsimModel(mesa.Model):
         )
         self.challengers: dict[int, Politician] = {}
         self.open_seat = np.zeros(self.n_seats, dtype=bool)
-        self.leaders = {c: Leadership(self, chamber=c, party=self._majority(c)) for c in Chamber}
+        self.leaders = {
+            c: Leadership(self, chamber=c, party=self._majority(c), majority_weight=p.leadership.majority_weight, money_value=p.leadership.money_value)
+            for c in Chamber
+        }
+        self.watch = nx.to_scipy_sparse_array(self.observation, nodelist=range(self.n_seats), format="csr")
+        self.frozen = False
 
         self.stock = np.zeros((self.n_seats, 2, self.electorate.n_issues))
         self.money = np.zeros((self.n_seats, len(self.donors), 2))
@@ -105,7 +111,7 @@ class PacsimModel(mesa.Model):
         self.bill_steps = self._bill_schedule()
         self.recorder = Recorder(self)
         self._review()
-        self.recorder.snapshot_legislators()
+        self.recorder.snapshot_legislators("start")
         self.datacollector = mesa.DataCollector(model_reporters=self.recorder.model_reporters())
         self.datacollector.collect(self)
 
@@ -230,20 +236,24 @@ class PacsimModel(mesa.Model):
         """One week: attention moves, ads decay, legislators review, bills move, donors spend, elections."""
         p = self.params
         e = self.electorate
+        if p.events.shock_step and self.steps == p.events.shock_step:
+            self.fire_shock(log_size=p.events.shock_size)
         e.draw_news(self.rng)
         e.step_attention(e.ad_push(self.stock, self.n_house, [0, 1, 2]) if self.stock.any() else None)
         self.stock *= p.campaign.ad_retention
         phase, t = self.phase, self.cycle_step
         if t == p.run.steps_per_cycle - 1 - p.run.campaign_steps:
             self._open_campaign()
-        if phase is not Phase.SESSION or t % p.politicians.review_interval == 0 or t in self.bill_steps:
+        if not self.frozen and (phase is not Phase.SESSION or t % p.politicians.review_interval == 0 or t in self.bill_steps):
             self._review()
-        if phase is Phase.SESSION and t in self.bill_steps:
+        if t == 2 * p.politicians.review_interval and self.cycle > 0:
+            self.recorder.snapshot_legislators("session")
+        if phase is Phase.SESSION and t in self.bill_steps and not self.frozen:
             self._legislate()
         if phase is Phase.CAMPAIGN:
             self._spend(steps_left=p.run.steps_per_cycle - 1 - t)
         if phase is Phase.ELECTION:
-            self.recorder.snapshot_legislators()
+            self.recorder.snapshot_legislators("election")
             self._elect()
         self.datacollector.collect(self)
         if self.steps >= p.run.n_cycles * p.run.steps_per_cycle:
@@ -274,28 +284,32 @@ class PacsimModel(mesa.Model):
 
     def update_beliefs(self) -> None:
         """Each legislator moves its belief about donors' spending towards what their announced rule implies."""
-        weight = np.repeat(self.competitiveness()[:, None], len(self.donors), axis=1)
+        closeness = self.competitiveness()
+        weight = np.column_stack([d.target_weight(closeness) for d in self.donors])
         sides = self.sides()
         pots = np.array([d.announced_pots for d in self.donors])
         expected_against = anticipated_spending(pots[:, 0], weight, sides == Side.OPPONENT)
         expected_for = anticipated_spending(pots[:, 1], weight, sides == Side.ALLY)
-        rate = self.params.politicians.threat_learning_rate
+        rate = self.params.politicians.threat_learning_rate * np.array([d.announce for d in self.donors], dtype=float)
         for j, pol in enumerate(self.seats):
             pol.update_threat_belief(expected_against[j], expected_for[j], rate)
 
     def choose_stances(self) -> None:
         """Every seat holder takes its best stance at once (the same rule as ``Politician.choose_stance``)."""
-        threat, protect, ideal, conviction, capital = self._decision_arrays()
+        beliefs, ideal, conviction, capital = self._decision_arrays()
         options = np.arange(self.positions.shape[0])
-        chosen, cost = choose_positions(self.outlook, options, threat, protect, ideal, conviction, capital, self.incentives)
+        chosen, cost = choose_positions(self.outlook, options, beliefs, ideal, conviction, capital, self.incentives)
         for j, pol in enumerate(self.seats):
             pol.stance = float(self.positions[chosen[j]])
             pol.capital -= float(cost[j])
 
-    def _decision_arrays(self) -> tuple[np.ndarray, ...]:
+    def _decision_arrays(self) -> tuple[Beliefs, np.ndarray, np.ndarray, np.ndarray]:
         return (
-            np.array([s.threat_belief for s in self.seats]),
-            np.array([s.protect_belief for s in self.seats]),
+            Beliefs(
+                np.array([s.threat_belief for s in self.seats]),
+                np.array([s.protect_belief for s in self.seats]),
+                np.array([s.threat_effect for s in self.seats]),
+            ),
             np.array([s.ideal for s in self.seats]),
             np.array([s.conviction for s in self.seats]),
             np.array([s.capital for s in self.seats]),
@@ -307,33 +321,50 @@ class PacsimModel(mesa.Model):
         col = int(self.rng.choice(self.bill_cols))
         bill = float(self.positions[col])
         district_share, national_share = self.electorate.majority_for(bill, lp.status_quo, self.n_house, self.n_seats)
-        threat, protect, ideal, conviction, capital = self._decision_arrays()
-        chance = reelection_chance(self.outlook, threat, protect, self.incentives)
+        beliefs, ideal, conviction, capital = self._decision_arrays()
+        chance = reelection_chance(self.outlook, beliefs, self.incentives)
         value = chance + conviction_value(self.positions, ideal, conviction, capital)
         support = value[:, col] - value[:, self.status_quo_col]
+        stance_col = np.argmin(np.abs(np.array([s.stance for s in self.seats])[:, None] - self.positions[None, :]), axis=1)
+        vote_col = np.where(support > 0.0, col, self.status_quo_col)
+        rows = np.arange(self.n_seats)
+        record_change = chance[rows, vote_col] - chance[rows, stance_col]
+        against_bill = [d for d in self.donors if abs(d.position - lp.status_quo) < abs(d.position - bill)]
         bill_id = len(self.recorder.bills)
-        fate, stage_chamber, tallies = BillStage.PASSED, None, {}
+        fate, stage_chamber, tallies, rolls = BillStage.PASSED, None, {}, {}
         for chamber in (Chamber.HOUSE, Chamber.SENATE):
             members = np.flatnonzero(self.chamber_of == chamber)
             leader = self.leaders[chamber]
-            caucus = members[[self.seats[j].party == leader.party for j in members]]
+            in_caucus = np.array([self.seats[j].party == leader.party for j in members])
+            caucus = members[in_caucus]
+            money_at_risk = min(self.params.leadership.party_dues * caucus.size, sum(d.pot for d in against_bill))
             options = np.array([self.status_quo_col, col])
-            if lp.leadership_gate and not leader.gate_bill(support[caucus]):
+            if lp.leadership_gate and not leader.gate_bill(support[caucus], float(record_change[caucus].sum()), money_at_risk):
                 self.recorder.roll_call(bill_id, chamber, members, support[members] > 0.0, bill, district_share, kind="whip")
                 fate, stage_chamber = BillStage.GATED, chamber
                 break
-            sub = Outlook(self.positions, self.outlook.share[members], self.outlook.slope[members], self.outlook.electorate[members], self.outlook.ad_power[members])
-            chosen, cost = choose_positions(sub, options, threat[members], protect[members], ideal[members], conviction[members], capital[members], self.incentives)
+            chosen, cost = choose_positions(
+                self._outlook_rows(members), options, beliefs.rows(members), ideal[members], conviction[members], capital[members], self.incentives,
+            )
             yea = chosen == col
             for j, c in zip(members, cost):
                 self.seats[j].capital -= float(c)
             self.recorder.roll_call(bill_id, chamber, members, yea, bill, district_share)
             needed = int(np.ceil(lp.cloture_fraction * members.size)) if chamber is Chamber.SENATE else members.size // 2 + 1
+            passed = yea.sum() >= needed
             tallies[chamber] = (int(yea.sum()), int((~yea).sum()))
-            if yea.sum() < needed:
+            rolls[chamber] = (
+                bool(passed and yea[in_caucus].mean() < 0.5) if in_caucus.any() else False,
+                bool(passed and yea[~in_caucus].mean() < 0.5) if (~in_caucus).any() else False,
+            )
+            if not passed:
                 fate, stage_chamber = BillStage.FAILED, chamber
                 break
-        self.recorder.bill(bill_id, bill, national_share, fate, stage_chamber, tallies)
+        self.recorder.bill(bill_id, bill, national_share, fate, stage_chamber, tallies, rolls)
+
+    def _outlook_rows(self, rows: np.ndarray) -> Outlook:
+        o = self.outlook
+        return Outlook(o.positions, o.share[rows], o.slope[rows], o.electorate[rows], o.ad_power[rows])
 
     def _open_campaign(self) -> None:
         """Retirements open seats; each race that is up gets a challenger from the other party."""
@@ -359,7 +390,8 @@ class PacsimModel(mesa.Model):
         for d, donor in enumerate(self.donors):
             if donor.pot <= donor.spent_cycle:
                 continue
-            against, for_ = donor.allocate_budget(weight, sides[:, d], up, steps_left)
+            pressure = sum(self.money[:, o, 1] for o in range(len(self.donors)) if o != d) * (sides[:, d] == Side.ALLY)
+            against, for_ = donor.allocate_budget(weight, sides[:, d], up, steps_left, pressure)
             issue_against = donor.choose_ad_issue(weak_inc)
             issue_for = donor.choose_ad_issue(weak_chal)
             rows = np.arange(self.n_seats)
@@ -379,11 +411,13 @@ class PacsimModel(mesa.Model):
         cand = self.candidates()
         swing = float(self.rng.normal(0.0, p.electorate.national_swing_sd))
         votes_inc, votes_all = self.electorate.elect(cand, self.stock, up, self.rng, swing)
+        incumbent_lost = np.zeros(self.n_seats, dtype=bool)
         for j in np.flatnonzero(up):
             holder, challenger = self.seats[j], self.challengers.pop(j)
             share = votes_inc[j] / votes_all[j] if votes_all[j] > 0 else 0.5
             inc_wins = share > 0.5 or (share == 0.5 and self.rng.random() < 0.5)
             winner, loser = (holder, challenger) if inc_wins else (challenger, holder)
+            incumbent_lost[j] = not inc_wins
             self.recorder.race(j, holder, challenger, share, votes_all[j], winner, bool(self.open_seat[j]))
             winner.last_margin = abs(share - 0.5) * 2.0
             if inc_wins:
@@ -392,6 +426,7 @@ class PacsimModel(mesa.Model):
             winner.money_for = winner.money_against = 0.0
             self.seats[j] = winner
             loser.remove()
+        self._learn_from_election(up, incumbent_lost)
         for leader in self.leaders.values():
             leader.party = self._majority(leader.chamber)
         self.stock[:] = 0.0
@@ -400,6 +435,40 @@ class PacsimModel(mesa.Model):
             donor.new_cycle()
         self.cycle += 1
         self.open_seat[:] = False
+
+    def _learn_from_election(self, up: np.ndarray, lost: np.ndarray) -> None:
+        """Every legislator looks at the colleagues it watches: whom each donor targeted, how much it spent, who lost.
+
+        Targeted colleagues losing more often than untargeted ones makes a donor's attacks
+        look effective; the mean spent against them becomes the expected price of opposing.
+        """
+        pp = self.params.politicians
+        n_donors = len(self.donors)
+        seen = np.zeros((self.n_seats, n_donors), dtype=bool)
+        spend = np.zeros((self.n_seats, n_donors))
+        effect = np.ones((self.n_seats, n_donors))
+        for d in range(n_donors):
+            targeted = (self.money[:, d, 1] > 0) & up
+            untargeted = ~targeted & up
+            n_t = self.watch @ targeted.astype(float)
+            n_u = self.watch @ untargeted.astype(float)
+            lost_t = self.watch @ (targeted & lost).astype(float)
+            lost_u = self.watch @ (untargeted & lost).astype(float)
+            base = (untargeted & lost).sum() / max(untargeted.sum(), 1)
+            rate_t = np.divide(lost_t, n_t, out=np.zeros(self.n_seats), where=n_t > 0)
+            rate_u = np.divide(lost_u, n_u, out=np.full(self.n_seats, base), where=n_u > 0)
+            seen[:, d] = n_t > 0
+            spend[:, d] = np.divide(self.watch @ (self.money[:, d, 1] * targeted), n_t, out=np.zeros(self.n_seats), where=n_t > 0)
+            effect[:, d] = np.maximum(0.0, 1.0 + pp.defeat_weight * (rate_t - rate_u))
+        for j, pol in enumerate(self.seats):
+            pol.learn_from_election(spend[j], effect[j], seen[j], pp.observation_rate)
+
+    def expected_shares(self) -> np.ndarray:
+        """Each seat's expected incumbent-slot vote share now, at current stances, candidates and ads (no sampling)."""
+        cand = self.candidates()
+        share, _, _ = self.electorate.outlook(cand, self.stock, self.positions)
+        current = np.argmin(np.abs(cand.stance[:, None] - self.positions[None, :]), axis=1)
+        return share[np.arange(self.n_seats), current]
 
     # --------------------------------------------------------------- interface
     def run(self) -> PacsimModel:
@@ -427,4 +496,9 @@ def _donor_kwargs(d: Any) -> dict[str, Any]:
         "intensity": d.intensity,
         "attack_share": d.attack_share,
         "strategy": d.strategy.value,
+        "focus": d.focus,
+        "announce": d.announce,
+        "counter": d.counter,
+        "primary_share": d.primary_share,
+        "max_targets": d.max_targets,
     }

@@ -34,6 +34,43 @@ def congruence(votes: pd.DataFrame) -> float:
     return float((votes["yea"] == votes["district_majority_yea"]).mean()) if len(votes) else math.nan
 
 
+def deterrence(legislators: pd.DataFrame) -> dict[str, float]:
+    """Legislators opposing the industry before an election and a few weeks into the next session.
+
+    Compares each legislator who sat in both snapshots, split by whether the industry spent
+    against it in that election, summed over every election of the run (C5).
+    """
+    before = legislators[legislators["when"] == "election"]
+    after = legislators[legislators["when"] == "session"]
+    out = {f"{g}_{w}": 0.0 for g in ("targeted", "untargeted") for w in ("opposing_before", "opposing_after", "n")}
+    if before.empty or after.empty:
+        return out
+    after = after.assign(cycle=after["cycle"] - 1)
+    both = before.merge(after, on=["cycle", "politician_id"], suffixes=("_before", "_after"))
+    for group, rows in (("targeted", both[both["targeted_industry_before"]]), ("untargeted", both[~both["targeted_industry_before"]])):
+        out[f"{group}_n"] = float(len(rows))
+        out[f"{group}_opposing_before"] = float((rows["side_industry_before"] == "opponent").sum())
+        out[f"{group}_opposing_after"] = float((rows["side_industry_after"] == "opponent").sum())
+    return out
+
+
+def gate_outcomes(bills: pd.DataFrame) -> dict[str, float]:
+    """For bills the industry opposes: shares that died at a gate, died on a floor, passed; and roll rates (C7, C9)."""
+    opposed = bills[~bills["industry_side_yea"]]
+    n = len(opposed)
+    out = {
+        "industry_opposed_bills": float(n),
+        "share_died_at_gate": float((opposed["fate"] == "gated").mean()) if n else math.nan,
+        "share_died_on_floor": float((opposed["fate"] == "failed").mean()) if n else math.nan,
+        "share_passed": float((opposed["fate"] == "passed").mean()) if n else math.nan,
+    }
+    for chamber in ("house", "senate"):
+        floor = bills[bills[f"{chamber}_floor"]]
+        for side in ("majority", "minority"):
+            out[f"{chamber}_{side}_roll_rate"] = float(floor[f"{chamber}_{side}_rolled"].mean()) if len(floor) else math.nan
+    return out
+
+
 def summarise(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     """The run's headline numbers, from its tables."""
     steps, votes, bills, races = tables["steps"], tables["votes"], tables["bills"], tables["races"]
@@ -54,6 +91,8 @@ def summarise(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
         "incumbents_reelected": float(races["incumbent_won"].mean()) if len(races) else math.nan,
     }
     out.update({f"spent_{k}": v for k, v in spent.items()})
+    out.update(gate_outcomes(bills))
+    out.update({f"deterrence_{k}": v for k, v in deterrence(tables["legislators"]).items()})
     for c in ("house_rep", "house_dem", "senate_rep", "senate_dem"):
         out[f"seats_{c}"] = float(last[c])
     return out

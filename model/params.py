@@ -71,6 +71,8 @@ class LegislatureParams(_Section):
     bill_position_max: float = _p(-0.25, -1.0, 1.0, "position", "Least regulatory position a bill may take.")
     leadership_gate: bool = _p(True, None, None, "on/off", "Whether the majority leader decides which bills reach the floor.")
     retirement_rate: float = _p(0.05, 0.0, 1.0, "probability per cycle", "Chance an incumbent retires, leaving an open seat.")
+    primaries_house: bool = _p(False, None, None, "on/off", "Whether House incumbents face party primaries donors can spend in.")
+    primaries_senate: bool = _p(False, None, None, "on/off", "Whether senators face party primaries donors can spend in.")
 
     @model_validator(mode="after")
     def _consistent(self) -> LegislatureParams:
@@ -150,6 +152,8 @@ class PoliticianParams(_Section):
     capital_initial: float = _p(1.0, 0.0, 100.0, "re-election probability", "Political capital each legislator starts a career with.")
     capital_regen: float = _p(0.5, 0.0, 100.0, "re-election probability per election won", "Capital restored by winning re-election.")
     review_interval: int = _p(4, 1, 52, "steps (weeks)", "How often legislators revisit their stance outside roll calls and campaigns.")
+    observation_rate: float = _p(0.5, 0.0, 1.0, "share per election", "How far an election's observed targeting and defeats move a legislator's beliefs.")
+    defeat_weight: float = _p(3.0, 0.0, 50.0, "effect multiple per unit loss-rate gap", "How much more effective a donor's attacks seem per unit by which targeted colleagues lost more often than others.")
     observed_colleagues: float = _p(10.0, 0.0, 200.0, "colleagues", "Mean number of colleagues a legislator watches for signs of the donor threat.")
     observation_homophily: float = _p(0.7, 0.0, 1.0, "share of ties", "Share of those colleagues in the legislator's own caucus.")
     threat_learning_rate: float = _p(0.2, 0.0, 1.0, "share per step", "How fast a legislator's belief about the donor threat moves to what it sees.")
@@ -177,6 +181,11 @@ class DonorParams(_Section):
     intensity: float = _p(1.0, 0.0, 1.0, "share of budget", "Share of the budget committed to the target issue's races.")
     attack_share: float = _p(0.7, 0.0, 1.0, "share of spending", "Share of spending against opponents; the rest protects allies.")
     strategy: AdStrategy = _p(AdStrategy.SAVVY, None, None, "choice", "What the ads are about.")
+    focus: float = _p(2.0, 0.0, 20.0, "exponent", "How sharply the PAC concentrates on the closest races to make examples (0 spreads evenly).")
+    max_targets: int = _p(25, 0, 2000, "races per cycle", "Most opponents the PAC attacks in a cycle, the closest races first (0: every opponent).")
+    announce: bool = _p(True, None, None, "on/off", "Whether the PAC announces its budget and threat, so legislators plan against it before seeing it spend.")
+    primary_share: float = _p(0.0, 0.0, 1.0, "share of attack money", "Share of attack money spent in primaries where primaries are held.")
+    counter: float = _p(1.0, 0.0, 20.0, "weight", "How strongly the PAC protects allies in proportion to what the other PAC spends against them.")
 
 
 class OpposingDonorParams(DonorParams):
@@ -184,6 +193,21 @@ class OpposingDonorParams(DonorParams):
 
     budget: float = _p(0.0, 0.0, 1e11, "dollars per cycle", "Money the opposing PAC spends on races each cycle.")
     position: float = _p(-1.0, -1.0, 1.0, "position", "The opposing PAC's ideal on the target issue.")
+
+
+class LeadershipParams(_Section):
+    """What the majority leader weighs when deciding which bills reach the floor."""
+
+    party_dues: float = _p(0.5e6, 0.0, 1e8, "dollars per member per cycle", "Money a caucus raises per member for the party each cycle (House dues run $0.1-1.2M).")
+    money_value: float = _p(0.03, 0.0, 10.0, "seats per $1M", "Caucus seats the leader thinks a million dollars of caucus fundraising is worth.")
+    majority_weight: float = _p(1.0, 0.0, 100.0, "weight", "Weight on the caucus's expected seats lost by forcing members onto the record.")
+
+
+class EventsParams(_Section):
+    """Scheduled events during a run."""
+
+    shock_step: int = _p(0, 0, 100_000, "step", "Week of the run in which the target issue's salience is shocked (0: never).")
+    shock_size: float = _p(2.5, -10.0, 10.0, "log multiple", "Size of that shock: national attention to the target issue is multiplied by exp(size).")
 
 
 class Params(_Section):
@@ -198,6 +222,8 @@ class Params(_Section):
     campaign: CampaignParams = CampaignParams()
     industry: DonorParams = DonorParams()
     opposing: OpposingDonorParams = OpposingDonorParams()
+    leadership: LeadershipParams = LeadershipParams()
+    events: EventsParams = EventsParams()
 
     @model_validator(mode="after")
     def _cross_section(self) -> Params:

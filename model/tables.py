@@ -89,13 +89,19 @@ class Recorder:
         m = self.model
         return {"seed": m.seed, "cycle": m.cycle, "step": m.steps}
 
-    def snapshot_legislators(self) -> None:
-        """One row per sitting legislator: stance, beliefs, capital and money this cycle."""
+    def snapshot_legislators(self, when: str) -> None:
+        """One row per sitting legislator: stance, beliefs, capital and money this cycle.
+
+        ``when`` is "start" (the run's start), "election" (just before each election) or
+        "session" (a few weeks into each later session, after legislators have taken in the
+        election's lessons).
+        """
         m = self.model
         sides = m.sides()
         for j, s in enumerate(m.seats):
             self.legislators.append({
                 **self._base(),
+                "when": when,
                 "politician_id": s.unique_id,
                 "chamber": s.chamber.value,
                 "seat": j,
@@ -110,6 +116,8 @@ class Recorder:
                 "side_industry": Side(int(sides[j, 0])).name.lower(),
                 "threat_belief_industry": float(s.threat_belief[0]),
                 "protect_belief_industry": float(s.protect_belief[0]),
+                "threat_effect_industry": float(s.threat_effect[0]),
+                "targeted_industry": bool(m.money[j, 0, 1] > 0),
                 "money_for": s.money_for,
                 "money_against": s.money_against,
                 "last_margin": s.last_margin,
@@ -149,7 +157,7 @@ class Recorder:
             "contested": contested,
         })
 
-    def bill(self, bill_id: int, position: float, national_share: float, fate: BillStage, chamber: Chamber | None, tallies: dict) -> None:
+    def bill(self, bill_id: int, position: float, national_share: float, fate: BillStage, chamber: Chamber | None, tallies: dict, rolls: dict) -> None:
         """A bill's fate: where it stopped and how each chamber voted."""
         m = self.model
         q = m.params.legislature.status_quo
@@ -171,6 +179,12 @@ class Recorder:
             "house_nay": house[1],
             "senate_yea": senate[0],
             "senate_nay": senate[1],
+            "house_floor": Chamber.HOUSE in tallies,
+            "senate_floor": Chamber.SENATE in tallies,
+            "house_majority_rolled": rolls.get(Chamber.HOUSE, (False, False))[0],
+            "house_minority_rolled": rolls.get(Chamber.HOUSE, (False, False))[1],
+            "senate_majority_rolled": rolls.get(Chamber.SENATE, (False, False))[0],
+            "senate_minority_rolled": rolls.get(Chamber.SENATE, (False, False))[1],
         })
 
     def race(self, seat: int, holder: Politician, challenger: Politician, share: float, votes: float, winner: Politician, open_seat: bool) -> None:
@@ -244,7 +258,9 @@ class Recorder:
 VOTE_COLUMNS = ["seed", "cycle", "step", "bill_id", "kind", "chamber", "seat", "politician_id", "party", "yea",
                 "industry_side_yea", "district_majority_yea", "district_support", "with_industry", "contested"]
 BILL_COLUMNS = ["seed", "cycle", "step", "bill_id", "position", "status_quo", "national_support", "national_majority_yea",
-                "industry_side_yea", "fate", "stopped_in", "passed", "house_yea", "house_nay", "senate_yea", "senate_nay"]
+                "industry_side_yea", "fate", "stopped_in", "passed", "house_yea", "house_nay", "senate_yea", "senate_nay",
+                "house_floor", "senate_floor", "house_majority_rolled", "house_minority_rolled", "senate_majority_rolled",
+                "senate_minority_rolled"]
 SPEND_COLUMNS = ["seed", "cycle", "step", "donor", "seat", "chamber", "side", "ad_issue", "amount"]
 
 

@@ -36,6 +36,7 @@ def tiny_world(target_attention: float, threat: float, conviction: float = 0.0, 
     member.ideal, member.conviction, member.capital = -1.0, conviction, capital
     member.threat_belief[:] = [threat, 0.0]
     member.protect_belief[:] = 0.0
+    member.threat_effect[:] = 1.0
     model.refresh_outlook()
     bill = int(np.flatnonzero(model.positions == BILL)[0])
     status_quo = int(np.flatnonzero(model.positions == STATUS_QUO)[0])
@@ -68,7 +69,7 @@ def test_champion_holds_until_capital_runs_out() -> None:
     """
     model, bill, sq = tiny_world(target_attention=0.001, threat=5e6, conviction=1.0)
     member, outlook = model.seats[0], model.outlook.row(0)
-    chance = reelection_chance(outlook, member.threat_belief[None, :], member.protect_belief[None, :], model.incentives)[0]
+    chance = reelection_chance(outlook, member.beliefs, model.incentives)[0]
     cost = chance[sq] - chance[bill]
     assert cost > 0
     member.capital = 4.5 * cost
