@@ -39,8 +39,12 @@ def scenario_path(name_or_path: str | Path) -> Path:
     return path
 
 
-def read_scenario(name_or_path: str | Path) -> tuple[str, str, dict[str, Any]]:
-    """(name, description, parameter values) of a scenario, unvalidated."""
+def read_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> tuple[str, str, dict[str, Any]]:
+    """(name, description, parameter values) of a scenario, unvalidated.
+
+    A scenario may name another in ``[scenario] base = "..."``; its values are taken first
+    and this file's values override them, table by table.
+    """
     path = scenario_path(name_or_path)
     try:
         data = tomllib.loads(path.read_text())
@@ -49,6 +53,17 @@ def read_scenario(name_or_path: str | Path) -> tuple[str, str, dict[str, Any]]:
     meta = data.pop("scenario", {})
     if not isinstance(meta, dict):
         raise ScenarioError(f"scenario file '{path}': [scenario] must be a table")
+    base = meta.get("base")
+    if base is not None:
+        if base in _seen or base == path.stem:
+            raise ScenarioError(f"scenario file '{path}': base '{base}' leads back to itself")
+        _, _, inherited = read_scenario(str(base), (*_seen, path.stem))
+        for section, values in data.items():
+            if isinstance(values, dict) and isinstance(inherited.get(section), dict):
+                inherited[section] = {**inherited[section], **values}
+            else:
+                inherited[section] = values
+        data = inherited
     return path.stem, str(meta.get("description", "")), data
 
 
