@@ -53,6 +53,10 @@ class Donor(mesa.Agent):
         self.primary_share = primary_share
         self.max_targets = max_targets
         self.targets: set[int] = set()
+        self.primary_targets: np.ndarray = np.zeros(0, dtype=np.int64)
+        self.primary_reserved = 0.0
+        self.spent_general = 0.0
+        self.spent_primary = 0.0
         self.spent_cycle = 0.0
         self.spent_total = 0.0
 
@@ -87,7 +91,7 @@ class Donor(mesa.Agent):
         Money with no target this step stays in the bank, so spending never exceeds the budget.
         """
         weight = self.target_weight(closeness)
-        remaining = max(self.pot - self.spent_cycle, 0.0)
+        remaining = max(self.pot - self.primary_reserved - self.spent_general, 0.0)
         step_pot = remaining / max(steps_left, 1)
         attack_pot, protect_pot = step_pot * self.attack_share, step_pot * (1.0 - self.attack_share)
         against = self._spread(attack_pot, self._examples(weight * ((sides == Side.OPPONENT) & up)))
@@ -96,9 +100,39 @@ class Donor(mesa.Agent):
             protect_weight = protect_weight * (1.0 + self.counter * pressure / pressure[pressure > 0].mean())
         for_ = self._spread(protect_pot, protect_weight)
         spent = float(against.sum() + for_.sum())
+        self.spent_general += spent
+        self._book(spent)
+        return against, for_
+
+    def _book(self, spent: float) -> None:
         self.spent_cycle += spent
         self.spent_total += spent
-        return against, for_
+
+    def choose_primary_targets(self, closeness: np.ndarray, sides: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+        """Pick the primaries to fight: opponents in the safest seats, where only a primary can unseat them.
+
+        Reserves ``primary_share`` of the attack money for them; returns the chosen seats.
+        """
+        weight = np.power(1.0 - closeness, self.focus) * ((sides == Side.OPPONENT) & eligible)
+        order = [int(j) for j in np.argsort(-weight, kind="stable") if weight[j] > 0]
+        if self.max_targets > 0:
+            order = order[: self.max_targets]
+        self.primary_targets = np.array(sorted(order), dtype=np.int64)
+        self.primary_reserved = self.pot * self.attack_share * self.primary_share if order else 0.0
+        return self.primary_targets
+
+    def allocate_primary(self, closeness: np.ndarray, n_seats: int, steps_left: int) -> np.ndarray:
+        """Spend this step's share of the primary money on the chosen primaries, safest seats first."""
+        against = np.zeros(n_seats)
+        remaining = max(self.primary_reserved - self.spent_primary, 0.0)
+        if remaining <= 0 or self.primary_targets.size == 0:
+            return against
+        weight = np.zeros(n_seats)
+        weight[self.primary_targets] = np.power(1.0 - closeness[self.primary_targets], self.focus) + 1e-12
+        against = self._spread(remaining / max(steps_left, 1), weight)
+        self.spent_primary += float(against.sum())
+        self._book(float(against.sum()))
+        return against
 
     def _examples(self, weight: np.ndarray) -> np.ndarray:
         """Keep the races this cycle's attack money goes to: those already under attack, then the closest, up to ``max_targets``.
@@ -138,6 +172,10 @@ class Donor(mesa.Agent):
     def new_cycle(self) -> None:
         """Reset the cycle's spending and targets."""
         self.spent_cycle = 0.0
+        self.spent_general = 0.0
+        self.spent_primary = 0.0
+        self.primary_reserved = 0.0
+        self.primary_targets = np.zeros(0, dtype=np.int64)
         self.targets = set()
 
     def __repr__(self) -> str:

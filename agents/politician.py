@@ -32,6 +32,9 @@ class Outlook:
     a uniform shift of voters' utility scaled by ad exposure (how many votes a unit of ad
     persuasion moves), ``electorate`` the real eligible voters in each race, and
     ``ad_power`` (politicians × donors) how persuasive each donor's ads are in that race.
+    Where primaries are held, ``primary_share`` and ``primary_slope`` are the same for the
+    party primary (NaN rows where there is none) and ``primary_fraction`` (politicians ×
+    donors) the share of each donor's attack money expected to come in the primary.
     """
 
     positions: np.ndarray
@@ -39,10 +42,19 @@ class Outlook:
     slope: np.ndarray
     electorate: np.ndarray
     ad_power: np.ndarray
+    primary_share: np.ndarray | None = None
+    primary_slope: np.ndarray | None = None
+    primary_fraction: np.ndarray | None = None
+
+    def rows(self, index: np.ndarray | slice) -> Outlook:
+        """The outlook of a subset of politicians."""
+        pick = (lambda a: None if a is None else a[index])
+        return Outlook(self.positions, self.share[index], self.slope[index], self.electorate[index], self.ad_power[index],
+                       pick(self.primary_share), pick(self.primary_slope), pick(self.primary_fraction))
 
     def row(self, i: int) -> Outlook:
         """The outlook of one politician, kept two-dimensional."""
-        return Outlook(self.positions, self.share[i : i + 1], self.slope[i : i + 1], self.electorate[i : i + 1], self.ad_power[i : i + 1])
+        return self.rows(slice(i, i + 1))
 
 
 @dataclass
@@ -95,9 +107,25 @@ def money_shift(outlook: Outlook, beliefs: Beliefs, inc: Incentives) -> np.ndarr
 
 
 def reelection_chance(outlook: Outlook, beliefs: Beliefs, inc: Incentives) -> np.ndarray:
-    """Probability of winning the next election at each position: share plus money, against uncertainty."""
-    expected = outlook.share + outlook.slope * money_shift(outlook, beliefs, inc)
-    return norm.cdf((expected - 0.5) / inc.uncertainty)
+    """Probability of winning the next election at each position: share plus money, against uncertainty.
+
+    Where a primary comes first, the politician must win both; the attack money it expects
+    is split between them as the donors split theirs.
+    """
+    if outlook.primary_share is None:
+        expected = outlook.share + outlook.slope * money_shift(outlook, beliefs, inc)
+        return norm.cdf((expected - 0.5) / inc.uncertainty)
+    f = outlook.primary_fraction
+    general = Beliefs(beliefs.threat * (1.0 - f), beliefs.protect, beliefs.effect)
+    primary = Beliefs(beliefs.threat * f, np.zeros_like(beliefs.protect), beliefs.effect)
+    expected = outlook.share + outlook.slope * money_shift(outlook, general, inc)
+    chance = norm.cdf((expected - 0.5) / inc.uncertainty)
+    held = ~np.isnan(outlook.primary_share[:, 0])
+    if held.any():
+        sub = outlook.rows(held)
+        p_expected = sub.primary_share + sub.primary_slope * money_shift(sub, primary.rows(held), inc)
+        chance[held] *= norm.cdf((p_expected - 0.5) / inc.uncertainty)
+    return chance
 
 
 def conviction_value(positions: np.ndarray, ideal: np.ndarray, conviction: np.ndarray, capital: np.ndarray) -> np.ndarray:

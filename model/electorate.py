@@ -149,6 +149,18 @@ class Electorate:
             self._groups[key] = (seats, agg, np.asarray(agg.sum(axis=1)).ravel())
         return self._groups[key]
 
+    def race_weights(self, cand: CandidateArrays, group: int, n_seats: int) -> tuple[np.ndarray, sp.csr_array, np.ndarray]:
+        """(seat of each voter, seats × voters summing matrix of expected turnout, total per seat) for these candidates' races.
+
+        A primary counts only the voters who identify with the incumbent's party.
+        """
+        if not cand.primary:
+            return self.group(group, cand.n_house, n_seats)
+        seats = self.seat_of(group, cand.n_house)
+        w = self.turnout * (np.sign(self.party_id) == cand.party[seats])
+        agg = sp.csr_array((w, (seats, np.arange(self.n))), shape=(n_seats, self.n))
+        return seats, agg, np.asarray(agg.sum(axis=1)).ravel()
+
     def ad_term(self, stock: np.ndarray, seats: np.ndarray) -> np.ndarray:
         """Each voter's ad persuasion towards the incumbent-slot candidate (logit units).
 
@@ -176,9 +188,12 @@ class Electorate:
         e = self.params.electorate
         seats = self.seat_of(group, cand.n_house)
         bg = slice(0, self.target)
-        gap = e.party_weight * self.party_id * cand.party[seats]
+        gap = np.zeros(self.n) if cand.primary else e.party_weight * self.party_id * cand.party[seats]
         gap = gap + e.issue_weight * issue_gap(self.salience[:, bg], self.positions[:, bg], cand.platform[seats], cand.chal_platform[seats])
         gap = gap + (cand.valence - cand.chal_valence)[seats] + self.ad_term(stock, seats)
+        if cand.sitting is not None:
+            edge = e.primary_incumbency_advantage if cand.primary else e.incumbency_advantage
+            gap = gap + edge * cand.sitting[seats]
         weight = e.issue_weight * self.salience[:, self.target]
         return gap, weight
 
@@ -199,7 +214,7 @@ class Electorate:
             gap = gap + weight * np.abs(x - cand.chal_stance[seats])
             u = gap[:, None] - weight[:, None] * np.abs(x[:, None] - positions[None, :])
             p = vote_probability(u)
-            _, agg, total = self.group(group, cand.n_house, n_seats)
+            _, agg, total = self.race_weights(cand, group, n_seats)
             covered = total > 0
             share[covered] = (agg @ p)[covered] / total[covered, None]
             slope[covered] = (agg @ (p * (1.0 - p) * self.exposure[:, None]))[covered] / total[covered, None]
@@ -249,7 +264,7 @@ class Electorate:
             gap, weight = self.utility_gaps(cand, group, stock)
             gap = gap + weight * (np.abs(x - cand.chal_stance[seats]) - np.abs(x - cand.stance[seats])) + swing[seats]
             voted, for_inc = choose_votes(rng, gap, self.turnout)
-            mask = up[seats]
+            mask = up[seats] & (np.sign(self.party_id) == cand.party[seats]) if cand.primary else up[seats]
             votes_inc += np.bincount(seats[mask], weights=for_inc[mask], minlength=n_seats)
             votes_all += np.bincount(seats[mask], weights=voted[mask], minlength=n_seats)
         return votes_inc, votes_all
@@ -257,7 +272,12 @@ class Electorate:
 
 @dataclass
 class CandidateArrays:
-    """Every seat's candidates as arrays: the incumbent slot (sitting member or open-seat nominee) and the challenger."""
+    """Every seat's candidates as arrays: the incumbent slot (sitting member or open-seat nominee) and the challenger.
+
+    ``sitting`` marks seats whose incumbent slot is held by a sitting member, who gets the
+    incumbency advantage. With ``primary`` True the two are rivals in the incumbent's party primary: only voters
+    who identify with that party take part, and party no longer separates them.
+    """
 
     n_house: int
     party: np.ndarray
@@ -267,3 +287,5 @@ class CandidateArrays:
     chal_platform: np.ndarray
     chal_stance: np.ndarray
     chal_valence: np.ndarray
+    sitting: np.ndarray | None = None
+    primary: bool = False

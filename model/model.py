@@ -105,7 +105,12 @@ class PacsimModel(mesa.Model):
         self.watch = nx.to_scipy_sparse_array(self.observation, nodelist=range(self.n_seats), format="csr")
         self.frozen = False
 
+        self.has_primary = np.where(self.chamber_of == Chamber.HOUSE, p.legislature.primaries_house, p.legislature.primaries_senate)
+        self.primary_challengers: dict[int, Politician] = {}
+        self.lost_primary = np.zeros(self.n_seats, dtype=bool)
+        self.party_median = self._party_median() if self.has_primary.any() else None
         self.stock = np.zeros((self.n_seats, 2, self.electorate.n_issues))
+        self.pstock = np.zeros_like(self.stock)
         self.money = np.zeros((self.n_seats, len(self.donors), 2))
         self.outlook: Outlook | None = None
         self.bill_steps = self._bill_schedule()
@@ -138,6 +143,25 @@ class PacsimModel(mesa.Model):
             m = np.median(xs[bounds[s] : bounds[s + 1]])
             med[self.n_house + 2 * s : self.n_house + 2 * s + 2] = m
         return self.positions[np.argmin(np.abs(med[:, None] - self.positions[None, :]), axis=1)]
+
+    def _party_median(self) -> np.ndarray:
+        """Each race's median target-issue position among each party's voters (seats × [DEM, REP]), on the grid."""
+        e = self.electorate
+        x = e.positions[:, e.target]
+        med = np.zeros((self.n_seats, 2))
+        for group in (0, 1, 2):
+            seats = e.seat_of(group, self.n_house)
+            for k, party in enumerate(Party):
+                mask = np.sign(e.party_id) == party.value
+                frame = pd.DataFrame({"seat": seats[mask], "x": x[mask]}).groupby("seat")["x"].median()
+                med[frame.index.to_numpy(), k] = frame.to_numpy()
+        return self.positions[np.argmin(np.abs(med[..., None] - self.positions[None, None, :]), axis=2)]
+
+    @property
+    def primary_week(self) -> int:
+        """Week of the cycle in which primaries are held: halfway through the campaign."""
+        r = self.params.run
+        return r.steps_per_cycle - 1 - r.campaign_steps + max(1, r.campaign_steps // 2)
 
     def _seat_party(self, seat: int) -> Party:
         e = self.electorate
@@ -224,6 +248,26 @@ class PacsimModel(mesa.Model):
             chal_platform=chal_platform,
             chal_stance=np.array([c.stance if c is not None else self.race_median[j] for j, c in enumerate(chal)]),
             chal_valence=np.array([c.valence if c is not None else 0.0 for c in chal]),
+            sitting=np.array([s.incumbent for s in self.seats], dtype=float),
+        )
+
+    def primary_candidates(self) -> CandidateArrays:
+        """Every seat's primary: the incumbent slot against its (actual or prospective) same-party rival."""
+        pd_ = self.params.politicians
+        party = np.array([s.party.value for s in self.seats], dtype=float)
+        rivals = [self.primary_challengers.get(j) for j in range(self.n_seats)]
+        party_col = (party > 0).astype(int)
+        return CandidateArrays(
+            n_house=self.n_house,
+            party=party,
+            platform=np.array([s.platform for s in self.seats]),
+            stance=np.array([s.stance for s in self.seats]),
+            valence=np.array([s.valence for s in self.seats]),
+            chal_platform=np.array([r.platform if r is not None else party[j] * pd_.platform_distance * np.ones(self.electorate.n_issues - 1) for j, r in enumerate(rivals)]),
+            chal_stance=np.array([r.stance if r is not None else self.party_median[j, party_col[j]] for j, r in enumerate(rivals)]),
+            chal_valence=np.array([r.valence if r is not None else 0.0 for r in rivals]),
+            sitting=np.array([s.incumbent for s in self.seats], dtype=float),
+            primary=True,
         )
 
     def sides(self) -> np.ndarray:
@@ -241,6 +285,7 @@ class PacsimModel(mesa.Model):
         e.draw_news(self.rng)
         e.step_attention(e.ad_push(self.stock, self.n_house, [0, 1, 2]) if self.stock.any() else None)
         self.stock *= p.campaign.ad_retention
+        self.pstock *= p.campaign.ad_retention
         phase, t = self.phase, self.cycle_step
         if t == p.run.steps_per_cycle - 1 - p.run.campaign_steps:
             self._open_campaign()
@@ -251,7 +296,11 @@ class PacsimModel(mesa.Model):
         if phase is Phase.SESSION and t in self.bill_steps and not self.frozen:
             self._legislate()
         if phase is Phase.CAMPAIGN:
+            if t < self.primary_week and self.primary_challengers:
+                self._spend_primary(steps_left=self.primary_week - t)
             self._spend(steps_left=p.run.steps_per_cycle - 1 - t)
+        if t == self.primary_week and self.primary_challengers:
+            self._hold_primaries()
         if phase is Phase.ELECTION:
             self.recorder.snapshot_legislators("election")
             self._elect()
@@ -274,6 +323,11 @@ class PacsimModel(mesa.Model):
             self.electorate.n_issues * mean_sal[np.arange(self.n_seats), d.choose_ad_issue(weak_inc)] for d in self.donors
         ])
         self.outlook = Outlook(self.positions, share, slope, self.race_electorate, power)
+        if self.has_primary.any():
+            p_share, p_slope, _ = self.electorate.outlook(self.primary_candidates(), self.pstock, self.positions)
+            p_share[~self.has_primary] = np.nan
+            self.outlook.primary_share, self.outlook.primary_slope = p_share, p_slope
+            self.outlook.primary_fraction = np.outer(self.has_primary, [d.primary_share for d in self.donors])
         return self.outlook
 
     def competitiveness(self) -> np.ndarray:
@@ -344,7 +398,7 @@ class PacsimModel(mesa.Model):
                 fate, stage_chamber = BillStage.GATED, chamber
                 break
             chosen, cost = choose_positions(
-                self._outlook_rows(members), options, beliefs.rows(members), ideal[members], conviction[members], capital[members], self.incentives,
+                self.outlook.rows(members), options, beliefs.rows(members), ideal[members], conviction[members], capital[members], self.incentives,
             )
             yea = chosen == col
             for j, c in zip(members, cost):
@@ -362,10 +416,6 @@ class PacsimModel(mesa.Model):
                 break
         self.recorder.bill(bill_id, bill, national_share, fate, stage_chamber, tallies, rolls)
 
-    def _outlook_rows(self, rows: np.ndarray) -> Outlook:
-        o = self.outlook
-        return Outlook(o.positions, o.share[rows], o.slope[rows], o.electorate[rows], o.ad_power[rows])
-
     def _open_campaign(self) -> None:
         """Retirements open seats; each race that is up gets a challenger from the other party."""
         pp = self.params.legislature
@@ -379,6 +429,62 @@ class PacsimModel(mesa.Model):
                 nominee = self._new_politician(j, holder.party, incumbent=False)
                 self.seats[j] = nominee
             self.challengers[j] = self._new_politician(j, self.seats[j].party.other, incumbent=False, stance=float(self.race_median[j]))
+        if self.has_primary.any():
+            self._open_primaries(up & self.has_primary & ~self.open_seat)
+
+    def _open_primaries(self, held: np.ndarray) -> None:
+        """Donors pick the primaries they will fight; every sitting member facing one gets a same-party rival.
+
+        A rival in a primary a donor fights runs on that donor's side of the target issue
+        (the donor recruits or backs it); any other rival runs at its party voters' median.
+        """
+        closeness, sides = self.competitiveness(), self.sides()
+        backed: dict[int, float] = {}
+        for d, donor in enumerate(self.donors):
+            if donor.primary_share > 0 and donor.pot > 0:
+                for j in donor.choose_primary_targets(closeness, sides[:, d], held):
+                    backed.setdefault(int(j), float(np.sign(donor.position)) * 0.5)
+        party_col = np.array([s.party.value > 0 for s in self.seats], dtype=int)
+        for j in np.flatnonzero(held):
+            stance = backed.get(int(j), float(self.party_median[j, party_col[j]]))
+            self.primary_challengers[j] = self._new_politician(j, self.seats[j].party, incumbent=False, stance=stance)
+
+    def _spend_primary(self, steps_left: int) -> None:
+        """Donors spend their primary money against the members they chose to primary."""
+        closeness = self.competitiveness()
+        weak_inc, _ = self.electorate.weakness(self.primary_candidates())
+        for d, donor in enumerate(self.donors):
+            against = donor.allocate_primary(closeness, self.n_seats, steps_left)
+            if not against.any():
+                continue
+            issue = donor.choose_ad_issue(weak_inc)
+            # Primary voters are about half a race's electorate.
+            self.pstock[np.arange(self.n_seats), CHAL, issue] += against / (0.5 * self.race_electorate)
+            self.money[:, d, 1] += against
+            for j in np.flatnonzero(against):
+                self.seats[j].money_against += float(against[j])
+            self.recorder.spending(donor, against, np.zeros(self.n_seats), issue, issue, stage="primary")
+
+    def _hold_primaries(self) -> None:
+        """Party voters choose between each sitting member and its rival; a loser's rival becomes the nominee."""
+        cand = self.primary_candidates()
+        held = np.zeros(self.n_seats, dtype=bool)
+        held[list(self.primary_challengers)] = True
+        votes_inc, votes_all = self.electorate.elect(cand, self.pstock, held, self.rng, 0.0)
+        for j in np.flatnonzero(held):
+            holder, rival = self.seats[j], self.primary_challengers.pop(int(j))
+            share = votes_inc[j] / votes_all[j] if votes_all[j] > 0 else 0.5
+            inc_wins = share > 0.5 or (share == 0.5 and self.rng.random() < 0.5)
+            winner, loser = (holder, rival) if inc_wins else (rival, holder)
+            self.recorder.race(j, holder, rival, share, votes_all[j], winner, False, stage="primary")
+            if not inc_wins:
+                self.lost_primary[j] = True
+                rival.money_against = holder.money_against
+                rival.threat_belief[:] = holder.threat_belief
+                rival.threat_effect[:] = holder.threat_effect
+                self.seats[j] = rival
+            loser.remove()
+        self.pstock[:] = 0.0
 
     def _spend(self, steps_left: int) -> None:
         """Each donor spends this week's money on the races that are up, on the issue it chooses."""
@@ -426,7 +532,8 @@ class PacsimModel(mesa.Model):
             winner.money_for = winner.money_against = 0.0
             self.seats[j] = winner
             loser.remove()
-        self._learn_from_election(up, incumbent_lost)
+        self._learn_from_election(up, incumbent_lost | self.lost_primary)
+        self.lost_primary[:] = False
         for leader in self.leaders.values():
             leader.party = self._majority(leader.chamber)
         self.stock[:] = 0.0

@@ -103,6 +103,8 @@ class ElectorateParams(_Section):
     party_weight: float = _p(1.5, 0.0, 20.0, "logit units", "Weight of party identification in vote choice.")
     issue_weight: float = _p(2.0, 0.0, 50.0, "logit units per unit distance", "Weight of salience-weighted issue distance in vote choice.")
     turnout_mean: float = _p(0.6, 0.05, 1.0, "probability", "Mean turnout propensity.")
+    incumbency_advantage: float = _p(0.3, 0.0, 5.0, "logit units", "Edge a sitting member has with general-election voters.")
+    primary_incumbency_advantage: float = _p(0.8, 0.0, 10.0, "logit units", "Edge a sitting member has with its own party's primary voters (incumbents rarely lose primaries).")
     national_swing_sd: float = _p(0.1, 0.0, 2.0, "logit units", "Spread of the national swing at each election.")
     district_swing_sd: float = _p(0.1, 0.0, 2.0, "logit units", "Spread of each race's own swing at each election.")
 

@@ -187,11 +187,13 @@ class Recorder:
             "senate_minority_rolled": rolls.get(Chamber.SENATE, (False, False))[1],
         })
 
-    def race(self, seat: int, holder: Politician, challenger: Politician, share: float, votes: float, winner: Politician, open_seat: bool) -> None:
-        """One election: candidates, money on each side by donor, the vote and the winner."""
+    def race(self, seat: int, holder: Politician, challenger: Politician, share: float, votes: float, winner: Politician,
+             open_seat: bool, stage: str = "general") -> None:
+        """One election (a general election or a party primary): candidates, money by donor, the vote and the winner."""
         m = self.model
         row = {
             **self._base(),
+            "stage": stage,
             "chamber": str(m.chamber_of[seat]),
             "seat": seat,
             "state": holder.state,
@@ -215,7 +217,8 @@ class Recorder:
             row[f"{donor.name}_against_incumbent"] = float(m.money[seat, d, 1])
         self.races.append(row)
 
-    def spending(self, donor: Donor, against: np.ndarray, for_: np.ndarray, issue_against: np.ndarray, issue_for: np.ndarray) -> None:
+    def spending(self, donor: Donor, against: np.ndarray, for_: np.ndarray, issue_against: np.ndarray, issue_for: np.ndarray,
+                 stage: str = "general") -> None:
         """A week's ad buys by one donor, one row per race and side with money in it."""
         m = self.model
         names = np.array(m.electorate.issue_names)
@@ -230,6 +233,7 @@ class Recorder:
                 "donor": np.full(seats.size, donor.name),
                 "seat": seats,
                 "chamber": m.chamber_of[seats].astype(str),
+                "stage": np.full(seats.size, stage),
                 "side": np.full(seats.size, side),
                 "ad_issue": names[issue[seats]],
                 "amount": amount[seats],
@@ -261,7 +265,7 @@ BILL_COLUMNS = ["seed", "cycle", "step", "bill_id", "position", "status_quo", "n
                 "industry_side_yea", "fate", "stopped_in", "passed", "house_yea", "house_nay", "senate_yea", "senate_nay",
                 "house_floor", "senate_floor", "house_majority_rolled", "house_minority_rolled", "senate_majority_rolled",
                 "senate_minority_rolled"]
-SPEND_COLUMNS = ["seed", "cycle", "step", "donor", "seat", "chamber", "side", "ad_issue", "amount"]
+SPEND_COLUMNS = ["seed", "cycle", "step", "donor", "seat", "chamber", "stage", "side", "ad_issue", "amount"]
 
 
 def _concat(chunks: list[dict[str, np.ndarray]], columns: list[str]) -> pd.DataFrame:

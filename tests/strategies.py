@@ -19,6 +19,8 @@ def small_worlds(draw: st.DrawFn) -> dict[str, object]:
         "opposing.budget": draw(st.sampled_from([0.0, 2e7])),
         "legislature.bills_per_session": draw(st.integers(0, 4)),
         "run.n_cycles": draw(st.integers(1, 3)),
+        "legislature.primaries_house": draw(st.booleans()),
+        "industry.primary_share": draw(st.sampled_from([0.0, 0.5])),
         "run.steps_per_cycle": 12,
         "run.campaign_steps": 3,
         "run.seed": draw(st.integers(0, 2**32)),

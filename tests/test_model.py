@@ -49,7 +49,8 @@ def check_invariants(tables: dict[str, pd.DataFrame], overrides: dict[str, objec
     """Seat counts, one winner per seat, shares summing to one, money within budget, no NaNs."""
     params = build_params(overrides)
     house, senate = params.legislature.house_seats, params.legislature.senate_seats
-    steps, races, spending, legislators = tables["steps"], tables["races"], tables["spending"], tables["legislators"]
+    steps, spending, legislators = tables["steps"], tables["spending"], tables["legislators"]
+    races = tables["races"][tables["races"]["stage"] == "general"]
     assert (steps["house_rep"] + steps["house_dem"] == house).all()
     assert (steps["senate_rep"] + steps["senate_dem"] == senate).all()
     assert len(steps) == params.run.n_cycles * params.run.steps_per_cycle + 1
@@ -66,7 +67,7 @@ def check_invariants(tables: dict[str, pd.DataFrame], overrides: dict[str, objec
     for (cycle, donor), amount in spending.groupby(["cycle", "donor"])["amount"].sum().items():
         assert amount <= budgets[donor] * (1 + 1e-9), (cycle, donor)
     assert (spending["amount"] > 0).all()
-    assert (legislators.groupby("step").size() == house + senate).all()
+    assert (legislators.groupby(["step", "when"]).size() == house + senate).all()
     for name, frame in tables.items():
         assert not frame.isna().any().any(), name
 
