@@ -9,6 +9,7 @@ the git commit, the master seed and the run ids behind it.
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +230,9 @@ def gilens_page_regression(data: pd.DataFrame) -> tuple[Any, list[str]]:
     """
     import statsmodels.formula.api as smf
 
+    if data["policy_change"].nunique() < 2:
+        outcome = "passed" if data["policy_change"].iloc[0] else "failed"
+        raise _Missing(f"every one of the {len(data)} bills {outcome}, so there is no variation to explain")
     notes = []
     terms = []
     for var in ("voter_pref", "donor_pref"):
@@ -246,9 +250,11 @@ def gilens_page_regression(data: pd.DataFrame) -> tuple[Any, list[str]]:
     formula = "policy_change ~ " + " + ".join(formula_terms)
     model = smf.ols(formula, data=data)
     groups = data["run_id"].to_numpy()
-    if len(np.unique(groups)) > 1:
-        return model.fit(cov_type="cluster", cov_kwds={"groups": groups}), notes
-    return model.fit(cov_type="HC1"), notes
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if len(np.unique(groups)) > 1:
+            return model.fit(cov_type="cluster", cov_kwds={"groups": groups}), notes
+        return model.fit(cov_type="HC1"), notes
 
 
 # ------------------------------------------------------------------ markdown
@@ -313,6 +319,8 @@ def write_report(run_dir: Path, out: Path | None = None) -> list[Path]:
 
 def _regression_section(folder: RunFolder, outcomes: pd.DataFrame, out: Path, written: list[Path]) -> list[str]:
     lines = ["## Regression (Gilens & Page 2014 style)", ""]
+    for stale in ("regression.csv", "regression.txt"):
+        (out / stale).unlink(missing_ok=True)
     prepared = gilens_page_data(folder, outcomes)
     if prepared is None:
         return lines + ["No bills table in this run folder (add \"bills\" to the experiment's `tables`).", ""]
