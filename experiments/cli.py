@@ -123,8 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 from experiments.commands import register as experiment_commands  # noqa: E402
+from viz.command import register as viz_command  # noqa: E402
 
-EXTRA_COMMANDS: list[Callable[[Any], None]] = [experiment_commands]
+EXTRA_COMMANDS: list[Callable[[Any], None]] = [experiment_commands, viz_command]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,280 @@
+"""The live view's display data, settings, CLI command and page, tested without a browser."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("solara")
+
+from model.params import FIELDS, ParameterError
+from model.scenarios import load_scenario
+from viz import data, plots
+from viz.command import DEFAULT_HOST, register, solara_command, viz_environment
+from viz.live import MAIN_CONTROLS, OVERRIDES_ENV, LiveModel, LiveSettings, env_overrides, live_params
+
+SMALL = {
+    "electorate.n_voters": 2000,
+    "legislature.house_seats": 40,
+    "legislature.senate_seats": 20,
+    "run.steps_per_cycle": 20,
+    "run.campaign_steps": 4,
+}
+"""A small world for quick tests: 60 seats, a 20-week cycle with a 4-week campaign."""
+
+
+def small_model(**chosen) -> LiveModel:
+    """A LiveModel of the small world with the given choices (dotted paths as keyword names with __)."""
+    return LiveModel(LiveSettings(base=dict(SMALL), chosen={k.replace("__", "."): v for k, v in chosen.items()}))
+
+
+# ----------------------------------------------------------------- settings
+def test_settings_resolve_through_the_schema_without_defaults_of_their_own():
+    """With nothing chosen, the live params are exactly the scenario's: the app adds no default."""
+    _, ground_truth = load_scenario("default", SMALL)
+    assert live_params(LiveSettings(base=dict(SMALL))) == ground_truth
+
+
+def test_choose_validates_and_names_the_value():
+    """A choice outside the schema's range fails with the schema's one-line message."""
+    with pytest.raises(ParameterError, match=r"target\.salience.*1\.5"):
+        LiveSettings(base=dict(SMALL)).choose("target.salience", 1.5)
+
+
+def test_picking_a_scenario_keeps_the_seed_and_drops_other_choices():
+    """The seed a user chose carries over to another scenario; slider choices start from that scenario."""
+    settings = LiveSettings(base=dict(SMALL)).choose("run.seed", 7).choose("target.salience", 0.5)
+    other = settings.pick_scenario("default")
+    assert other.chosen == {"run.seed": 7}
+    assert live_params(other).run.seed == 7
+
+
+def test_environment_overrides_are_json_and_bad_json_is_a_clear_error():
+    """PACSIM_VIZ_OVERRIDES is a JSON object of dotted paths; anything else is a ParameterError."""
+    assert env_overrides({OVERRIDES_ENV: json.dumps(SMALL)}) == SMALL
+    assert env_overrides({}) == {}
+    with pytest.raises(ParameterError, match=OVERRIDES_ENV):
+        env_overrides({OVERRIDES_ENV: "[1, 2]"})
+    with pytest.raises(ParameterError, match=r"target\.salience"):
+        LiveSettings.from_environment({OVERRIDES_ENV: json.dumps({"target.salience": 9})})
+
+
+def test_live_model_replays_the_plain_model_for_the_same_seed():
+    """A LiveModel is a PacsimModel built from the settings: same params and seed give the same run."""
+    from model.model import PacsimModel
+
+    live = small_model(run__seed=3)
+    _, params = load_scenario("default", {**SMALL, "run.seed": 3})
+    plain = PacsimModel(params, rng=3)
+    for _ in range(25):
+        live.step()
+        plain.step()
+    pd.testing.assert_frame_equal(data.steps_frame(live), data.steps_frame(plain))
+
+
+def test_main_controls_are_schema_fields_and_the_app_copies_no_default():
+    """Every control is a schema field, and no control's default value appears as a literal in the app or its settings."""
+    assert all(path in FIELDS for path in MAIN_CONTROLS)
+    source = "\n".join((Path(data.__file__).parent / name).read_text() for name in ("app.py", "live.py", "command.py"))
+    for path in MAIN_CONTROLS:
+        default = FIELDS[path].default
+        if isinstance(default, float) and default not in (0.0, 1.0):
+            literals = {repr(default), f"{default:g}", f"{default:.0e}"} | ({f"{default:_.0f}"} if default >= 1 else set())
+            found = [lit for lit in literals if re.search(rf"(?<![\w.]){re.escape(lit)}(?![\w.])", source)]
+            assert not found, f"{path}'s default {default} is written into viz/: {found}"
+
+
+# ------------------------------------------------------------- display data
+def test_monitors_read_the_models_numbers():
+    """After steps into the campaign, the monitors equal the model's steps table, donors and bills."""
+    model = small_model()
+    for _ in range(18):
+        model.step()
+    steps = model.tables()["steps"]
+    last = steps.iloc[-1]
+    m = data.monitors(model)
+    assert m.step == 18 and m.cycle == int(last["cycle"]) and m.phase == last["phase"] == "campaign"
+    assert m.house == {"D": last["house_dem"], "R": last["house_rep"]}
+    assert m.senate == {"D": last["senate_dem"], "R": last["senate_rep"]}
+    assert m.spent["industry"] == pytest.approx(last["spent_industry"]) and m.spent["industry"] > 0
+    assert m.bills_passed == sum(b["fate"] == "passed" for b in model.recorder.bills)
+    assert m.capture_index == pytest.approx(last["contested_votes_with_industry"] / last["contested_votes"])
+    texts = data.monitor_texts(m)
+    assert texts["step"] == "18" and texts["cycle"] == "1 of 4"
+    assert texts["spent"].startswith("industry $")
+
+
+def test_capture_series_is_nan_until_a_contested_decision():
+    """The capture index is undefined before any contested decision, then with / contested."""
+    steps = pd.DataFrame({"contested_votes": [0, 0, 4, 10], "contested_votes_with_industry": [0, 0, 3, 5]})
+    ground_truth = [math.nan, math.nan, 0.75, 0.5]
+    np.testing.assert_allclose(data.capture_series(steps).to_numpy(), ground_truth)
+
+
+def test_bill_pipeline_counts_each_stage():
+    """A gated bill, one gated in the Senate after a House vote, one failed and one passed."""
+    def bill(fate, house, senate):
+        return {"fate": fate, "house_yea": house[0], "house_nay": house[1], "senate_yea": senate[0], "senate_nay": senate[1]}
+
+    bills = [bill("gated", (0, 0), (0, 0)), bill("gated", (300, 135), (0, 0)), bill("failed", (100, 335), (0, 0)), bill("passed", (300, 135), (70, 30))]
+    assert data.bill_pipeline(bills) == {"introduced": 4, "gated": 2, "on the floor": 3, "passed": 1}
+
+
+def test_race_money_lists_the_largest_races_with_the_models_amounts():
+    """In the campaign, race money sums per race to the model's money array, largest race first."""
+    model = small_model()
+    for _ in range(18):
+        model.step()
+    frame = data.race_money(model, top=5)
+    per_seat = frame.groupby("seat", sort=False)["amount"].sum()
+    ground_truth = np.asarray(model.money).sum(axis=(1, 2))
+    assert list(per_seat.index) == list(np.argsort(-ground_truth, kind="stable")[: len(per_seat)])
+    np.testing.assert_allclose(per_seat.to_numpy(), ground_truth[per_seat.index])
+    assert frame.attrs["n_races"] == int((ground_truth > 0).sum())
+
+
+def test_layout_is_computed_once_per_model_and_groups_chamber_and_party():
+    """Frames reuse a model's layout; a new model (a Reset) gets a new one; discs hold one chamber and party each."""
+    model = small_model()
+    before = data.layout_computations
+    first = data.layout_for(model)
+    for _ in range(5):
+        model.step()
+        assert data.layout_for(model) is first
+    assert data.layout_computations == before + 1
+    data.layout_for(small_model())
+    assert data.layout_computations == before + 2
+    centres = np.array([c[:2] for c in first.group_centres.values()])
+    radii = np.array([c[2] for c in first.group_centres.values()])
+    nearest = np.argmin(np.linalg.norm(first.xy[:, None, :] - centres[None, :, :], axis=2), axis=1)
+    np.testing.assert_array_equal(nearest, first.group_of)
+    distance = np.linalg.norm(first.xy - centres[first.group_of], axis=1)
+    assert (distance <= radii[first.group_of] + 1e-9).all()
+    assert first.segments.shape == (model.observation.number_of_edges(), 2, 2)
+
+
+def test_network_plot_colours_nodes_by_stance_and_sizes_them_by_money():
+    """Node colours carry each seat holder's stance; the largest node is the seat with the most donor money."""
+    model = small_model()
+    for _ in range(18):
+        model.step()
+    fig = plots.live_plots(model).figure("legislature")
+    nodes = plots.live_plots(model)._plot("legislature").nodes
+    state = data.node_state(model)
+    np.testing.assert_array_equal(nodes.get_array(), state.stance)
+    assert int(np.argmax(nodes.get_sizes())) == int(np.argmax(state.money))
+    assert plots.figure_png(fig, dpi=plots.DPI)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_exports_hold_every_table_and_every_plot():
+    """The CSV zip has one file per table with the model's rows; the PNG zip one image per plot."""
+    model = small_model()
+    for _ in range(21):
+        model.step()
+    tables = model.tables()
+    with zipfile.ZipFile(io.BytesIO(data.tables_zip(model))) as archive:
+        assert sorted(archive.namelist()) == sorted(f"{name}.csv" for name in tables)
+        for name, frame in tables.items():
+            assert len(pd.read_csv(archive.open(f"{name}.csv"))) == len(frame)
+    with zipfile.ZipFile(io.BytesIO(plots.figures_zip(plots.model_figures(model)))) as archive:
+        assert sorted(archive.namelist()) == sorted(f"{name}.png" for name in plots.ModelPlots.NAMES)
+        assert all(archive.read(n)[:4] == b"\x89PNG" for n in archive.namelist())
+
+
+# -------------------------------------------------------------------- command
+def test_viz_command_binds_localhost_and_checks_parameters_first():
+    """``pacsim viz`` defaults to 127.0.0.1, passes the overrides as JSON, and rejects a bad value before starting."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(["viz", "--set", "electorate.n_voters=5000"])
+    assert args.host == DEFAULT_HOST == "127.0.0.1"
+    command = solara_command(args.host, args.port, args.open)
+    assert command[command.index("--host") + 1] == "127.0.0.1" and command[-1] == "--no-open"
+    env = viz_environment(args.scenario, args.set, environ={})
+    assert json.loads(env[OVERRIDES_ENV]) == {"electorate.n_voters": 5000}
+    with pytest.raises(ParameterError, match=r"target\.salience"):
+        viz_environment("default", ["target.salience=2"], environ={})
+
+
+def test_cli_rejects_a_bad_viz_parameter_with_exit_code_2(capsys):
+    """The pacsim entry point reports a bad --set for viz in one line, exit code 2."""
+    from experiments.cli import main
+
+    assert main(["viz", "--set", "target.salience=2"]) == 2
+    assert "target.salience" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------- the page
+def test_page_steps_resets_and_fires_a_shock_in_process(monkeypatch):
+    """The page rendered in-process: Step advances the monitors, a shock raises salience, Reset keeps a choice."""
+    import ipyvuetify as v
+    import solara
+
+    monkeypatch.setenv(OVERRIDES_ENV, json.dumps(SMALL))
+    from viz import app
+
+    _, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+
+    def text(key):
+        return rc.find(v.Html, attributes={"data-testid": f"monitor-{key}"}).widget.children[0]
+
+    def click(label):
+        rc.find(v.Btn, children=[label]).widget.click()
+
+    assert text("step") == "0"
+    for _ in range(3):
+        click("Step")
+    assert text("step") == "3"
+    reference = small_model()
+    for _ in range(3):
+        reference.step()
+    assert text("salience") == data.monitor_texts(data.monitors(reference))["salience"]
+
+    shock = next(b for b in rc.find(v.Btn).widgets if str(b.children[0]).startswith("Fire a shock"))
+    before = float(text("salience").rstrip("%"))
+    shock.click()
+    click("Step")
+    click("Step")
+    assert float(text("salience").rstrip("%")) > before
+
+    slider = rc.find(v.Html, attributes={"data-testid": "field-target.salience"}).find(v.Slider).widget
+    slider.v_model = 0.3
+    assert rc.find(v.Html, attributes={"data-testid": "control-target.salience"}).widget.children[0] == "0.300"
+    click("Reset")
+    assert text("step") == "0"
+    assert rc.find(v.Html, attributes={"data-testid": "control-target.salience"}).widget.children[0] == "0.300"
+    chosen = small_model(target__salience=0.3)
+    assert text("salience") == data.monitor_texts(data.monitors(chosen))["salience"]
+    rc.close()
+
+
+def test_solaras_front_end_assets_are_installed_for_offline_use():
+    """Every CDN package the Solara page loads (at the version it asks for) is in the local asset cache."""
+    import sys
+
+    import solara.server.settings as server_settings
+
+    solara_dir = Path(__import__("solara").__file__).parent
+    sources = [
+        (solara_dir / "server/templates/solara.html.j2").read_text(),
+        (solara_dir / "widgets/vue/gridlayout.vue").read_text(),
+        server_settings.assets.fontawesome_path,
+    ]
+    wanted = set()
+    for text in sources:
+        wanted |= set(re.findall(r"/((?:@[\w-]+/)?[\w.-]+@\d[\w.-]*)/", text))
+    wanted = {w for w in wanted if "vuetify3" not in w}
+    assert any(w.startswith("@widgetti/solara-vuetify-app@") for w in wanted)
+    cache = Path(sys.prefix) / "share/solara/cdn"
+    missing = sorted(w for w in wanted if not (cache / w).is_dir())
+    assert not missing, f"not in {cache}: {missing} (install solara-assets matching solara)"
