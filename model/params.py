@@ -187,7 +187,7 @@ class DonorParams(_Section):
     max_targets: int = _p(25, 0, 2000, "races per cycle", "Most opponents the PAC attacks in a cycle, the closest races first (0: every opponent).")
     announce: bool = _p(True, None, None, "on/off", "Whether the PAC announces its budget and threat, so legislators plan against it before seeing it spend.")
     primary_share: float = _p(0.0, 0.0, 1.0, "share of attack money", "Share of attack money spent in primaries where primaries are held.")
-    counter: float = _p(1.0, 0.0, 20.0, "weight", "How strongly the PAC protects allies in proportion to what the other PAC spends against them.")
+    counter: float = _p(5.0, 0.0, 50.0, "weight", "How strongly the PAC protects allies in proportion to what the other PAC spends against them.")
 
 
 class OpposingDonorParams(DonorParams):
