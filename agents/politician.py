@@ -215,7 +215,6 @@ class Politician(mesa.Agent):
         self.last_margin = 0.0
         self.money_for = 0.0
         self.money_against = 0.0
-        self.first_cycle = int(getattr(model, "cycle", 0))
 
     @property
     def beliefs(self) -> Beliefs:

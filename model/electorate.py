@@ -208,12 +208,13 @@ class Electorate:
         slope = np.zeros_like(share)
         mean_sal = np.zeros((n_seats, self.n_issues))
         x = self.positions[:, self.target]
+        weight = self.params.electorate.issue_weight * self.salience[:, self.target]
+        distance = weight[:, None] * np.abs(x[:, None] - positions[None, :])
         for group in (0, 1, 2):
             seats = self.seat_of(group, cand.n_house)
-            gap, weight = self.utility_gaps(cand, group, stock)
+            gap, _ = self.utility_gaps(cand, group, stock)
             gap = gap + weight * np.abs(x - cand.chal_stance[seats])
-            u = gap[:, None] - weight[:, None] * np.abs(x[:, None] - positions[None, :])
-            p = vote_probability(u)
+            p = vote_probability(gap[:, None] - distance)
             _, agg, total = self.race_weights(cand, group, n_seats)
             covered = total > 0
             share[covered] = (agg @ p)[covered] / total[covered, None]
@@ -221,18 +222,22 @@ class Electorate:
             mean_sal[covered] = (agg @ self.salience)[covered] / total[covered, None]
         return share, slope, mean_sal
 
-    def weakness(self, cand: CandidateArrays) -> tuple[np.ndarray, np.ndarray]:
+    def weakness(self, cand: CandidateArrays, challenger: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Per seat and issue: mean salience × distance between voters and each candidate.
 
         Returns (incumbent slot, challenger), each (seats × issues): where a candidate is
-        weakest is where an attack ad against it has the most to work with.
+        weakest is where an attack ad against it has the most to work with. With
+        ``challenger`` False only the first is computed (the second is zeros).
         """
         n_seats = cand.party.shape[0]
         out = (np.zeros((n_seats, self.n_issues)), np.zeros((n_seats, self.n_issues)))
+        sides = [(out[0], cand.platform, cand.stance)]
+        if challenger:
+            sides.append((out[1], cand.chal_platform, cand.chal_stance))
         for group in (0, 1, 2):
-            seats, agg, total = self.group(group, cand.n_house, n_seats)
+            seats, agg, total = self.race_weights(cand, group, n_seats)
             covered = total > 0
-            for arr, platform, stance in ((out[0], cand.platform, cand.stance), (out[1], cand.chal_platform, cand.chal_stance)):
+            for arr, platform, stance in sides:
                 candidate = np.column_stack([platform[seats], stance[seats]])
                 per_voter = self.salience * np.abs(self.positions - candidate)
                 arr[covered] = (agg @ per_voter)[covered] / total[covered, None]

@@ -234,40 +234,38 @@ class PacsimModel(mesa.Model):
         return up
 
     def candidates(self) -> CandidateArrays:
-        """Every seat's incumbent-slot candidate and (actual or prospective) challenger as arrays."""
-        pd_ = self.params.politicians
+        """Every seat's incumbent-slot candidate and (actual or prospective) challenger as arrays.
+
+        A prospective challenger stands at the other party's platform and at the race's
+        median voter on the target issue.
+        """
         party = np.array([s.party.value for s in self.seats], dtype=float)
-        chal = [self.challengers.get(j) for j in range(self.n_seats)]
-        chal_platform = np.array([c.platform if c is not None else -party[j] * pd_.platform_distance * np.ones(self.electorate.n_issues - 1) for j, c in enumerate(chal)])
-        return CandidateArrays(
-            n_house=self.n_house,
-            party=party,
-            platform=np.array([s.platform for s in self.seats]),
-            stance=np.array([s.stance for s in self.seats]),
-            valence=np.array([s.valence for s in self.seats]),
-            chal_platform=chal_platform,
-            chal_stance=np.array([c.stance if c is not None else self.race_median[j] for j, c in enumerate(chal)]),
-            chal_valence=np.array([c.valence if c is not None else 0.0 for c in chal]),
-            sitting=np.array([s.incumbent for s in self.seats], dtype=float),
-        )
+        return self._candidate_arrays(self.challengers, -party, self.race_median, primary=False)
 
     def primary_candidates(self) -> CandidateArrays:
-        """Every seat's primary: the incumbent slot against its (actual or prospective) same-party rival."""
-        pd_ = self.params.politicians
+        """Every seat's primary: the incumbent slot against its (actual or prospective) same-party rival.
+
+        A prospective rival stands at its own party's platform and at its party voters' median.
+        """
         party = np.array([s.party.value for s in self.seats], dtype=float)
-        rivals = [self.primary_challengers.get(j) for j in range(self.n_seats)]
-        party_col = (party > 0).astype(int)
+        median = self.party_median[np.arange(self.n_seats), (party > 0).astype(int)]
+        return self._candidate_arrays(self.primary_challengers, party, median, primary=True)
+
+    def _candidate_arrays(self, rivals: dict[int, Politician], rival_party: np.ndarray, rival_stance: np.ndarray, primary: bool) -> CandidateArrays:
+        distance = self.params.politicians.platform_distance
+        others = [rivals.get(j) for j in range(self.n_seats)]
+        k_bg = self.electorate.n_issues - 1
         return CandidateArrays(
             n_house=self.n_house,
-            party=party,
+            party=np.array([s.party.value for s in self.seats], dtype=float),
             platform=np.array([s.platform for s in self.seats]),
             stance=np.array([s.stance for s in self.seats]),
             valence=np.array([s.valence for s in self.seats]),
-            chal_platform=np.array([r.platform if r is not None else party[j] * pd_.platform_distance * np.ones(self.electorate.n_issues - 1) for j, r in enumerate(rivals)]),
-            chal_stance=np.array([r.stance if r is not None else self.party_median[j, party_col[j]] for j, r in enumerate(rivals)]),
-            chal_valence=np.array([r.valence if r is not None else 0.0 for r in rivals]),
+            chal_platform=np.array([r.platform if r is not None else np.full(k_bg, rival_party[j] * distance) for j, r in enumerate(others)]),
+            chal_stance=np.array([r.stance if r is not None else rival_stance[j] for j, r in enumerate(others)]),
+            chal_valence=np.array([r.valence if r is not None else 0.0 for r in others]),
             sitting=np.array([s.incumbent for s in self.seats], dtype=float),
-            primary=True,
+            primary=primary,
         )
 
     def sides(self) -> np.ndarray:
@@ -318,10 +316,11 @@ class PacsimModel(mesa.Model):
         """Recompute every seat holder's expected vote share at each position, and donors' ad power."""
         cand = self.candidates()
         share, slope, mean_sal = self.electorate.outlook(cand, self.stock, self.positions)
-        weak_inc, _ = self.electorate.weakness(cand)
-        power = np.column_stack([
-            self.electorate.n_issues * mean_sal[np.arange(self.n_seats), d.choose_ad_issue(weak_inc)] for d in self.donors
-        ])
+        power = np.zeros((self.n_seats, len(self.donors)))
+        if any(d.pot > 0 for d in self.donors):
+            weak_inc, _ = self.electorate.weakness(cand, challenger=False)
+            for d, donor in enumerate(self.donors):
+                power[:, d] = self.electorate.n_issues * mean_sal[np.arange(self.n_seats), donor.choose_ad_issue(weak_inc)]
         self.outlook = Outlook(self.positions, share, slope, self.race_electorate, power)
         if self.has_primary.any():
             p_share, p_slope, _ = self.electorate.outlook(self.primary_candidates(), self.pstock, self.positions)
@@ -452,7 +451,7 @@ class PacsimModel(mesa.Model):
     def _spend_primary(self, steps_left: int) -> None:
         """Donors spend their primary money against the members they chose to primary."""
         closeness = self.competitiveness()
-        weak_inc, _ = self.electorate.weakness(self.primary_candidates())
+        weak_inc, _ = self.electorate.weakness(self.primary_candidates(), challenger=False)
         for d, donor in enumerate(self.donors):
             against = donor.allocate_primary(closeness, self.n_seats, steps_left)
             if not against.any():

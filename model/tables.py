@@ -36,9 +36,9 @@ def _spent(model: PacsimModel, donor: int) -> float:
     return float(model.donors[donor].spent_total)
 
 
-def _votes(model: PacsimModel, contested_only: bool, with_donor: bool) -> int:
+def _contested(model: PacsimModel, with_industry: bool) -> int:
     rec = model.recorder
-    return rec.contested_with_donor if with_donor else rec.contested_votes
+    return rec.contested_with_donor if with_industry else rec.contested_votes
 
 
 def _bills(model: PacsimModel, fate: BillStage | None) -> int:
@@ -81,8 +81,8 @@ class Recorder:
         reporters["bills_gated"] = partial(_bills, fate=BillStage.GATED)
         reporters["bills_failed"] = partial(_bills, fate=BillStage.FAILED)
         reporters["bills_passed"] = partial(_bills, fate=BillStage.PASSED)
-        reporters["contested_votes"] = partial(_votes, contested_only=True, with_donor=False)
-        reporters["contested_votes_with_industry"] = partial(_votes, contested_only=True, with_donor=True)
+        reporters["contested_votes"] = partial(_contested, with_industry=False)
+        reporters["contested_votes_with_industry"] = partial(_contested, with_industry=True)
         return reporters
 
     def _base(self) -> dict[str, Any]:
