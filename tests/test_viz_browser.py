@@ -69,7 +69,8 @@ def server():
     """``solara run viz/app.py`` on 127.0.0.1 with the small world; stopped by its PID afterwards."""
     port = _free_port()
     env = {**os.environ, OVERRIDES_ENV: json.dumps(SMALL)}
-    log = open(ARTIFACTS.joinpath("viz-server.log") if ARTIFACTS.mkdir(exist_ok=True) is None else os.devnull, "w")
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "viz-server.log", "w")
     proc = subprocess.Popen(solara_command("127.0.0.1", port, open_browser=False), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:

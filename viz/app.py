@@ -194,7 +194,7 @@ def _plot_panel(name: str, key_of: Callable[[Any], Any]) -> Any:
     def Panel(model: Any) -> None:
         update_counter.get()
         key = (id(model), key_of(model))
-        png = solara.use_memo(lambda: plots.figure_png(plots.live_plots(model).figure(name), dpi=plots.DPI), dependencies=[key])
+        png = solara.use_memo(lambda: plots.live_plots(model).screen_png(name), dependencies=[key])
         with solara.Card(style={"height": "100%"}):
             solara.Image(png, width="100%")
             solara.FileDownload(lambda: plots.figure_png(plots.model_figures(model)[name]()), filename=f"{name}.png", label="PNG", icon_name="mdi-image")

@@ -21,6 +21,8 @@ matplotlib.use("Agg")
 import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from PIL import Image  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -41,12 +43,17 @@ FIGSIZE = (6.0, 3.6)
 DPI = 90
 
 
-def _figure(size: tuple[float, float] = FIGSIZE, left: float = 0.13) -> tuple[Figure, object]:
+def _figure(size: tuple[float, float] = FIGSIZE, left: float = 0.13, bottom: float = 0.15) -> tuple[Figure, object]:
     fig = Figure(figsize=size, dpi=DPI)
-    fig.subplots_adjust(left=left, right=0.97, top=0.9, bottom=0.15)
+    fig.subplots_adjust(left=left, right=0.97, top=0.9, bottom=bottom)
     ax = fig.add_subplot()
     ax.spines[["top", "right"]].set_visible(False)
     return fig, ax
+
+
+def _legend_below(ax, handles: list) -> None:
+    """A legend under the x axis, so that it never hides a line."""
+    ax.legend(handles=handles, fontsize=7, frameon=False, ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.24))
 
 
 def _marker_handles() -> list[Line2D]:
@@ -78,8 +85,8 @@ class NetworkPlot:
     """Legislators as nodes in four discs (chamber × party at reset): colour is stance, size donor money, edges who observes whom."""
 
     def __init__(self, layout: Layout, target_name: str) -> None:
-        self.fig = Figure(figsize=(6.0, 4.6), dpi=DPI)
-        ax = self.fig.add_axes((0.0, 0.0, 0.84, 0.88))
+        self.fig = Figure(figsize=FIGSIZE, dpi=DPI)
+        ax = self.fig.add_axes((0.0, 0.0, 0.84, 0.86))
         ax.set_axis_off()
         ax.add_collection(LineCollection(layout.segments, colors="#a0aec0", linewidths=0.3, alpha=0.35, zorder=1))
         n = layout.xy.shape[0]
@@ -97,7 +104,29 @@ class NetworkPlot:
         bar = self.fig.colorbar(self.nodes, cax=self.fig.add_axes((0.85, 0.15, 0.025, 0.6)), ticks=[-1, 0, 1])
         bar.ax.set_yticklabels(["against\nindustry", "neutral", "industry"], fontsize=7.5)
         bar.set_label(f"stance on {target_name}", fontsize=8)
-        self.title = ax.set_title("", fontsize=8.5, color="#4a5568")
+        self.title = self.fig.text(0.42, 0.985, "", ha="center", va="top", fontsize=8.5, color="#4a5568")
+        self._background = None
+
+    def screen_png(self) -> bytes:
+        """The figure as PNG at screen resolution, redrawing only nodes and title over a cached background.
+
+        Edges, labels and the colour bar do not change within a model's run, so they are
+        drawn once; a frame then costs drawing the nodes rather than every edge.
+        """
+        canvas = self.fig.canvas if isinstance(self.fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(self.fig)
+        if self._background is None:
+            self.nodes.set_visible(False)
+            self.title.set_visible(False)
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+            self.nodes.set_visible(True)
+            self.title.set_visible(True)
+        canvas.restore_region(self._background)
+        self.fig.draw_artist(self.nodes)
+        self.fig.draw_artist(self.title)
+        buffer = io.BytesIO()
+        Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
 
     def update(self, state: NodeState) -> NetworkPlot:
         """Recolour and resize the nodes for the seat holders' current stance, party and money."""
@@ -116,7 +145,7 @@ class SaliencePlot:
     """Each issue's mean salience per step on a log scale; the target issue drawn heavy."""
 
     def __init__(self, issue_names: list[str], target: str) -> None:
-        self.fig, self.ax = _figure()
+        self.fig, self.ax = _figure(bottom=0.3)
         ax = self.ax
         self.lines = {}
         for name in issue_names:
@@ -132,7 +161,7 @@ class SaliencePlot:
         ax.set_xlabel("week")
         ax.set_ylabel("mean share of attention")
         ax.set_title("Issue salience", fontsize=10)
-        ax.legend(handles=[*self.lines.values(), *_marker_handles()], fontsize=7, frameon=False, ncols=2, loc="center left")
+        _legend_below(ax, [*self.lines.values(), *_marker_handles()])
 
     def update(self, salience: pd.DataFrame, elections: list[int], shocks: list[int]) -> SaliencePlot:
         """Show the salience series so far."""
@@ -152,7 +181,7 @@ class CapturePlot:
     """The capture index per step, with the even split marked."""
 
     def __init__(self) -> None:
-        self.fig, self.ax = _figure()
+        self.fig, self.ax = _figure(bottom=0.27)
         ax = self.ax
         (self.line,) = ax.plot([], [], color=TARGET_COLOUR, lw=2, label="capture index")
         ax.axhline(0.5, color="#718096", lw=0.8, ls="--")
@@ -163,7 +192,7 @@ class CapturePlot:
         ax.set_xlabel("week")
         ax.set_ylabel("share with industry")
         ax.set_title("Capture index: contested decisions won by the industry", fontsize=10)
-        ax.legend(handles=[self.line, *_marker_handles()], fontsize=7, frameon=False, loc="lower right")
+        _legend_below(ax, [self.line, *_marker_handles()])
 
     def update(self, capture: pd.Series, elections: list[int], shocks: list[int]) -> CapturePlot:
         """Show the capture index so far."""
@@ -178,7 +207,7 @@ class OppositionPlot:
     """Legislators opposing the industry donor per step, with the muted and supporting counts for scale."""
 
     def __init__(self) -> None:
-        self.fig, self.ax = _figure()
+        self.fig, self.ax = _figure(bottom=0.27)
         ax = self.ax
         self.lines = {
             "opposing_industry": ax.plot([], [], color="#dd6b20", lw=2.4, label="opposing")[0],
@@ -190,7 +219,7 @@ class OppositionPlot:
         ax.set_xlabel("week")
         ax.set_ylabel("legislators")
         self.title = ax.set_title("", fontsize=10)
-        ax.legend(handles=[*self.lines.values(), *_marker_handles()], fontsize=7, frameon=False, loc="center left")
+        _legend_below(ax, [*self.lines.values(), *_marker_handles()])
 
     def update(self, stances: pd.DataFrame, elections: list[int], shocks: list[int]) -> OppositionPlot:
         """Show the stance counts so far."""
@@ -247,7 +276,7 @@ class PipelinePlot:
     """The bill pipeline as a funnel of bars: introduced, gated, given a floor vote, passed."""
 
     def __init__(self) -> None:
-        self.fig, self.ax = _figure((6.0, 2.6), left=0.2)
+        self.fig, self.ax = _figure((6.0, 2.6), left=0.2, bottom=0.22)
 
     def update(self, pipeline: dict[str, int]) -> PipelinePlot:
         """Redraw the funnel for these counts."""
@@ -293,6 +322,13 @@ class ModelPlots:
             }[name]()
             self._plots[name] = plot
         return plot
+
+    def screen_png(self, name: str) -> bytes:
+        """The named figure, updated, as PNG at screen resolution (the page's image)."""
+        fig = self.figure(name)
+        if name == "legislature":
+            return self._plots[name].screen_png()
+        return figure_png(fig, dpi=DPI)
 
     def figure(self, name: str) -> Figure:
         """The named figure, updated to the model's current state."""
