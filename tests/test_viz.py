@@ -278,3 +278,16 @@ def test_solaras_front_end_assets_are_installed_for_offline_use():
     cache = Path(sys.prefix) / "share/solara/cdn"
     missing = sorted(w for w in wanted if not (cache / w).is_dir())
     assert not missing, f"not in {cache}: {missing} (install solara-assets matching solara)"
+
+
+@pytest.mark.parametrize("name", __import__("model.scenarios", fromlist=["list_scenarios"]).list_scenarios())
+def test_every_shipped_scenario_opens_in_the_live_view(name):
+    """Picking a shipped scenario builds its params exactly, and its model steps with monitors and plots."""
+    settings = LiveSettings(base=dict(SMALL)).pick_scenario(name)
+    _, ground_truth = load_scenario(name, SMALL)
+    assert live_params(settings) == ground_truth
+    model = LiveModel(settings)
+    for _ in range(3):
+        model.step()
+    assert data.monitor_texts(data.monitors(model))["step"] == "3"
+    assert plots.live_plots(model).screen_png("legislature")[:4] == b"\x89PNG"
