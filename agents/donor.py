@@ -157,17 +157,18 @@ class Donor(mesa.Agent):
             return np.zeros_like(weight, dtype=float)
         return pot * weight / total
 
-    def choose_ad_issue(self, weakness: np.ndarray) -> np.ndarray:
-        """Pick each race's ad issue: savvy donors attack where the disfavoured candidate is weakest, naive ones use their own issue.
+    def choose_ad_issue(self, leverage: np.ndarray) -> np.ndarray:
+        """Pick each race's ad issue: savvy donors where the candidate they attack is weakest, naive ones their own issue.
 
-        ``weakness`` (races × issues) is the race's mean salience × distance between voters
-        and the candidate the ad is against. A savvy PAC runs ads on whatever voters care
-        about and that candidate is out of step on (thread lines 13-14); a naive one talks
-        about its own issue.
+        ``leverage`` (races × issues) is what an ad on each issue would do for the donor's
+        side: its reach (exposure × salience) plus how much worse, in the race's
+        salience-weighted eyes, the attacked candidate is than the favoured one. A
+        savvy PAC runs ads on whatever voters care about and the target is out of step on
+        (thread lines 13-14); a naive one talks about its own issue wherever it stands.
         """
         if self.strategy == "naive":
-            return np.full(weakness.shape[0], self.target_issue, dtype=np.int64)
-        return np.argmax(weakness, axis=1)
+            return np.full(leverage.shape[0], self.target_issue, dtype=np.int64)
+        return np.argmax(leverage, axis=1)
 
     def new_cycle(self) -> None:
         """Reset the cycle's spending and targets."""

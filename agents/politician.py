@@ -29,9 +29,11 @@ class Outlook:
 
     Rows are politicians, columns are candidate positions on the target issue.
     ``share`` is the expected two-party vote share, ``slope`` its derivative with respect to
-    a uniform shift of voters' utility scaled by ad exposure (how many votes a unit of ad
-    persuasion moves), ``electorate`` the real eligible voters in each race, and
-    ``ad_power`` (politicians × donors) how persuasive each donor's ads are in that race.
+    a uniform shift of voters' utility (how many votes a unit of persuasion moves),
+    ``electorate`` the real eligible voters in each race. ``ad_power`` (politicians × donors
+    × positions) is how much each donor's attack ads would prime voters against the
+    politician at each position it could take, ``help_power`` the same for ads in its
+    favour; either is negative where such ads would backfire.
     Where primaries are held, ``primary_share`` and ``primary_slope`` are the same for the
     party primary (NaN rows where there is none) and ``primary_fraction`` (politicians ×
     donors) the share of each donor's attack money expected to come in the primary.
@@ -42,6 +44,7 @@ class Outlook:
     slope: np.ndarray
     electorate: np.ndarray
     ad_power: np.ndarray
+    help_power: np.ndarray
     primary_share: np.ndarray | None = None
     primary_slope: np.ndarray | None = None
     primary_fraction: np.ndarray | None = None
@@ -50,7 +53,7 @@ class Outlook:
         """The outlook of a subset of politicians."""
         pick = (lambda a: None if a is None else a[index])
         return Outlook(self.positions, self.share[index], self.slope[index], self.electorate[index], self.ad_power[index],
-                       pick(self.primary_share), pick(self.primary_slope), pick(self.primary_fraction))
+                       self.help_power[index], pick(self.primary_share), pick(self.primary_slope), pick(self.primary_fraction))
 
     def row(self, i: int) -> Outlook:
         """The outlook of one politician, kept two-dimensional."""
@@ -77,13 +80,18 @@ class Beliefs:
 
 @dataclass(frozen=True)
 class Incentives:
-    """The model-wide constants that enter every politician's calculus."""
+    """The model-wide constants that enter every politician's calculus.
+
+    ``on_air`` is the share of a cycle's campaign dollars whose ads are still working on
+    election day, given how fast ads decay; a politician discounts expected money by it.
+    """
 
     uncertainty: float
     ad_effect: float
     ad_saturation: float
     muted_band: float
     donor_positions: np.ndarray
+    on_air: float = 1.0
 
 
 def side_of(positions: np.ndarray, donor_positions: np.ndarray, band: float) -> np.ndarray:
@@ -100,10 +108,11 @@ def money_shift(outlook: Outlook, beliefs: Beliefs, inc: Incentives) -> np.ndarr
     Dollars act through diminishing returns per eligible voter.
     """
     sides = side_of(outlook.positions, inc.donor_positions, inc.muted_band)
-    per_voter = inc.ad_saturation * outlook.electorate[:, None]
-    helped = outlook.ad_power * np.log1p(beliefs.protect / per_voter)
-    hurt = outlook.ad_power * beliefs.effect * np.log1p(beliefs.threat / per_voter)
-    return inc.ad_effect * (helped @ (sides == Side.ALLY).T - hurt @ (sides == Side.OPPONENT).T)
+    per_voter = inc.ad_saturation * outlook.electorate[:, None] / inc.on_air
+    helped = outlook.help_power * np.log1p(beliefs.protect / per_voter)[:, :, None]
+    hurt = outlook.ad_power * (beliefs.effect * np.log1p(beliefs.threat / per_voter))[:, :, None]
+    ally, opponent = (sides == Side.ALLY).T, (sides == Side.OPPONENT).T
+    return inc.ad_effect * (np.einsum("ndp,dp->np", helped, ally) - np.einsum("ndp,dp->np", hurt, opponent))
 
 
 def reelection_chance(outlook: Outlook, beliefs: Beliefs, inc: Incentives) -> np.ndarray:

@@ -88,14 +88,15 @@ def normalise_salience(attention: np.ndarray) -> np.ndarray:
     return attention / np.where(total > 0.0, total, 1.0)
 
 
-def issue_gap(salience: np.ndarray, positions: np.ndarray, incumbent: np.ndarray, challenger: np.ndarray) -> np.ndarray:
-    """Salience-weighted issue advantage of the incumbent over the challenger, per voter.
+def issue_gap(weights: np.ndarray, positions: np.ndarray, incumbent: np.ndarray, challenger: np.ndarray) -> np.ndarray:
+    """Weighted issue advantage of the incumbent over the challenger, per voter.
 
-    Each voter weighs the distance to each candidate on each issue by the salience of that
-    issue (Krosnick 1990: issue publics); only the difference between candidates matters.
-    ``incumbent`` and ``challenger`` are per-voter candidate positions, shape (n, issues).
+    Each voter weighs the distance to each candidate on each issue by the weight it gives
+    that issue, its salience (Krosnick 1990: issue publics) as primed by ads; only the
+    difference between candidates matters. ``incumbent`` and ``challenger`` are per-voter
+    candidate positions, shape (n, issues).
     """
-    return np.einsum("ij,ij->i", salience, np.abs(positions - challenger) - np.abs(positions - incumbent))
+    return np.einsum("ij,ij->i", weights, np.abs(positions - challenger) - np.abs(positions - incumbent))
 
 
 def vote_probability(utility_gap: np.ndarray) -> np.ndarray:

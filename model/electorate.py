@@ -161,18 +161,21 @@ class Electorate:
         agg = sp.csr_array((w, (seats, np.arange(self.n))), shape=(n_seats, self.n))
         return seats, agg, np.asarray(agg.sum(axis=1)).ravel()
 
-    def ad_term(self, stock: np.ndarray, seats: np.ndarray) -> np.ndarray:
-        """Each voter's ad persuasion towards the incumbent-slot candidate (logit units).
+    def issue_weights(self, stock: np.ndarray, seats: np.ndarray) -> np.ndarray:
+        """Weight each voter puts on each issue when choosing: its salience, amplified by ads on that issue.
 
-        An ad persuades in proportion to the voter's exposure and its attention to the ad's
-        issue relative to an even split (ads about what a voter cares about work).
+        Campaign ads prime (Iyengar & Kinder 1987): an ad about an issue makes the voters it
+        reaches weigh that issue more, in proportion to their exposure and attention, with
+        diminishing returns in dollars per voter. Priming helps whichever candidate voters
+        prefer on the issue, whoever paid for the ad; with :meth:`ad_persuasion` it makes an
+        ad on an issue where voters side with its target backfire.
         """
-        camp = self.params.campaign
-        if camp.ad_effect == 0.0 or not stock.any():
-            return np.zeros(self.n)
-        dose = ad_dose(stock, camp.ad_saturation)
-        net = (dose[:, INC, :] - dose[:, CHAL, :])[seats]
-        return camp.ad_effect * self.exposure * self.n_issues * np.einsum("ij,ij->i", self.salience, net)
+        e, camp = self.params.electorate, self.params.campaign
+        weights = e.issue_weight * self.salience
+        if camp.ad_effect > 0.0 and stock.any():
+            dose = ad_dose(stock, camp.ad_saturation).sum(axis=1)
+            weights = weights + camp.ad_effect * self.n_issues * self.exposure[:, None] * self.salience * dose[seats]
+        return weights
 
     def ad_push(self, stock: np.ndarray, n_house: int, groups: list[int]) -> np.ndarray:
         """Attention ads add to their issue for the voters they reach (agenda setting)."""
@@ -183,65 +186,87 @@ class Electorate:
             push += dose[self.seat_of(g, n_house)]
         return sal.ad_push * self.exposure[:, None] * push
 
+    def ad_persuasion(self, stock: np.ndarray, seats: np.ndarray) -> np.ndarray:
+        """Each voter's direct persuasion by ads towards the incumbent-slot candidate (logit units).
+
+        An ad moves a voter towards its sponsor's candidate in proportion to the voter's
+        exposure and its attention to the ad's issue relative to an even split: ads about
+        what a voter cares about work (thread lines 13-14).
+        """
+        camp = self.params.campaign
+        if camp.ad_effect == 0.0 or not stock.any():
+            return np.zeros(self.n)
+        dose = ad_dose(stock, camp.ad_saturation)
+        net = (dose[:, INC, :] - dose[:, CHAL, :])[seats]
+        return camp.ad_effect * self.n_issues * self.exposure * np.einsum("ij,ij->i", self.salience, net)
+
     def utility_gaps(self, cand: CandidateArrays, group: int, stock: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per voter: utility gap (incumbent slot minus challenger) without the target term, and the target weight."""
+        """Per voter: utility gap (incumbent slot minus challenger) without the target issue, and the target issue's weight."""
         e = self.params.electorate
         seats = self.seat_of(group, cand.n_house)
         bg = slice(0, self.target)
+        weights = self.issue_weights(stock, seats)
         gap = np.zeros(self.n) if cand.primary else e.party_weight * self.party_id * cand.party[seats]
-        gap = gap + e.issue_weight * issue_gap(self.salience[:, bg], self.positions[:, bg], cand.platform[seats], cand.chal_platform[seats])
-        gap = gap + (cand.valence - cand.chal_valence)[seats] + self.ad_term(stock, seats)
+        gap = gap + issue_gap(weights[:, bg], self.positions[:, bg], cand.platform[seats], cand.chal_platform[seats])
+        gap = gap + (cand.valence - cand.chal_valence)[seats] + self.ad_persuasion(stock, seats)
         if cand.sitting is not None:
             edge = e.primary_incumbency_advantage if cand.primary else e.incumbency_advantage
             gap = gap + edge * cand.sitting[seats]
-        weight = e.issue_weight * self.salience[:, self.target]
-        return gap, weight
+        return gap, weights[:, self.target]
 
     def outlook(self, cand: CandidateArrays, stock: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Expected vote share and its slope for every seat's incumbent-slot candidate at every position.
 
         Returns (share, slope, mean_salience): shares and slopes are (seats × positions), the
-        race's mean salience per issue is (seats × issues).
+        race's mean salience per issue is (seats × issues). The slope is the derivative of
+        the share with respect to a uniform shift of every voter's utility gap.
         """
         n_seats = cand.party.shape[0]
         share = np.zeros((n_seats, positions.shape[0]))
         slope = np.zeros_like(share)
         mean_sal = np.zeros((n_seats, self.n_issues))
         x = self.positions[:, self.target]
-        weight = self.params.electorate.issue_weight * self.salience[:, self.target]
-        distance = weight[:, None] * np.abs(x[:, None] - positions[None, :])
+        distance = np.abs(x[:, None] - positions[None, :])
         for group in (0, 1, 2):
             seats = self.seat_of(group, cand.n_house)
-            gap, _ = self.utility_gaps(cand, group, stock)
+            gap, weight = self.utility_gaps(cand, group, stock)
             gap = gap + weight * np.abs(x - cand.chal_stance[seats])
-            p = vote_probability(gap[:, None] - distance)
+            p = vote_probability(gap[:, None] - weight[:, None] * distance)
             _, agg, total = self.race_weights(cand, group, n_seats)
             covered = total > 0
             share[covered] = (agg @ p)[covered] / total[covered, None]
-            slope[covered] = (agg @ (p * (1.0 - p) * self.exposure[:, None]))[covered] / total[covered, None]
+            slope[covered] = (agg @ (p * (1.0 - p)))[covered] / total[covered, None]
             mean_sal[covered] = (agg @ self.salience)[covered] / total[covered, None]
         return share, slope, mean_sal
 
-    def weakness(self, cand: CandidateArrays, challenger: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """Per seat and issue: mean salience × distance between voters and each candidate.
+    def ad_leverage(self, cand: CandidateArrays, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What ads on each issue could do in each race, per unit of ad dose and of ``ad_effect``.
 
-        Returns (incumbent slot, challenger), each (seats × issues): where a candidate is
-        weakest is where an attack ad against it has the most to work with. With
-        ``challenger`` False only the first is computed (the second is zeros).
+        Returns (reach, lean, target_lean): ``reach`` (seats × issues) is the race's mean of
+        exposure × salience, the direct persuasion of an ad on the issue; ``lean`` (seats ×
+        issues) the mean of exposure × salience × (distance to the incumbent slot - distance
+        to the challenger), what priming the issue does for the challenger; ``target_lean``
+        (seats × positions) the same for the target issue if the incumbent slot stood at
+        each position. An attack on the incumbent slot on issue k is worth reach + lean, a
+        defence reach - lean; either is negative where the ad would backfire.
         """
         n_seats = cand.party.shape[0]
-        out = (np.zeros((n_seats, self.n_issues)), np.zeros((n_seats, self.n_issues)))
-        sides = [(out[0], cand.platform, cand.stance)]
-        if challenger:
-            sides.append((out[1], cand.chal_platform, cand.chal_stance))
+        reach = np.zeros((n_seats, self.n_issues))
+        lean = np.zeros((n_seats, self.n_issues))
+        target = np.zeros((n_seats, positions.shape[0]))
+        x = self.positions[:, self.target]
+        lever = self.exposure[:, None] * self.salience
         for group in (0, 1, 2):
             seats, agg, total = self.race_weights(cand, group, n_seats)
             covered = total > 0
-            for arr, platform, stance in sides:
-                candidate = np.column_stack([platform[seats], stance[seats]])
-                per_voter = self.salience * np.abs(self.positions - candidate)
-                arr[covered] = (agg @ per_voter)[covered] / total[covered, None]
-        return out
+            inc = np.column_stack([cand.platform[seats], cand.stance[seats]])
+            chal = np.column_stack([cand.chal_platform[seats], cand.chal_stance[seats]])
+            reach[covered] = (agg @ lever)[covered] / total[covered, None]
+            per_voter = lever * (np.abs(self.positions - inc) - np.abs(self.positions - chal))
+            lean[covered] = (agg @ per_voter)[covered] / total[covered, None]
+            at = lever[:, self.target, None] * (np.abs(x[:, None] - positions[None, :]) - np.abs(x - cand.chal_stance[seats])[:, None])
+            target[covered] = (agg @ at)[covered] / total[covered, None]
+        return reach, lean, target
 
     def majority_for(self, bill: float, status_quo: float, n_house: int, n_seats: int) -> tuple[np.ndarray, float]:
         """Share of each seat's voters, and of the nation, who prefer the bill to the status quo."""

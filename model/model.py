@@ -88,6 +88,7 @@ class PacsimModel(mesa.Model):
             ad_saturation=p.campaign.ad_saturation,
             muted_band=p.politicians.muted_band,
             donor_positions=self.donor_positions,
+            on_air=on_air(p.campaign.ad_retention, p.run.campaign_steps),
         )
         self.champion_conviction = p.politicians.champion_conviction
         champions = set(self.rng.choice(self.n_seats, p.politicians.champions, replace=False).tolist())
@@ -115,7 +116,9 @@ class PacsimModel(mesa.Model):
         self.outlook: Outlook | None = None
         self.bill_steps = self._bill_schedule()
         self.recorder = Recorder(self)
-        self._review()
+        self.refresh_outlook()
+        self.update_beliefs(rate=1.0)
+        self.choose_stances()
         self.recorder.snapshot_legislators("start")
         self.datacollector = mesa.DataCollector(model_reporters=self.recorder.model_reporters())
         self.datacollector.collect(self)
@@ -315,13 +318,9 @@ class PacsimModel(mesa.Model):
     def refresh_outlook(self) -> Outlook:
         """Recompute every seat holder's expected vote share at each position, and donors' ad power."""
         cand = self.candidates()
-        share, slope, mean_sal = self.electorate.outlook(cand, self.stock, self.positions)
-        power = np.zeros((self.n_seats, len(self.donors)))
-        if any(d.pot > 0 for d in self.donors):
-            weak_inc, _ = self.electorate.weakness(cand, challenger=False)
-            for d, donor in enumerate(self.donors):
-                power[:, d] = self.electorate.n_issues * mean_sal[np.arange(self.n_seats), donor.choose_ad_issue(weak_inc)]
-        self.outlook = Outlook(self.positions, share, slope, self.race_electorate, power)
+        share, slope, _ = self.electorate.outlook(cand, self.stock, self.positions)
+        hurt, help_ = self.ad_power(cand)
+        self.outlook = Outlook(self.positions, share, slope, self.race_electorate, hurt, help_)
         if self.has_primary.any():
             p_share, p_slope, _ = self.electorate.outlook(self.primary_candidates(), self.pstock, self.positions)
             p_share[~self.has_primary] = np.nan
@@ -329,21 +328,44 @@ class PacsimModel(mesa.Model):
             self.outlook.primary_fraction = np.outer(self.has_primary, [d.primary_share for d in self.donors])
         return self.outlook
 
+    def ad_power(self, cand: CandidateArrays) -> tuple[np.ndarray, np.ndarray]:
+        """How hard each donor's attack and defence ads would hit each seat holder at each position (seats × donors × positions).
+
+        The ads are about the issue the donor would choose for that race; on the target
+        issue their power depends on where the holder stands.
+        """
+        shape = (self.n_seats, len(self.donors), self.positions.shape[0])
+        hurt, help_ = np.zeros(shape), np.zeros(shape)
+        if not any(d.pot > 0 for d in self.donors):
+            return hurt, help_
+        reach, lean, target_lean = self.electorate.ad_leverage(cand, self.positions)
+        rows, k, t = np.arange(self.n_seats), self.electorate.n_issues, self.electorate.target
+        for d, donor in enumerate(self.donors):
+            attack, defend = donor.choose_ad_issue(reach + lean), donor.choose_ad_issue(reach - lean)
+            hurt[:, d] = k * np.where((attack == t)[:, None], reach[:, t, None] + target_lean, (reach + lean)[rows, attack][:, None])
+            help_[:, d] = k * np.where((defend == t)[:, None], reach[:, t, None] - target_lean, (reach - lean)[rows, defend][:, None])
+        return hurt, help_
+
     def competitiveness(self) -> np.ndarray:
         """How close each seat's race looks at its holder's current stance (1 for a dead heat)."""
         current = np.argmin(np.abs(np.array([s.stance for s in self.seats])[:, None] - self.positions[None, :]), axis=1)
         expected = self.outlook.share[np.arange(self.n_seats), current]
         return competitiveness(expected, self.params.politicians.reelection_uncertainty)
 
-    def update_beliefs(self) -> None:
-        """Each legislator moves its belief about donors' spending towards what their announced rule implies."""
+    def update_beliefs(self, rate: float | None = None) -> None:
+        """Each legislator moves its belief about donors' spending towards what their announced rule implies.
+
+        ``rate`` overrides ``politicians.threat_learning_rate``; at the start of a run
+        legislators take an announcement at face value (rate 1).
+        """
         closeness = self.competitiveness()
         weight = np.column_stack([d.target_weight(closeness) for d in self.donors])
         sides = self.sides()
         pots = np.array([d.announced_pots for d in self.donors])
         expected_against = anticipated_spending(pots[:, 0], weight, sides == Side.OPPONENT)
         expected_for = anticipated_spending(pots[:, 1], weight, sides == Side.ALLY)
-        rate = self.params.politicians.threat_learning_rate * np.array([d.announce for d in self.donors], dtype=float)
+        base = self.params.politicians.threat_learning_rate if rate is None else rate
+        rate = base * np.array([d.announce for d in self.donors], dtype=float)
         for j, pol in enumerate(self.seats):
             pol.update_threat_belief(expected_against[j], expected_for[j], rate)
 
@@ -451,12 +473,12 @@ class PacsimModel(mesa.Model):
     def _spend_primary(self, steps_left: int) -> None:
         """Donors spend their primary money against the members they chose to primary."""
         closeness = self.competitiveness()
-        weak_inc, _ = self.electorate.weakness(self.primary_candidates(), challenger=False)
+        reach, lean, _ = self.electorate.ad_leverage(self.primary_candidates(), self.positions)
         for d, donor in enumerate(self.donors):
             against = donor.allocate_primary(closeness, self.n_seats, steps_left)
             if not against.any():
                 continue
-            issue = donor.choose_ad_issue(weak_inc)
+            issue = donor.choose_ad_issue(reach + lean)
             # Primary voters are about half a race's electorate.
             self.pstock[np.arange(self.n_seats), CHAL, issue] += against / (0.5 * self.race_electorate)
             self.money[:, d, 1] += against
@@ -491,14 +513,14 @@ class PacsimModel(mesa.Model):
         cand = self.candidates()
         weight = self.competitiveness()
         sides = self.sides()
-        weak_inc, weak_chal = self.electorate.weakness(cand)
+        reach, lean, _ = self.electorate.ad_leverage(cand, self.positions)
         for d, donor in enumerate(self.donors):
             if donor.pot <= donor.spent_cycle:
                 continue
             pressure = sum(self.money[:, o, 1] for o in range(len(self.donors)) if o != d) * (sides[:, d] == Side.ALLY)
             against, for_ = donor.allocate_budget(weight, sides[:, d], up, steps_left, pressure)
-            issue_against = donor.choose_ad_issue(weak_inc)
-            issue_for = donor.choose_ad_issue(weak_chal)
+            issue_against = donor.choose_ad_issue(reach + lean)
+            issue_for = donor.choose_ad_issue(reach - lean)
             rows = np.arange(self.n_seats)
             self.stock[rows, CHAL, issue_against] += against / self.race_electorate
             self.stock[rows, INC, issue_for] += for_ / self.race_electorate
@@ -507,7 +529,20 @@ class PacsimModel(mesa.Model):
             for j in np.flatnonzero(against + for_):
                 self.seats[j].money_for += float(for_[j])
                 self.seats[j].money_against += float(against[j])
+            self._court_backers(donor, against)
             self.recorder.spending(donor, against, for_, issue_against, issue_for)
+
+    def _court_backers(self, donor: Donor, against: np.ndarray) -> None:
+        """A challenger whose race a PAC pours money into takes the PAC's side of the target issue.
+
+        Candidates court the money that backs them, as the candidates Fairshake supported
+        did; voters who care about the issue can then hold it against them.
+        """
+        backed = float(np.sign(donor.position)) * 0.5
+        for j in np.flatnonzero(against):
+            challenger = self.challengers.get(int(j))
+            if challenger is not None and challenger.stance * np.sign(donor.position) < backed * np.sign(donor.position):
+                challenger.stance = backed
 
     def _elect(self) -> None:
         """Hold the election: sample votes, seat winners, record races, start a new cycle."""
@@ -593,6 +628,17 @@ class PacsimModel(mesa.Model):
     def tables(self) -> dict[str, pd.DataFrame]:
         """The run's tidy tables: steps, legislators, votes, bills, races, spending, events."""
         return self.recorder.tables(self.datacollector.get_model_vars_dataframe())
+
+
+def on_air(retention: float, campaign_steps: int) -> float:
+    """Share of evenly spread campaign dollars whose ads still work on election day.
+
+    A week's buy is worth ``retention`` a week later; spending S over c weeks leaves
+    (S / c) · r (1 - r^c) / (1 - r) on air when voters vote.
+    """
+    if retention >= 1.0:
+        return 1.0
+    return retention * (1.0 - retention**campaign_steps) / ((1.0 - retention) * campaign_steps) if retention > 0 else 1e-9
 
 
 def _donor_kwargs(d: Any) -> dict[str, Any]:

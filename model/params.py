@@ -148,7 +148,7 @@ class PoliticianParams(_Section):
     """Legislators and challengers."""
 
     reelection_uncertainty: float = _p(0.12, 0.001, 0.5, "vote share", "A legislator's uncertainty about its vote share at the next election.")
-    conviction_mean: float = _p(0.005, 0.0, 10.0, "re-election probability per unit distance", "Mean policy conviction of ordinary legislators (exponentially distributed).")
+    conviction_mean: float = _p(0.002, 0.0, 10.0, "re-election probability per unit distance", "Mean policy conviction of ordinary legislators (exponentially distributed).")
     champions: int = _p(0, 0, 2000, "legislators", "Legislators with high conviction on the target issue, drawn at random.")
     champion_conviction: float = _p(1.0, 0.0, 10.0, "re-election probability per unit distance", "Conviction of a champion.")
     capital_initial: float = _p(1.0, 0.0, 100.0, "re-election probability", "Political capital each legislator starts a career with.")
@@ -158,7 +158,7 @@ class PoliticianParams(_Section):
     defeat_weight: float = _p(3.0, 0.0, 50.0, "effect multiple per unit loss-rate gap", "How much more effective a donor's attacks seem per unit by which targeted colleagues lost more often than others.")
     observed_colleagues: float = _p(10.0, 0.0, 200.0, "colleagues", "Mean number of colleagues a legislator watches for signs of the donor threat.")
     observation_homophily: float = _p(0.7, 0.0, 1.0, "share of ties", "Share of those colleagues in the legislator's own caucus.")
-    threat_learning_rate: float = _p(0.2, 0.0, 1.0, "share per step", "How fast a legislator's belief about the donor threat moves to what it sees.")
+    threat_learning_rate: float = _p(0.5, 0.0, 1.0, "share per step", "How fast a legislator's belief about the donor threat moves to what it sees.")
     muted_band: float = _p(0.2, 0.0, 1.0, "position units", "A stance within this distance of neutral is muted: neither opposing nor supporting.")
     ideal_sd: float = _p(0.5, 0.0, 3.0, "position units", "Spread of legislators' own ideal points on the target issue.")
     platform_distance: float = _p(0.5, 0.0, 1.0, "position units", "Distance of each party's platform from the centre on background issues.")
@@ -169,7 +169,7 @@ class PoliticianParams(_Section):
 class CampaignParams(_Section):
     """How ad money moves voters."""
 
-    ad_effect: float = _p(0.03, 0.0, 5.0, "logit units per log-dollar", "Persuasion of ads: utility per unit of log(1 + dollars per voter / saturation).")
+    ad_effect: float = _p(0.2, 0.0, 5.0, "logit units per log-dollar", "Persuasion of ads: utility per unit of log(1 + dollars per voter / saturation); 0.25 gives about half a point of vote share per SD of ad advantage.")
     ad_saturation: float = _p(1.0, 0.01, 1e4, "dollars per eligible voter", "Spending at which ads' returns start to diminish.")
     ad_retention: float = _p(0.3, 0.0, 1.0, "share per step", "Share of an ad's effect left after a week.")
     exposure_sd: float = _p(0.5, 0.0, 3.0, "log-normal sd", "Spread of voters' exposure to ads (mean 1).")

@@ -8,8 +8,8 @@ import pytest
 from experiments.runner import simulate
 from model.params import Params, build_params
 
-#: Smaller than the default scenario only in size: behaviour parameters stay at their defaults.
-SMALL = {"electorate.n_voters": 20_000, "run.n_cycles": 1}
+#: Smaller than the default scenario only in size (20,000 voters, two cycles): behaviour parameters stay at their defaults.
+SMALL = {"electorate.n_voters": 20_000, "run.n_cycles": 2}
 
 #: A miniature legislature for invariant and determinism tests.
 MINI = {

@@ -15,8 +15,10 @@ BILL, STATUS_QUO = -0.5, 0.5
 def tiny_world(target_attention: float, threat: float, conviction: float = 0.0, capital: float = 1.0) -> tuple[PacsimModel, int, int]:
     """One House district of three voters who all sit at -0.8 on the target issue (the donor is at +1).
 
-    ``target_attention`` is each voter's share of attention on the target issue; the rest is
-    spread evenly over the background issues. The House member believes the industry would
+    On every background issue the voters stand where the other party's platform does, so
+    the member has weak spots an attack ad can prime. ``target_attention`` is each voter's
+    share of attention on the target issue; the rest is spread evenly over the background
+    issues. The House member believes the industry would
     spend ``threat`` dollars against it if it opposed the industry, and nothing else.
     Returns the model and the grid columns of the bill and of the status quo.
     """
@@ -26,13 +28,14 @@ def tiny_world(target_attention: float, threat: float, conviction: float = 0.0, 
         "run.n_cycles": 1, "salience.heterogeneity": 0.0,
     }, rng=1)
     k = model.electorate.n_issues
+    member = model.seats[0]
     for voter in model.voters:
+        voter.positions[:-1] = -member.party * model.params.politicians.platform_distance
         voter.positions[-1] = -0.8
         voter.attention = np.append(np.full(k - 1, (1.0 - target_attention) / (k - 1)), target_attention)
         voter.turnout = 1.0
         voter.exposure = 1.0
     model.electorate.refresh_salience()
-    member = model.seats[0]
     member.ideal, member.conviction, member.capital = -1.0, conviction, capital
     member.threat_belief[:] = [threat, 0.0]
     member.protect_belief[:] = 0.0

@@ -1,7 +1,7 @@
 """The thread's central claim, observed: on low-salience issues votes follow the donor, on high-salience ones voters.
 
 Every behavioural parameter stays at its default; only the size is smaller (20,000 voters,
-one cycle, the full 435 + 100 seats). The target issue has 25% of voters on the
+two cycles, the full 435 + 100 seats). The target issue has 25% of voters on the
 industry's side (the default), so about 75% oppose it.
 """
 
@@ -42,6 +42,7 @@ def test_high_salience_follows_voters() -> None:
     assert mean_capture(0.4) <= 0.2
 
 
+@pytest.mark.slow
 def test_capture_does_not_rise_with_salience() -> None:
     """Across eight salience levels the capture index never rises by more than noise."""
     curve = [mean_capture(s) for s in GRID]

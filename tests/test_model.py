@@ -84,8 +84,10 @@ def test_invariants_hold_across_worlds(world: dict[str, object]) -> None:
     check_invariants(simulate(build_params(world)), world)
 
 
-def test_spending_reaches_budget_when_there_are_targets(mini_tables: dict[str, pd.DataFrame]) -> None:
-    """With races to fight the industry spends its whole cycle budget, and spending is recorded per race."""
-    params = mini_params()
-    spent = mini_tables["spending"].groupby(["cycle", "donor"])["amount"].sum()
+def test_spending_reaches_budget_when_there_are_targets() -> None:
+    """With opponents and allies to fight over, the industry spends its whole cycle budget, recorded per race."""
+    params = mini_params(industry__announce=False, run__seed=7)
+    spending = simulate(params)["spending"]
+    spent = spending.groupby(["cycle", "donor"])["amount"].sum()
     assert spent[(0, "industry")] == pytest.approx(params.industry.budget)
+    assert spending.query("cycle == 0")["seat"].nunique() > 1
