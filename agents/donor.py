@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import mesa
 import numpy as np
 from scipy.stats import norm
@@ -22,6 +24,12 @@ class Donor(mesa.Agent):
     race is, because money moves the most votes where the race is close.
     """
 
+    @classmethod
+    def from_params(cls, model: mesa.Model, name: str, params: Any, target_issue: int) -> Donor:
+        """A donor configured by one donor section of the parameter schema (``industry`` or ``opposing``)."""
+        fields = ("budget", "position", "intensity", "attack_share", "focus", "announce", "counter", "primary_share", "max_targets")
+        return cls(model, name=name, target_issue=target_issue, strategy=str(params.strategy.value), **{f: getattr(params, f) for f in fields})
+
     def __init__(
         self,
         model: mesa.Model,
@@ -33,11 +41,11 @@ class Donor(mesa.Agent):
         attack_share: float,
         strategy: str,
         target_issue: int,
-        focus: float = 1.0,
-        announce: bool = True,
-        counter: float = 0.0,
-        primary_share: float = 0.0,
-        max_targets: int = 0,
+        focus: float,
+        announce: bool,
+        counter: float,
+        primary_share: float,
+        max_targets: int,
     ) -> None:
         super().__init__(model)
         self.name = name

@@ -17,7 +17,7 @@ class Leadership(mesa.Agent):
     donors who oppose the bill (thread line 17).
     """
 
-    def __init__(self, model: mesa.Model, *, chamber: Chamber, party: Party, majority_weight: float = 0.0, money_value: float = 0.0) -> None:
+    def __init__(self, model: mesa.Model, *, chamber: Chamber, party: Party, majority_weight: float, money_value: float) -> None:
         super().__init__(model)
         self.chamber = chamber
         self.party = party

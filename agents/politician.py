@@ -91,7 +91,7 @@ class Incentives:
     ad_saturation: float
     muted_band: float
     donor_positions: np.ndarray
-    on_air: float = 1.0
+    on_air: float
 
 
 def side_of(positions: np.ndarray, donor_positions: np.ndarray, band: float) -> np.ndarray:

@@ -78,8 +78,8 @@ class PacsimModel(mesa.Model):
         self.race_median = self._race_median()
 
         self.donors = [
-            Donor(self, name="industry", target_issue=self.electorate.target, **_donor_kwargs(p.industry)),
-            Donor(self, name="opposing", target_issue=self.electorate.target, **_donor_kwargs(p.opposing)),
+            Donor.from_params(self, "industry", p.industry, self.electorate.target),
+            Donor.from_params(self, "opposing", p.opposing, self.electorate.target),
         ]
         self.donor_positions = np.array([d.position for d in self.donors])
         self.incentives = Incentives(
@@ -639,18 +639,3 @@ def on_air(retention: float, campaign_steps: int) -> float:
     if retention >= 1.0:
         return 1.0
     return retention * (1.0 - retention**campaign_steps) / ((1.0 - retention) * campaign_steps) if retention > 0 else 1e-9
-
-
-def _donor_kwargs(d: Any) -> dict[str, Any]:
-    return {
-        "budget": d.budget,
-        "position": d.position,
-        "intensity": d.intensity,
-        "attack_share": d.attack_share,
-        "strategy": d.strategy.value,
-        "focus": d.focus,
-        "announce": d.announce,
-        "counter": d.counter,
-        "primary_share": d.primary_share,
-        "max_targets": d.max_targets,
-    }

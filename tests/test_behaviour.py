@@ -8,6 +8,7 @@ import pytest
 from agents import Donor, Leadership, Party, Side
 from agents.politician import reelection_chance
 from model.model import PacsimModel
+from model.params import AdStrategy
 
 BILL, STATUS_QUO = -0.5, 0.5
 
@@ -92,7 +93,8 @@ def test_choose_stance_matches_vote() -> None:
 def test_donor_spends_by_competitiveness_within_budget() -> None:
     """The donor splits a step's money over opponents and allies in proportion to race closeness."""
     model, _, _ = tiny_world(target_attention=0.01, threat=0.0)
-    donor = Donor(model, name="pac", budget=1000.0, position=1.0, intensity=1.0, attack_share=0.75, strategy="savvy", target_issue=4)
+    donor = Donor(model, name="pac", budget=1000.0, position=1.0, intensity=1.0, attack_share=0.75, strategy="savvy",
+                  target_issue=4, focus=1.0, announce=True, counter=0.0, primary_share=0.0, max_targets=0)
     weight = np.array([1.0, 0.5, 0.25, 1.0])
     sides = np.array([Side.OPPONENT, Side.OPPONENT, Side.ALLY, Side.MUTED])
     up = np.array([True, True, True, True])
@@ -109,8 +111,8 @@ def test_ad_content_savvy_versus_naive() -> None:
     """Savvy ads go where the target is weakest; naive ads talk about the donor's own issue."""
     model, _, _ = tiny_world(target_attention=0.01, threat=0.0)
     weakness = np.array([[0.1, 0.5, 0.2, 0.0, 0.01], [0.3, 0.1, 0.1, 0.1, 0.02]])
-    savvy = Donor(model, name="s", budget=1.0, position=1.0, intensity=1.0, attack_share=1.0, strategy="savvy", target_issue=4)
-    naive = Donor(model, name="n", budget=1.0, position=1.0, intensity=1.0, attack_share=1.0, strategy="naive", target_issue=4)
+    savvy = Donor.from_params(model, "s", model.params.industry, target_issue=4)
+    naive = Donor.from_params(model, "n", model.params.industry.model_copy(update={"strategy": AdStrategy.NAIVE}), target_issue=4)
     assert savvy.choose_ad_issue(weakness).tolist() == [1, 0]
     assert naive.choose_ad_issue(weakness).tolist() == [4, 4]
 
@@ -119,7 +121,7 @@ def test_ad_content_savvy_versus_naive() -> None:
 def test_leader_gates_on_caucus_median(support: list[float], floor: bool) -> None:
     """A bill reaches the floor only when the majority caucus's median member supports it."""
     model, _, _ = tiny_world(target_attention=0.01, threat=0.0)
-    leader = Leadership(model, chamber=model.seats[0].chamber, party=Party.DEM)
+    leader = Leadership(model, chamber=model.seats[0].chamber, party=Party.DEM, majority_weight=0.0, money_value=0.0)
     assert leader.gate_bill(np.array(support)) is floor
 
 
