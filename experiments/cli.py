@@ -13,12 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from model.params import FIELDS, ParameterError, parse_value
+from model.params import FIELDS, ParameterError, parse_assignments
 from model.scenarios import DEFAULT_SCENARIO, ScenarioError, list_scenarios, load_scenario, read_scenario
-
-
-class UsageError(ValueError):
-    """A command-line mistake; its message is one line."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,14 +25,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
-    """``["a.b=1", "c.d=x"]`` -> ``{"a.b": 1, "c.d": "x"}``; values read as TOML where they parse."""
-    out: dict[str, Any] = {}
-    for item in items or []:
-        key, eq, value = item.partition("=")
-        if not eq or not key.strip():
-            raise UsageError(f"--set expects key=value, got {item!r}")
-        out[key.strip()] = parse_value(value.strip())
-    return out
+    """``--set`` items as dotted-path overrides (see :func:`model.params.parse_assignments`)."""
+    return parse_assignments(list(items or []))
 
 
 def _fmt(value: float) -> str:
@@ -134,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (ParameterError, ScenarioError, UsageError) as exc:
+    except (ParameterError, ScenarioError) as exc:
         print(f"pacsim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -25,7 +25,7 @@ from typing import Any
 
 from experiments.provenance import sha256
 from model.params import FIELDS, ParameterError, Params, build_params, flatten
-from model.scenarios import ScenarioError, list_scenarios, load_scenario
+from model.scenarios import ScenarioError, list_scenarios, load_scenario, resolve_file
 
 EXPERIMENT_DIR = Path(__file__).parent
 
@@ -201,15 +201,7 @@ def known_outcomes() -> tuple[str, ...]:
 
 def resolve_experiment(name_or_path: str | Path) -> Path:
     """The file behind an experiment name (a shipped file in ``experiments/``) or a path."""
-    candidate = Path(name_or_path)
-    if candidate.suffix == ".toml" or candidate.exists():
-        if not candidate.is_file():
-            raise ExperimentError(f"experiment file '{candidate}' does not exist")
-        return candidate
-    shipped = EXPERIMENT_DIR / f"{name_or_path}.toml"
-    if shipped.is_file():
-        return shipped
-    raise ExperimentError(f"unknown experiment '{name_or_path}'; shipped experiments are {', '.join(list_experiments())}")
+    return resolve_file(name_or_path, EXPERIMENT_DIR, "experiment", ExperimentError)
 
 
 def list_experiments() -> list[str]:

@@ -332,6 +332,17 @@ def parse_value(text: str) -> Any:
         return text
 
 
+def parse_assignments(items: list[str] | tuple[str, ...] | None) -> dict[str, Any]:
+    """``["a.b=1", "c.d=x"]`` (command-line ``--set`` items) -> ``{"a.b": 1, "c.d": "x"}``, values read by :func:`parse_value`."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise ParameterError(f"--set expects key=value, got {item!r}")
+        out[key.strip()] = parse_value(value.strip())
+    return out
+
+
 def _coerce(path: str, value: Any) -> Any:
     """Loosen TOML's types where the schema is unambiguous: ints for floats, lists for tuples, names for enums."""
     spec = FIELDS.get(path)

@@ -26,17 +26,23 @@ def list_scenarios() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
 
 
-def scenario_path(name_or_path: str | Path) -> Path:
-    """The file behind a scenario name or path."""
+def resolve_file(name_or_path: str | Path, folder: Path, kind: str, error: type[ValueError]) -> Path:
+    """The TOML file behind a shipped name in ``folder`` or a path; ``error`` with one line if there is none."""
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or candidate.exists():
         if not candidate.is_file():
-            raise ScenarioError(f"scenario file '{candidate}' does not exist")
+            raise error(f"{kind} file '{candidate}' does not exist")
         return candidate
-    path = SCENARIO_DIR / f"{name_or_path}.toml"
+    path = folder / f"{name_or_path}.toml"
     if not path.is_file():
-        raise ScenarioError(f"unknown scenario '{name_or_path}'; shipped scenarios are {', '.join(list_scenarios())}")
+        shipped = ", ".join(sorted(p.stem for p in folder.glob("*.toml")))
+        raise error(f"unknown {kind} '{name_or_path}'; shipped {kind}s are {shipped}")
     return path
+
+
+def scenario_path(name_or_path: str | Path) -> Path:
+    """The file behind a scenario name or path."""
+    return resolve_file(name_or_path, SCENARIO_DIR, "scenario", ScenarioError)
 
 
 def read_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> tuple[str, str, dict[str, Any]]:

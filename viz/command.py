@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from model.params import ParameterError, parse_value
+from model.params import parse_assignments
 from model.scenarios import DEFAULT_SCENARIO, load_scenario
 
 APP = Path(__file__).with_name("app.py")
@@ -33,12 +33,7 @@ def solara_command(host: str, port: int, open_browser: bool) -> list[str]:
 
 def viz_environment(scenario: str, sets: list[str] | None, environ: dict[str, str] | None = None) -> dict[str, str]:
     """The child's environment: the scenario and the ``--set`` overrides, validated first (raises ParameterError)."""
-    overrides: dict[str, Any] = {}
-    for item in sets or []:
-        key, eq, value = item.partition("=")
-        if not eq or not key.strip():
-            raise ParameterError(f"--set expects key=value, got {item!r}")
-        overrides[key.strip()] = parse_value(value.strip())
+    overrides = parse_assignments(sets)
     load_scenario(scenario, overrides)
     env = dict(os.environ if environ is None else environ)
     env["PACSIM_VIZ_SCENARIO"] = scenario
