@@ -464,7 +464,7 @@ class PacsimModel(mesa.Model):
         for d, donor in enumerate(self.donors):
             if donor.primary_share > 0 and donor.pot > 0:
                 for j in donor.choose_primary_targets(closeness, sides[:, d], held):
-                    backed.setdefault(int(j), float(np.sign(donor.position)) * 0.5)
+                    backed.setdefault(int(j), float(np.sign(donor.position)) * self.params.politicians.backed_stance)
         party_col = np.array([s.party.value > 0 for s in self.seats], dtype=int)
         for j in np.flatnonzero(held):
             stance = backed.get(int(j), float(self.party_median[j, party_col[j]]))
@@ -494,8 +494,7 @@ class PacsimModel(mesa.Model):
         votes_inc, votes_all = self.electorate.elect(cand, self.pstock, held, self.rng, 0.0)
         for j in np.flatnonzero(held):
             holder, rival = self.seats[j], self.primary_challengers.pop(int(j))
-            share = votes_inc[j] / votes_all[j] if votes_all[j] > 0 else 0.5
-            inc_wins = share > 0.5 or (share == 0.5 and self.rng.random() < 0.5)
+            share, inc_wins = self._count(votes_inc[j], votes_all[j])
             winner, loser = (holder, rival) if inc_wins else (rival, holder)
             self.recorder.race(j, holder, rival, share, votes_all[j], winner, False, stage="primary")
             if not inc_wins:
@@ -532,13 +531,18 @@ class PacsimModel(mesa.Model):
             self._court_backers(donor, against)
             self.recorder.spending(donor, against, for_, issue_against, issue_for)
 
+    def _count(self, votes_inc: float, votes_all: float) -> tuple[float, bool]:
+        """The incumbent slot's vote share and whether it won; a dead heat is settled by lot."""
+        share = votes_inc / votes_all if votes_all > 0 else 0.5
+        return share, bool(share > 0.5 or (share == 0.5 and self.rng.random() < 0.5))
+
     def _court_backers(self, donor: Donor, against: np.ndarray) -> None:
         """A challenger whose race a PAC pours money into takes the PAC's side of the target issue.
 
         Candidates court the money that backs them, as the candidates Fairshake supported
         did; voters who care about the issue can then hold it against them.
         """
-        backed = float(np.sign(donor.position)) * 0.5
+        backed = float(np.sign(donor.position)) * self.params.politicians.backed_stance
         for j in np.flatnonzero(against):
             challenger = self.challengers.get(int(j))
             if challenger is not None and challenger.stance * np.sign(donor.position) < backed * np.sign(donor.position):
@@ -554,8 +558,7 @@ class PacsimModel(mesa.Model):
         incumbent_lost = np.zeros(self.n_seats, dtype=bool)
         for j in np.flatnonzero(up):
             holder, challenger = self.seats[j], self.challengers.pop(j)
-            share = votes_inc[j] / votes_all[j] if votes_all[j] > 0 else 0.5
-            inc_wins = share > 0.5 or (share == 0.5 and self.rng.random() < 0.5)
+            share, inc_wins = self._count(votes_inc[j], votes_all[j])
             winner, loser = (holder, challenger) if inc_wins else (challenger, holder)
             incumbent_lost[j] = not inc_wins
             self.recorder.race(j, holder, challenger, share, votes_all[j], winner, bool(self.open_seat[j]))

@@ -163,6 +163,7 @@ class PoliticianParams(_Section):
     ideal_sd: float = _p(0.5, 0.0, 3.0, "position units", "Spread of legislators' own ideal points on the target issue.")
     platform_distance: float = _p(0.5, 0.0, 1.0, "position units", "Distance of each party's platform from the centre on background issues.")
     platform_sd: float = _p(0.1, 0.0, 1.0, "position units", "Spread of a candidate's background-issue positions around its party's platform.")
+    backed_stance: float = _p(0.5, 0.0, 1.0, "position units", "How far onto a PAC's side of the target issue a candidate it backs moves (a rival it recruits, a challenger it funds).")
     valence_sd: float = _p(0.1, 0.0, 2.0, "logit units", "Spread of candidates' personal appeal.")
 
 
