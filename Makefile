@@ -27,7 +27,7 @@ test: install browser
 	$(VENV)/bin/pytest -n 2 -m "slow or not slow"
 
 bench: install
-	$(VENV)/bin/python -m experiments.bench
+	$(VENV)/bin/pacsim bench model
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -8,7 +8,7 @@ import mesa
 import numpy as np
 from scipy.stats import norm
 
-from agents.enums import Side
+from pacsim.agents.enums import Side
 
 
 def competitiveness(expected_share: np.ndarray, uncertainty: float) -> np.ndarray:

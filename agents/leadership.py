@@ -5,7 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from agents.enums import Chamber, Party
+from pacsim.agents.enums import Chamber, Party
 
 
 class Leadership(mesa.Agent):

@@ -20,7 +20,7 @@ import mesa
 import numpy as np
 from scipy.stats import norm
 
-from agents.enums import Chamber, Party, Side
+from pacsim.agents.enums import Chamber, Party, Side
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Benchmarks: wall time and peak memory of a default run, and voter-steps per second.
 
 Each measurement runs in a fresh subprocess so that peak resident memory is its own.
-``python -m experiments.bench [--quick]`` prints a table and writes ``bench.json``.
+``pacsim bench model`` prints a table and writes ``bench.json``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from model.model import PacsimModel
-from model.params import build_params
+from pacsim.model.model import PacsimModel
+from pacsim.model.params import build_params
 
 
 def default_run() -> dict[str, float]:
@@ -46,18 +46,20 @@ def _child(kind: str, arg: int, steps: int) -> None:
 
 
 def _measure(kind: str, arg: int = 0, steps: int = 0) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-m", "experiments.bench", "--child", kind, str(arg), str(steps)],
+    out = subprocess.run([sys.executable, "-m", "pacsim", "bench", "model", "--child", kind, str(arg), str(steps)],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmarks and print what they measured."""
-    parser = argparse.ArgumentParser(prog="python -m experiments.bench")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """This benchmark's options on its ``pacsim`` subcommand."""
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--steps", type=int, default=104, help="steps for the throughput runs (default: one cycle)")
     parser.add_argument("--out", default="bench.json")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmarks and print what they measured."""
     if args.child:
         _child(args.child[0], int(args.child[1]), int(args.child[2]))
         return 0
@@ -70,7 +72,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{n:>9,} voters: {r['voter_steps_per_s']:,.0f} voter-steps/s over {r['steps']} steps, peak RSS {r['peak_rss_mb']:.0f} MB")
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

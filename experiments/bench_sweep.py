@@ -1,6 +1,6 @@
 """Sweep benchmarks: runs per second on 1 and 2 workers, Dask's overhead, and the driver's memory over 1,000 runs.
 
-``python -m experiments.bench_sweep [--runs 1000]`` prints a table and writes
+``pacsim bench sweep [--runs 1000]`` prints a table and writes
 ``bench_sweep.json``. Each measurement runs in a fresh subprocess, so that its peak
 resident memory is its own; the memory measurement samples the driver's resident set as
 runs finish, to show that it does not grow with the number of finished runs.
@@ -19,8 +19,8 @@ import threading
 import time
 from pathlib import Path
 
-from experiments.spec import read_experiment
-from experiments.sweep import run_sweep
+from pacsim.experiments.spec import read_experiment
+from pacsim.experiments.sweep import run_sweep
 
 #: The "small sweep": a miniature legislature, 0.1-0.3 s per run.
 SMALL = """
@@ -107,19 +107,21 @@ def _child(kind: str, args: list[str]) -> None:
 
 
 def _measure(*args: object) -> dict[str, object]:
-    out = subprocess.run([sys.executable, "-m", "experiments.bench_sweep", "--child", *map(str, args)],
+    out = subprocess.run([sys.executable, "-m", "pacsim", "bench", "sweep", "--child", *map(str, args)],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the sweep benchmarks and print what they measured."""
-    parser = argparse.ArgumentParser(prog="python -m experiments.bench_sweep")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """This benchmark's options on its ``pacsim`` subcommand."""
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--samples", type=int, default=40, help="runs in the small sweep (default: %(default)s)")
     parser.add_argument("--runs", type=int, default=1000, help="runs in the memory sweep (default: %(default)s)")
     parser.add_argument("--out", default="bench_sweep.json")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the sweep benchmarks and print what they measured."""
     if args.child:
         _child(args.child[0], args.child[1:])
         return 0
@@ -138,7 +140,3 @@ def main(argv: list[str] | None = None) -> int:
     print(f"driver over {mem['runs']} runs ({mem['wall_s']:.0f} s): RSS by share done {mem['rss_mb_by_tenth_done']}, peak {mem['peak_rss_mb']:.0f} MB")
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,7 @@
-"""Design points and run seeds of an experiment: which parameter values each run gets, and its seed.
+"""An experiment's declaration and its design: what varies, which values each run gets, and its seed.
+
+:class:`ExperimentSpec` is what an experiment file declares, validated
+(:mod:`pacsim.experiments.spec` reads the files); this module turns it into design points.
 
 Full factorial designs are the product of every factor's levels. Latin hypercube, Sobol
 (Saltelli's scheme) and Morris samples come from SALib, seeded from the experiment's master
@@ -9,16 +12,117 @@ tournaments give every match its own recorded seed in the same way.
 
 from __future__ import annotations
 
+import enum
 import itertools
+import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from experiments.spec import Design
+from pacsim.experiments.provenance import sha256
+from pacsim.model.params import Params
+from pacsim.model.scenarios import load_scenario
 
-if TYPE_CHECKING:
-    from experiments.spec import ExperimentSpec
+#: The pseudo-parameter that varies the scenario a run starts from.
+SCENARIO_KEY = "scenario"
+
+
+class Design(enum.StrEnum):
+    """How design points are chosen from the varied parameters."""
+
+    FACTORIAL = "factorial"
+    LATIN = "latin"
+    SOBOL = "sobol"
+    MORRIS = "morris"
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One varied parameter: a list of values, or a range ``[lo, hi]`` (optionally on a log scale)."""
+
+    path: str
+    values: tuple[Any, ...] | None = None
+    lo: float | None = None
+    hi: float | None = None
+    log: bool = False
+    steps: int | None = None
+    integer: bool = False
+
+    @property
+    def is_range(self) -> bool:
+        """Whether the factor is a continuous range rather than a list of values."""
+        return self.values is None
+
+    def levels(self) -> tuple[Any, ...]:
+        """The values a factorial design takes: the list, or ``steps`` evenly spaced points of the range."""
+        if self.values is not None:
+            return self.values
+        return tuple(self.from_unit(i / (self.steps - 1)) for i in range(self.steps))
+
+    def from_unit(self, u: float) -> Any:
+        """Map a point of [0, 1] onto the factor: linearly, or log-linearly for a log range."""
+        if self.values is not None:
+            return self.values[min(int(u * len(self.values)), len(self.values) - 1)]
+        if self.log:
+            x = 10 ** (math.log10(self.lo) + u * (math.log10(self.hi) - math.log10(self.lo)))
+        else:
+            x = self.lo + u * (self.hi - self.lo)
+        return int(round(x)) if self.integer else float(x)
+
+    def bounds(self) -> tuple[float, float]:
+        """The factor's range in the space a sampler draws from (log10 for a log range)."""
+        if self.log:
+            return math.log10(self.lo), math.log10(self.hi)
+        return float(self.lo), float(self.hi)
+
+    def from_sample(self, x: float) -> Any:
+        """A value drawn in :meth:`bounds` space, mapped back onto the parameter."""
+        lo, hi = self.bounds()
+        return self.from_unit((float(x) - lo) / (hi - lo) if hi > lo else 0.0)
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """A validated experiment: everything a sweep needs to know, and nothing about how it runs."""
+
+    path: Path
+    text: str
+    name: str
+    description: str
+    claim: str
+    expected: str
+    scenario: str
+    fixed: dict[str, Any]
+    factors: tuple[Factor, ...]
+    design: Design
+    replicates: int
+    master_seed: int
+    n_cycles: int
+    outcomes: tuple[str, ...]
+    tables: tuple[str, ...]
+    samples: int
+    levels: int
+    second_order: bool
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the experiment file, byte for byte."""
+        return sha256(self.text.encode())
+
+    @property
+    def varied(self) -> tuple[str, ...]:
+        """Paths of the varied parameters (``scenario`` included when it varies)."""
+        return tuple(f.path for f in self.factors)
+
+    def params_for(self, point: dict[str, Any], seed: int) -> tuple[str, Params]:
+        """(scenario name, validated Params) of one run at a design point with its seed."""
+        scenario = point.get(SCENARIO_KEY, self.scenario)
+        overrides = {k: v for k, v in point.items() if k != SCENARIO_KEY}
+        name, params = load_scenario(scenario, {**self.fixed, **overrides, "run.seed": seed})
+        return name, params
+
 
 
 @dataclass(frozen=True)

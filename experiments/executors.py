@@ -15,12 +15,9 @@ from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pacsim.experiments.errors import ExecutorError
 
 EXECUTORS = ("local", "dask")
-
-
-class ExecutorError(RuntimeError):
-    """An executor that cannot be started or reached; its message is one line."""
 
 
 @dataclass
@@ -47,7 +44,7 @@ def _process_context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["experiments.sweep"])
+    context.set_forkserver_preload(["pacsim.experiments.sweep"])
     return context
 
 

@@ -12,8 +12,8 @@ import math
 
 import pandas as pd
 
-from model.outcomes import summarise
-from model.params import Params
+from pacsim.model.outcomes import summarise
+from pacsim.model.params import Params
 
 
 def _share(numerator: float, denominator: float) -> float:

@@ -1,6 +1,6 @@
 """Measures of the thread's strategic mechanisms (C3, C5-C8, the salience shock), each from agents' choices.
 
-``python -m experiments.mechanisms`` runs every measure at a moderate size (20,000 voters,
+``pacsim measure`` runs every measure at a moderate size (20,000 voters,
 the full 435 + 100 seats, three seeds) on a process pool, prints a Markdown table and
 writes the numbers to ``mechanisms.json``. The functions are also what the behaviour tests
 call, at smaller sizes.
@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from experiments.runner import simulate
-from model.model import PacsimModel
-from model.outcomes import capture_index, summarise
-from model.params import Params, build_params
-from model.scenarios import load_scenario
+from pacsim.experiments.runner import simulate
+from pacsim.model.model import PacsimModel
+from pacsim.model.outcomes import capture_index, summarise
+from pacsim.model.params import Params, build_params
+from pacsim.model.scenarios import load_scenario
 
 SIZE = {"electorate.n_voters": 20_000, "run.n_cycles": 1}
 
@@ -188,14 +188,16 @@ def _markdown(title: str, rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run every measure and print the table."""
-    parser = argparse.ArgumentParser(prog="python -m experiments.mechanisms", description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """This command's options on its ``pacsim`` subcommand."""
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--voters", type=int, default=SIZE["electorate.n_voters"])
     parser.add_argument("--out", default="mechanisms.json")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run every measure and print the table."""
     size = {**SIZE, "electorate.n_voters": args.voters}
     results = {}
     for title, fn in MEASURES.items():
@@ -203,7 +205,3 @@ def main(argv: list[str] | None = None) -> int:
         print(_markdown(title, results[title]), flush=True)
     Path(args.out).write_text(json.dumps({"seeds": args.seeds, "size": size, "results": results}, indent=2, default=str) + "\n")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

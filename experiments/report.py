@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from experiments.results import OK, RunFolder
+from pacsim.experiments.figures import citation, markdown_table, pyplot, save_figure
+from pacsim.experiments.results import OK, RunFolder
+from pacsim.experiments.errors import ReportError
 
 _META = ("run_id", "point_id", "replicate", "seed", "scenario")
 _MAX_LEVELS = 12
@@ -28,8 +30,6 @@ class _Missing(ValueError):
 
 
 def _error(message: str) -> Exception:
-    from experiments.commands import ReportError
-
     return ReportError(message)
 
 
@@ -80,28 +80,8 @@ def _coarsen(series: pd.Series) -> pd.Series:
 
 
 # ------------------------------------------------------------------ figures
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({"figure.dpi": 110, "axes.spines.top": False, "axes.spines.right": False,
-                         "axes.grid": True, "grid.alpha": 0.3, "font.size": 10})
-    return plt
-
-
-def _save(fig: Any, out: Path, stem: str) -> list[Path]:
-    paths = [out / f"{stem}.png", out / f"{stem}.svg"]
-    fig.tight_layout()
-    for path in paths:
-        fig.savefig(path, bbox_inches="tight")
-    _plt().close(fig)
-    return paths
-
-
 def _label(path: str) -> str:
-    from model.params import FIELDS
+    from pacsim.model.params import FIELDS
 
     spec = FIELDS.get(path)
     return f"{path} ({spec.units})" if spec and spec.units else path
@@ -114,7 +94,7 @@ def _is_log(values: pd.Series) -> bool:
 
 def line_figure(outcomes: pd.DataFrame, x: str, outcome: str, by: str | None, out: Path, title: str) -> list[Path]:
     """Mean outcome against ``x`` with a 95% confidence band across replicates, one line per level of ``by``."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     groups = [(None, outcomes)] if by is None else list(outcomes.groupby(by, sort=True))
     colours = plt.get_cmap("viridis")(np.linspace(0.1, 0.85, max(len(groups), 1)))
@@ -131,12 +111,12 @@ def line_figure(outcomes: pd.DataFrame, x: str, outcome: str, by: str | None, ou
     if by is not None:
         ax.legend(frameon=False, fontsize=9)
     ax.text(1.0, 1.02, "bands: 95% CI across replicates", transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color="0.4")
-    return _save(fig, out, f"{outcome}_vs_{x}")
+    return save_figure(fig, out, f"{outcome}_vs_{x}")
 
 
 def bar_figure(outcomes: pd.DataFrame, x: str, outcome: str, out: Path, title: str) -> list[Path]:
     """Mean outcome for each level of a categorical parameter, with 95% confidence intervals."""
-    plt = _plt()
+    plt = pyplot()
     table = point_table(outcomes, [x], outcome)
     fig, ax = plt.subplots(figsize=(max(4.0, 1.2 * len(table) + 1.5), 4.2))
     positions = np.arange(len(table))
@@ -146,12 +126,12 @@ def bar_figure(outcomes: pd.DataFrame, x: str, outcome: str, out: Path, title: s
     ax.set_xlabel(_label(x))
     ax.set_ylabel(outcome.replace("_", " "))
     ax.set_title(title, loc="left", fontsize=11)
-    return _save(fig, out, f"{outcome}_by_{x}")
+    return save_figure(fig, out, f"{outcome}_by_{x}")
 
 
 def heatmap_figure(outcomes: pd.DataFrame, x: str, y: str, outcome: str, out: Path, title: str) -> list[Path]:
     """Mean outcome over two varied parameters."""
-    plt = _plt()
+    plt = pyplot()
     frame = outcomes.assign(**{x: _coarsen(outcomes[x]), y: _coarsen(outcomes[y])})
     grid = frame.groupby([y, x])[outcome].mean().unstack(x).sort_index(ascending=False)
     fig, ax = plt.subplots(figsize=(6.4, 4.8))
@@ -166,7 +146,7 @@ def heatmap_figure(outcomes: pd.DataFrame, x: str, y: str, outcome: str, out: Pa
     ax.grid(False)
     fig.colorbar(image, ax=ax, label=f"mean {outcome.replace('_', ' ')}")
     ax.set_title(title, loc="left", fontsize=11)
-    return _save(fig, out, f"{outcome}_heatmap_{x}_{y}")
+    return save_figure(fig, out, f"{outcome}_heatmap_{x}_{y}")
 
 
 def _numeric(frame: pd.DataFrame, column: str) -> bool:
@@ -257,28 +237,6 @@ def gilens_page_regression(data: pd.DataFrame) -> tuple[Any, list[str]]:
         return model.fit(cov_type="HC1"), notes
 
 
-# ------------------------------------------------------------------ markdown
-def _md_table(frame: pd.DataFrame) -> str:
-    def cell(v: Any) -> str:
-        if isinstance(v, float):
-            return "n/a" if math.isnan(v) else (f"{v:,.0f}" if abs(v) >= 1e4 else f"{v:.3g}")
-        return str(v)
-
-    lines = ["| " + " | ".join(map(str, frame.columns)) + " |", "|" + "---|" * len(frame.columns)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join(lines)
-
-
-def _citation(manifest: dict[str, Any], run_dir: Path) -> str:
-    exp = manifest.get("experiment", {})
-    return (
-        f"pacsim {manifest.get('pacsim_version', '?')}, experiment `{exp.get('name', '?')}` "
-        f"(file sha256 `{exp.get('sha256', '?')[:16]}`), git commit `{str(manifest.get('git_commit', '?'))[:12]}`"
-        f"{' (dirty work tree)' if manifest.get('git_dirty') else ''}, master seed {manifest.get('master_seed')}, "
-        f"run folder `{run_dir}`"
-    )
-
-
 def write_report(run_dir: Path, out: Path | None = None) -> list[Path]:
     """Write the report of a sweep's run folder under ``out`` (default ``RUN_DIR/report``); returns the files."""
     folder = RunFolder(run_dir)
@@ -297,7 +255,7 @@ def write_report(run_dir: Path, out: Path | None = None) -> list[Path]:
     name = exp.get("name", run_dir.name)
 
     written = figures(outcomes, varied, wanted, out, name)
-    cite = _citation(manifest, run_dir)
+    cite = citation(manifest, run_dir)
     lines = [f"# {name}", ""]
     if exp.get("claim"):
         lines += [f"Claim {exp['claim']}. Design: {exp.get('design')}, {manifest.get('n_points')} design points x "
@@ -308,7 +266,7 @@ def write_report(run_dir: Path, out: Path | None = None) -> list[Path]:
     for outcome in wanted:
         table = point_table(outcomes, [v for v in varied if v in outcomes.columns], outcome)
         table = table.rename(columns={"mean": f"mean {outcome}", "ci_low": "95% CI low", "ci_high": "95% CI high"})
-        lines += [f"## {outcome}", "", _md_table(table), ""]
+        lines += [f"## {outcome}", "", markdown_table(table), ""]
     regression = _regression_section(folder, outcomes, out, written)
     lines += regression
     lines += ["## Figures", ""] + [f"![{p.stem}]({p.name})" for p in written if p.suffix == ".png"] + [""]
@@ -338,5 +296,5 @@ def _regression_section(folder: RunFolder, outcomes: pd.DataFrame, out: Path, wr
               "donor preference (net share of PAC money on the bill's side) and the run's measured target-issue salience, "
               f"with standard errors clustered by run. {int(result.nobs)} bills, R² = {result.rsquared:.3f}.", ""]
     lines += [f"- {note}" for note in notes] + ([""] if notes else [])
-    lines += [_md_table(coefs), ""]
+    lines += [markdown_table(coefs), ""]
     return lines

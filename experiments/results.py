@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from experiments.store import atomic_write_bytes, atomic_write_parquet, write_json
+from pacsim.experiments.store import atomic_write_bytes, atomic_write_parquet, write_json
 
 RUNS = "runs"
 OUTCOMES = "outcomes"

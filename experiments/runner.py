@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from experiments.provenance import now, provenance
-from experiments.store import write_json, write_tables
-from model.model import PacsimModel
-from model.outcomes import summarise
-from model.params import Params
+from pacsim.experiments.provenance import now, provenance
+from pacsim.experiments.store import write_json, write_tables
+from pacsim.model.model import PacsimModel
+from pacsim.model.outcomes import summarise
+from pacsim.model.params import Params
 
 
 def simulate(params: Params, progress: bool = False, desc: str = "pacsim") -> dict[str, pd.DataFrame]:

@@ -13,9 +13,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.design import salib_problem, sample_matrix
-from experiments.results import RunFolder
-from experiments.spec import Design, ExperimentError, ExperimentSpec, known_outcomes
+from pacsim.experiments.design import salib_problem, sample_matrix
+from pacsim.experiments.figures import citation, markdown_table, pyplot, save_figure
+from pacsim.experiments.results import RunFolder
+from pacsim.experiments.design import Design, ExperimentSpec
+from pacsim.experiments.spec import ExperimentError, known_outcomes
 
 
 def check_design(spec: ExperimentSpec, outcomes: list[str] | None) -> None:
@@ -65,9 +67,7 @@ def analyse(spec: ExperimentSpec, folder: RunFolder, outcome: str) -> pd.DataFra
 
 def plot(table: pd.DataFrame, design: Design, out: Path, stem: str) -> list[Path]:
     """Bar chart of S1 and ST per parameter (Sobol), or mu* against sigma (Morris), one panel per outcome."""
-    from experiments.report import _plt, _save
-
-    plt = _plt()
+    plt = pyplot()
     outcomes = list(dict.fromkeys(table["outcome"]))
     fig, axes = plt.subplots(1, len(outcomes), figsize=(5.2 * len(outcomes), 4.2), squeeze=False)
     for ax, outcome in zip(axes[0], outcomes, strict=True):
@@ -86,7 +86,7 @@ def plot(table: pd.DataFrame, design: Design, out: Path, stem: str) -> list[Path
             ax.set_xlabel("mu* (mean absolute elementary effect)")
             ax.set_ylabel("sigma (interaction / non-linearity)")
         ax.set_title(outcome.replace("_", " "), loc="left", fontsize=11)
-    return _save(fig, out, stem)
+    return save_figure(fig, out, stem)
 
 
 def sensitivity_report(spec: ExperimentSpec, run_dir: Path, outcomes: list[str] | None = None) -> tuple[pd.DataFrame, list[Path]]:
@@ -100,11 +100,9 @@ def sensitivity_report(spec: ExperimentSpec, run_dir: Path, outcomes: list[str] 
     table.to_csv(out / "indices.csv", index=False)
     method = "Sobol first-order (S1) and total-order (ST) indices" if spec.design is Design.SOBOL else "Morris mu* and sigma"
     manifest = folder.read_manifest() or {}
-    from experiments.report import _citation, _md_table
-
     md = [f"# Sensitivity of {spec.name}", "", f"{method}, SALib, {len(sample_matrix(spec))} design points x "
-          f"{spec.replicates} replicates (replicates averaged).", "", f"Cite as: {_citation(manifest, run_dir)}.", "",
-          _md_table(table), ""]
+          f"{spec.replicates} replicates (replicates averaged).", "", f"Cite as: {citation(manifest, run_dir)}.", "",
+          markdown_table(table), ""]
     (out / "indices.md").write_text("\n".join(md))
     written = plot(table, spec.design, out, f"sensitivity_{spec.design.value}")
     return table, [out / "indices.csv", out / "indices.md", *written]

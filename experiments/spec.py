@@ -14,7 +14,6 @@ other is the model: this module only declares; :mod:`experiments.sweep` executes
 
 from __future__ import annotations
 
-import enum
 import math
 import re
 import tomllib
@@ -23,14 +22,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from experiments.provenance import sha256
-from model.params import FIELDS, ParameterError, Params, build_params, flatten
-from model.scenarios import ScenarioError, list_scenarios, load_scenario, resolve_file
+from pacsim.experiments.design import SCENARIO_KEY, Design, ExperimentSpec, Factor, design_points
+from pacsim.model.params import FIELDS, ParameterError, Params, build_params, flatten
+from pacsim.model.scenarios import ScenarioError, list_scenarios, load_scenario, resolve_file
+from pacsim.experiments.errors import ExperimentError
 
 EXPERIMENT_DIR = Path(__file__).parent
-
-#: The pseudo-parameter that varies the scenario a run starts from.
-SCENARIO_KEY = "scenario"
 
 #: Per-run tables a sweep may keep besides its outcomes; ``steps`` is the model time series.
 TABLE_CHOICES = ("steps", "legislators", "votes", "bills", "races", "spending", "events")
@@ -42,105 +39,6 @@ _EXPERIMENT_KEYS = {
 }
 _RANGE_KEYS = {"lo", "hi", "log", "steps"}
 _MAX_RUNS = 1_000_000
-
-
-class ExperimentError(ValueError):
-    """An experiment file that cannot be run; its message is one line naming file, line and key."""
-
-
-class Design(enum.StrEnum):
-    """How design points are chosen from the varied parameters."""
-
-    FACTORIAL = "factorial"
-    LATIN = "latin"
-    SOBOL = "sobol"
-    MORRIS = "morris"
-
-
-@dataclass(frozen=True)
-class Factor:
-    """One varied parameter: a list of values, or a range ``[lo, hi]`` (optionally on a log scale)."""
-
-    path: str
-    values: tuple[Any, ...] | None = None
-    lo: float | None = None
-    hi: float | None = None
-    log: bool = False
-    steps: int | None = None
-    integer: bool = False
-
-    @property
-    def is_range(self) -> bool:
-        """Whether the factor is a continuous range rather than a list of values."""
-        return self.values is None
-
-    def levels(self) -> tuple[Any, ...]:
-        """The values a factorial design takes: the list, or ``steps`` evenly spaced points of the range."""
-        if self.values is not None:
-            return self.values
-        return tuple(self.from_unit(i / (self.steps - 1)) for i in range(self.steps))
-
-    def from_unit(self, u: float) -> Any:
-        """Map a point of [0, 1] onto the factor: linearly, or log-linearly for a log range."""
-        if self.values is not None:
-            return self.values[min(int(u * len(self.values)), len(self.values) - 1)]
-        if self.log:
-            x = 10 ** (math.log10(self.lo) + u * (math.log10(self.hi) - math.log10(self.lo)))
-        else:
-            x = self.lo + u * (self.hi - self.lo)
-        return int(round(x)) if self.integer else float(x)
-
-    def bounds(self) -> tuple[float, float]:
-        """The factor's range in the space a sampler draws from (log10 for a log range)."""
-        if self.log:
-            return math.log10(self.lo), math.log10(self.hi)
-        return float(self.lo), float(self.hi)
-
-    def from_sample(self, x: float) -> Any:
-        """A value drawn in :meth:`bounds` space, mapped back onto the parameter."""
-        lo, hi = self.bounds()
-        return self.from_unit((float(x) - lo) / (hi - lo) if hi > lo else 0.0)
-
-
-@dataclass(frozen=True)
-class ExperimentSpec:
-    """A validated experiment: everything a sweep needs to know, and nothing about how it runs."""
-
-    path: Path
-    text: str
-    name: str
-    description: str
-    claim: str
-    expected: str
-    scenario: str
-    fixed: dict[str, Any]
-    factors: tuple[Factor, ...]
-    design: Design
-    replicates: int
-    master_seed: int
-    n_cycles: int
-    outcomes: tuple[str, ...]
-    tables: tuple[str, ...]
-    samples: int
-    levels: int
-    second_order: bool
-
-    @property
-    def sha256(self) -> str:
-        """Hash of the experiment file, byte for byte."""
-        return sha256(self.text.encode())
-
-    @property
-    def varied(self) -> tuple[str, ...]:
-        """Paths of the varied parameters (``scenario`` included when it varies)."""
-        return tuple(f.path for f in self.factors)
-
-    def params_for(self, point: dict[str, Any], seed: int) -> tuple[str, Params]:
-        """(scenario name, validated Params) of one run at a design point with its seed."""
-        scenario = point.get(SCENARIO_KEY, self.scenario)
-        overrides = {k: v for k, v in point.items() if k != SCENARIO_KEY}
-        name, params = load_scenario(scenario, {**self.fixed, **overrides, "run.seed": seed})
-        return name, params
 
 
 # ------------------------------------------------------------------ locating keys
@@ -189,8 +87,8 @@ def known_outcomes() -> tuple[str, ...]:
     Read from a miniature run of the default scenario, so that new summary keys added to
     :func:`model.outcomes.summarise` become valid outcomes without a list kept here.
     """
-    from experiments.measures import run_outcomes
-    from experiments.runner import simulate
+    from pacsim.experiments.measures import run_outcomes
+    from pacsim.experiments.runner import simulate
 
     tiny = build_params({
         "electorate.n_voters": 200, "legislature.house_seats": 10, "legislature.senate_seats": 4,
@@ -408,8 +306,6 @@ def read_experiment(path: Path, text: str) -> ExperimentSpec:
 
 def _check_points(spec: ExperimentSpec, reader: _Reader) -> None:
     """Build every design point's parameters once, so that a combination the schema forbids fails before anything runs."""
-    from experiments.design import design_points
-
     points = design_points(spec)
     if len(points) * spec.replicates > _MAX_RUNS:
         raise reader.fail("experiment", "replicates", f"{len(points)} points x {spec.replicates} replicates is more than {_MAX_RUNS:,} runs")

@@ -24,18 +24,15 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from experiments.design import RunPlan, plan_runs
-from experiments.executors import Backend, open_backend
-from experiments.measures import run_outcomes
-from experiments.provenance import now, provenance
-from experiments.results import FAILED, OK, RunFolder
-from experiments.runner import simulate
-from experiments.spec import ExperimentSpec
-from model.params import Params
-
-
-class SweepError(RuntimeError):
-    """A sweep that cannot start (a clash with an existing run folder, say); its message is one line."""
+from pacsim.experiments.design import RunPlan, plan_runs
+from pacsim.experiments.executors import Backend, open_backend
+from pacsim.experiments.measures import run_outcomes
+from pacsim.experiments.provenance import now, provenance
+from pacsim.experiments.results import FAILED, OK, RunFolder
+from pacsim.experiments.runner import simulate
+from pacsim.experiments.design import ExperimentSpec
+from pacsim.model.params import Params
+from pacsim.experiments.errors import SweepError
 
 
 @dataclass(frozen=True)

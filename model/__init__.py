@@ -1,6 +1,6 @@
 """pacsim's model: parameters, construction, schedule, electorate, network, legislature and outputs."""
 
-from model.model import PacsimModel
-from model.params import ParameterError, Params, build_params
+from pacsim.model.model import PacsimModel
+from pacsim.model.params import ParameterError, Params, build_params
 
 __all__ = ["PacsimModel", "ParameterError", "Params", "build_params"]

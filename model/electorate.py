@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from agents.voter import ad_dose, choose_votes, issue_gap, normalise_salience, spread_attention, vote_probability
-from model.network import build_ties
-from model.params import Params
+from pacsim.agents.voter import ad_dose, choose_votes, issue_gap, normalise_salience, spread_attention, vote_probability
+from pacsim.model.network import build_ties
+from pacsim.model.params import Params
 
 INC, CHAL = 0, 1
 

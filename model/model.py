@@ -17,13 +17,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from agents import BillStage, Chamber, Donor, Leadership, Party, Politician, Side, Voter
-from agents.donor import competitiveness
-from agents.politician import Beliefs, Incentives, Outlook, anticipated_spending, choose_positions, conviction_value, reelection_chance, side_of
-from model.electorate import CHAL, INC, CandidateArrays, Electorate, build_geography
-from model.network import build_observation
-from model.params import Params, build_params
-from model.tables import Recorder
+from pacsim.agents import BillStage, Chamber, Donor, Leadership, Party, Politician, Side, Voter
+from pacsim.agents.donor import competitiveness
+from pacsim.agents.politician import Beliefs, Incentives, Outlook, anticipated_spending, choose_positions, conviction_value, reelection_chance, side_of
+from pacsim.model.electorate import CHAL, INC, CandidateArrays, Electorate, build_geography
+from pacsim.model.network import build_observation
+from pacsim.model.params import Params, build_params
+from pacsim.model.tables import Recorder
 
 GRID = np.linspace(-1.0, 1.0, 9)
 

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from model.params import ParameterError, Params, build_params
+from pacsim.model.params import ParameterError, Params, build_params
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 DEFAULT_SCENARIO = "default"

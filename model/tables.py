@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from agents.enums import BillStage, Chamber, Party, Side
+from pacsim.agents.enums import BillStage, Chamber, Party, Side
 
 if TYPE_CHECKING:
-    from agents import Donor, Politician
-    from model.model import PacsimModel
+    from pacsim.agents import Donor, Politician
+    from pacsim.model.model import PacsimModel
 
 
 def _count_side(model: PacsimModel, side: Side) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents import Donor, Leadership, Party, Side
-from agents.politician import reelection_chance
-from model.model import PacsimModel
-from model.params import AdStrategy
+from pacsim.agents import Donor, Leadership, Party, Side
+from pacsim.agents.politician import reelection_chance
+from pacsim.model.model import PacsimModel
+from pacsim.model.params import AdStrategy
 
 BILL, STATUS_QUO = -0.5, 0.5
 

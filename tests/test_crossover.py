@@ -12,9 +12,9 @@ import functools
 import numpy as np
 import pytest
 
-from experiments.runner import simulate
-from model.outcomes import capture_index
-from tests.conftest import small_params
+from pacsim.experiments.runner import simulate
+from pacsim.model.outcomes import capture_index
+from worlds import small_params
 
 SEEDS = (1, 2, 3)
 GRID = (0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)

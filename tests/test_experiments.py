@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.cli import main
-from experiments.design import design_points, plan_runs, run_seeds
-from experiments.report import mean_ci, write_report
-from experiments.results import RunFolder
-from experiments.spec import ExperimentError, list_experiments, load_experiment
-from experiments.sweep import RunResult, RunTask, execute_run, make_task, run_sweep
+from pacsim.experiments.cli import main
+from pacsim.experiments.design import design_points, plan_runs, run_seeds
+from pacsim.experiments.report import mean_ci, write_report
+from pacsim.experiments.results import RunFolder
+from pacsim.experiments.spec import ExperimentError, list_experiments, load_experiment
+from pacsim.experiments.sweep import RunResult, RunTask, execute_run, make_task, run_sweep
 
 #: A miniature world, as the [fixed] table of an experiment file.
 TINY = """

@@ -1,7 +1,7 @@
 """One behaviour test per strategic mechanism (C3, C5-C8, opposing PAC, primaries, shock), with seeds and tolerances.
 
 Each test measures an effect on a smaller world than the shipped measures
-(``python -m experiments.mechanisms``) and checks its direction. Nothing in the model
+(``pacsim measure``) and checks its direction. Nothing in the model
 writes these effects in: they come from legislators', donors' and leaders' choices.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from experiments.mechanisms import (
+from pacsim.experiments.mechanisms import (
     measure_ad_content,
     measure_budget,
     measure_champions,
@@ -18,10 +18,10 @@ from experiments.mechanisms import (
     measure_gate,
     measure_shock,
 )
-from experiments.runner import simulate
-from model.model import PacsimModel
-from model.outcomes import summarise
-from model.params import build_params
+from pacsim.experiments.runner import simulate
+from pacsim.model.model import PacsimModel
+from pacsim.model.outcomes import summarise
+from pacsim.model.params import build_params
 
 SEEDS = (1, 2)
 SIZE = {"electorate.n_voters": 10_000, "run.n_cycles": 1}

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from experiments.runner import simulate
-from model.model import PacsimModel
-from model.params import build_params
-from tests.conftest import MINI, mini_params
-from tests.strategies import small_worlds
+from pacsim.experiments.runner import simulate
+from pacsim.model.model import PacsimModel
+from pacsim.model.params import build_params
+from worlds import MINI, mini_params
+from strategies import small_worlds
 
 
 def _parquet_bytes(frame: pd.DataFrame) -> bytes:

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from model.params import DEFAULTS, FIELDS, ParameterError, Params, build_params, parse_value
-from model.scenarios import load_scenario
+from pacsim.model.params import DEFAULTS, FIELDS, ParameterError, Params, build_params, parse_value
+from pacsim.model.scenarios import load_scenario
 
 BAD_INPUTS = {
     "negative budget": ({"industry.budget": -1.0}, "industry.budget"),
@@ -82,7 +82,7 @@ CLI_CASES = [
 def test_cli_bad_input_exits_2_with_one_line(args: list[str], tmp_path) -> None:
     """From the CLI, bad input is one line on stderr, exit code 2, no traceback, nothing written."""
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "experiments", "run", *args, "--out", str(out), "--no-progress"],
+    proc = subprocess.run([sys.executable, "-m", "pacsim", "run", *args, "--out", str(out), "--no-progress"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()

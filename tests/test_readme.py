@@ -35,7 +35,7 @@ def test_readme_error_example_is_what_the_cli_prints(tmp_path: Path) -> None:
     assert example is not None
     command, expected = example.group(1).strip().splitlines()
     args = shlex.split(command.removeprefix("$ pacsim "))
-    proc = subprocess.run([sys.executable, "-m", "experiments", *args, "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "pacsim", *args, "--out", str(tmp_path / "o")], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.strip() == expected
 
@@ -54,7 +54,7 @@ def test_readme_run_example_writes_tables(tmp_path: Path) -> None:
     """``pacsim run default --seed 3 --cycles 2 --set target.salience=0.4 --csv`` works (on a smaller electorate)."""
     line = next(line for line in blocks("sh")[1].splitlines() if "--seed 3" in line)
     args = shlex.split(line.split("#")[0].replace(".venv/bin/pacsim", "").strip())
-    proc = subprocess.run([sys.executable, "-m", "experiments", *args, "--set", "electorate.n_voters=20000",
+    proc = subprocess.run([sys.executable, "-m", "pacsim", *args, "--set", "electorate.n_voters=20000",
                            "--out", str(tmp_path / "run"), "--no-progress"], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert "capture_index" in proc.stdout
@@ -67,5 +67,5 @@ def test_readme_run_example_writes_tables(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", ["params", "scenarios", "experiments"])
 def test_listing_commands_run(command: str) -> None:
     """The listing commands the README names print something."""
-    proc = subprocess.run([sys.executable, "-m", "experiments", command], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-m", "pacsim", command], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and proc.stdout.strip()

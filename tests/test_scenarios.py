@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.runner import simulate
-from model.params import ParameterError
-from model.scenarios import ScenarioError, list_scenarios, load_scenario, read_scenario
+from pacsim.experiments.runner import simulate
+from pacsim.model.params import ParameterError
+from pacsim.model.scenarios import ScenarioError, list_scenarios, load_scenario, read_scenario
 
 SHIPPED = ["ai_2026", "crypto_2024", "default", "high_salience", "naive_donor", "no_gate", "no_opposing_pac", "salience_shock"]
 QUICK = {"electorate.n_voters": 10_000, "run.n_cycles": 1}

@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.results import RunFolder
-from experiments.spec import load_experiment
-from experiments.sweep import run_sweep
-from tests.test_experiments import TINY, write
+from pacsim.experiments.results import RunFolder
+from pacsim.experiments.spec import load_experiment
+from pacsim.experiments.sweep import run_sweep
+from test_experiments import TINY, write
 
 #: Twenty-four runs: enough that a kill lands mid-sweep.
 SWEEP = """
@@ -62,7 +62,7 @@ def test_sigkill_then_resume_equals_uninterrupted(reference: tuple[Path, Path], 
     """A sweep killed with SIGKILL mid-way and resumed produces exactly the tables of an uninterrupted sweep."""
     path, ref = reference
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "experiments", "sweep", str(path), "--out", str(out), "--workers", "1", "--no-progress"]
+    cmd = [sys.executable, "-m", "pacsim", "sweep", str(path), "--out", str(out), "--workers", "1", "--no-progress"]
     proc = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parent.parent, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     runs = out / "parts" / "runs"
@@ -102,7 +102,7 @@ def test_one_worker_two_workers_and_dask_are_bit_identical(reference: tuple[Path
 
 def test_design_sample_is_seeded(reference: tuple[Path, Path]) -> None:
     """The Latin hypercube comes from the master seed: reading the file again gives the same points."""
-    from experiments.design import design_points
+    from pacsim.experiments.design import design_points
 
     path, ref = reference
     points = pd.DataFrame(design_points(load_experiment(path)))

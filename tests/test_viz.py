@@ -15,11 +15,11 @@ import pytest
 
 pytest.importorskip("solara")
 
-from model.params import FIELDS, ParameterError
-from model.scenarios import load_scenario
-from viz import data, plots
-from viz.command import DEFAULT_HOST, register, solara_command, viz_environment
-from viz.live import MAIN_CONTROLS, OVERRIDES_ENV, LiveModel, LiveSettings, env_overrides, live_params
+from pacsim.model.params import FIELDS, ParameterError
+from pacsim.model.scenarios import load_scenario
+from pacsim.viz import data, plots
+from pacsim.viz.command import DEFAULT_HOST, register, solara_command, viz_environment
+from pacsim.viz.live import MAIN_CONTROLS, OVERRIDES_ENV, LiveModel, LiveSettings, env_overrides, live_params
 
 SMALL = {
     "electorate.n_voters": 2000,
@@ -69,7 +69,7 @@ def test_environment_overrides_are_json_and_bad_json_is_a_clear_error():
 
 def test_live_model_replays_the_plain_model_for_the_same_seed():
     """A LiveModel is a PacsimModel built from the settings: same params and seed give the same run."""
-    from model.model import PacsimModel
+    from pacsim.model.model import PacsimModel
 
     live = small_model(run__seed=3)
     _, params = load_scenario("default", {**SMALL, "run.seed": 3})
@@ -208,7 +208,7 @@ def test_viz_command_binds_localhost_and_checks_parameters_first():
 
 def test_cli_rejects_a_bad_viz_parameter_with_exit_code_2(capsys):
     """The pacsim entry point reports a bad --set for viz in one line, exit code 2."""
-    from experiments.cli import main
+    from pacsim.experiments.cli import main
 
     assert main(["viz", "--set", "target.salience=2"]) == 2
     assert "target.salience" in capsys.readouterr().err
@@ -221,7 +221,7 @@ def test_page_steps_resets_and_fires_a_shock_in_process(monkeypatch):
     import solara
 
     monkeypatch.setenv(OVERRIDES_ENV, json.dumps(SMALL))
-    from viz import app
+    from pacsim.viz import app
 
     _, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
 
@@ -280,7 +280,7 @@ def test_solaras_front_end_assets_are_installed_for_offline_use():
     assert not missing, f"not in {cache}: {missing} (install solara-assets matching solara)"
 
 
-@pytest.mark.parametrize("name", __import__("model.scenarios", fromlist=["list_scenarios"]).list_scenarios())
+@pytest.mark.parametrize("name", __import__("pacsim.model.scenarios", fromlist=["list_scenarios"]).list_scenarios())
 def test_every_shipped_scenario_opens_in_the_live_view(name):
     """Picking a shipped scenario builds its params exactly, and its model steps with monitors and plots."""
     settings = LiveSettings(base=dict(SMALL)).pick_scenario(name)

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from viz import data
-from viz.command import solara_command
-from viz.live import OVERRIDES_ENV, LiveModel, LiveSettings
+from pacsim.viz import data
+from pacsim.viz.command import solara_command
+from pacsim.viz.live import OVERRIDES_ENV, LiveModel, LiveSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -18,10 +18,10 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
-from model.params import FIELDS, ParameterError
-from model.scenarios import list_scenarios, read_scenario
-from viz import data, plots
-from viz.live import MAIN_CONTROLS, LiveModel, LiveSettings, live_params
+from pacsim.model.params import FIELDS, ParameterError
+from pacsim.model.scenarios import list_scenarios, read_scenario
+from pacsim.viz import data, plots
+from pacsim.viz.live import MAIN_CONTROLS, LiveModel, LiveSettings, live_params
 
 LOG_SLIDER_DECADES = 7
 """A parameter whose range spans more than three decades gets a log slider covering the top seven."""

@@ -1,6 +1,6 @@
 """Benchmark: how long one step of the live view takes, model step plus rendering, at a given scenario.
 
-``python -m viz.bench`` renders the page in-process (Solara's render tree, no browser)
+``pacsim bench viz`` renders the page in-process (Solara's render tree, no browser)
 and times what a click on Step costs the server: one model step and the redraw of every
 monitor and plot, batched as Solara batches an event. ``--browser`` serves the page and
 times the round trip in Chromium instead: click Step, wait until the week shown changes.
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.params import parse_value
+from pacsim.model.params import parse_value
 
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -42,7 +42,7 @@ def in_process(steps: int) -> list[float]:
     import solara
     from mesa.visualization.utils import force_update
 
-    from viz import app
+    from pacsim.viz import app
 
     holder: dict[str, object] = {}
     original = app.LiveModel.__init__
@@ -74,7 +74,7 @@ def in_browser(steps: int, chromium: str) -> list[float]:
     """Seconds per Step in Chromium: click, then wait until the page shows the next week."""
     from playwright.sync_api import sync_playwright
 
-    from viz.command import solara_command
+    from pacsim.viz.command import solara_command
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -112,17 +112,19 @@ def in_browser(steps: int, chromium: str) -> list[float]:
         proc.wait(timeout=15)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print one line of results."""
-    parser = argparse.ArgumentParser(prog="python -m viz.bench", description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """This benchmark's options on its ``pacsim`` subcommand."""
     parser.add_argument("--steps", type=int, help="steps to time (default: one cycle of the scenario)")
     parser.add_argument("--set", action="append", metavar="KEY=VALUE", default=[], help="parameter override, e.g. electorate.n_voters=20000")
     parser.add_argument("--browser", action="store_true", help="time the round trip in Chromium instead of in-process")
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="Chromium executable (default: %(default)s)")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark and print one line of results."""
     overrides = {k: parse_value(v) for k, _, v in (s.partition("=") for s in args.set)}
     os.environ["PACSIM_VIZ_OVERRIDES"] = json.dumps(overrides)
-    from viz.live import LiveSettings, live_params
+    from pacsim.viz.live import LiveSettings, live_params
 
     steps = args.steps or live_params(LiveSettings.from_environment()).run.steps_per_cycle
     times = in_browser(steps, args.chromium) if args.browser else in_process(steps)
@@ -130,7 +132,3 @@ def main(argv: list[str] | None = None) -> int:
     mode = "browser round trip" if args.browser else "server step + render"
     print(f"{mode}, overrides {overrides or 'none'}: " + ", ".join(f"{k} {v:.3f} s" if k != "steps" else f"{int(v)} steps" for k, v in result.items()))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

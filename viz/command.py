@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from model.params import parse_assignments
-from model.scenarios import DEFAULT_SCENARIO, load_scenario
+from pacsim.model.params import parse_assignments
+from pacsim.model.scenarios import DEFAULT_SCENARIO, load_scenario
 
 APP = Path(__file__).with_name("app.py")
 DEFAULT_HOST = "127.0.0.1"

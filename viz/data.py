@@ -18,7 +18,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from agents.enums import Chamber, Party
+from pacsim.agents.enums import Chamber, Party
 
 GROUPS: tuple[tuple[Chamber, Party], ...] = (
     (Chamber.HOUSE, Party.DEM),

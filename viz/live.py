@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from model.model import PacsimModel
-from model.params import FIELDS, ParameterError, Params
-from model.scenarios import DEFAULT_SCENARIO, list_scenarios, load_scenario
+from pacsim.model.model import PacsimModel
+from pacsim.model.params import FIELDS, ParameterError, Params
+from pacsim.model.scenarios import DEFAULT_SCENARIO, list_scenarios, load_scenario
 
 OVERRIDES_ENV = "PACSIM_VIZ_OVERRIDES"
 SCENARIO_ENV = "PACSIM_VIZ_SCENARIO"

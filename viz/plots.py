@@ -28,9 +28,9 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullFormatter  # noqa: E402
 
-from agents.enums import Chamber, Party  # noqa: E402
-from viz import data  # noqa: E402
-from viz.data import Layout, NodeState, format_dollars, node_sizes  # noqa: E402
+from pacsim.agents.enums import Chamber, Party  # noqa: E402
+from pacsim.viz import data  # noqa: E402
+from pacsim.viz.data import Layout, NodeState, format_dollars, node_sizes  # noqa: E402
 
 PARTY_COLOURS = {Party.DEM.value: "#2b6cb0", Party.REP.value: "#c53030"}
 STANCE_CMAP = "PuOr"

@@ -1,0 +1,47 @@
+"""What every ``pacsim`` subcommand shares: the parser class, the user errors and the summary printer."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from typing import NoReturn
+
+from pacsim.experiments.errors import ExecutorError, ExperimentError, ReportError, SweepError
+from pacsim.model.params import ParameterError
+from pacsim.model.scenarios import ScenarioError
+
+#: Errors that mean the user's input is wrong: one line on stderr, exit code 2.
+USER_ERRORS: tuple[type[Exception], ...] = (ParameterError, ScenarioError, ExperimentError, SweepError, ExecutorError, ReportError)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the mistake in one line and exit with code 2."""
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def format_value(value: float) -> str:
+    """A summary number as a person reads it: n/a, thousands separators, three decimals or an integer."""
+    if isinstance(value, float) and math.isnan(value):
+        return "n/a"
+    if isinstance(value, float) and abs(value) >= 1e5:
+        return f"{value:,.0f}"
+    if isinstance(value, float) and value != int(value):
+        return f"{value:.3f}"
+    return f"{int(value)}" if isinstance(value, float) else str(value)
+
+
+def print_summary(title: str, summary: dict[str, float]) -> None:
+    """A two-column table of the headline numbers."""
+    width = max(len(k) for k in summary)
+    print(title)
+    print("-" * (width + 18))
+    for key, value in summary.items():
+        print(f"{key:<{width}}  {format_value(value):>14}")
+
+
+def plural(n: int, word: str) -> str:
+    """``1 cycle``, ``2 cycles``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

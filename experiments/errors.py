@@ -1,0 +1,19 @@
+"""The one-line user errors of experiments: raised before any work starts, printed by the CLI with exit code 2."""
+
+from __future__ import annotations
+
+
+class ExperimentError(ValueError):
+    """An experiment file that cannot be run; its message is one line naming file, line and key."""
+
+
+class ExecutorError(RuntimeError):
+    """An executor that cannot be started or reached; its message is one line."""
+
+
+class SweepError(RuntimeError):
+    """A sweep that cannot start (a clash with an existing run folder, say); its message is one line."""
+
+
+class ReportError(ValueError):
+    """A run folder that cannot be reported on; its message is one line."""
