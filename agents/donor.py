@@ -8,7 +8,7 @@ import mesa
 import numpy as np
 from scipy.stats import norm
 
-from pacsim.agents.enums import Side
+from pacsim.agents.enums import AdStrategy, Side
 
 
 def competitiveness(expected_share: np.ndarray, uncertainty: float) -> np.ndarray:
@@ -28,7 +28,7 @@ class Donor(mesa.Agent):
     def from_params(cls, model: mesa.Model, name: str, params: Any, target_issue: int) -> Donor:
         """A donor configured by one donor section of the parameter schema (``industry`` or ``opposing``)."""
         fields = ("budget", "position", "intensity", "attack_share", "focus", "announce", "counter", "primary_share", "max_targets")
-        return cls(model, name=name, target_issue=target_issue, strategy=str(params.strategy.value), **{f: getattr(params, f) for f in fields})
+        return cls(model, name=name, target_issue=target_issue, strategy=AdStrategy(params.strategy), **{f: getattr(params, f) for f in fields})
 
     def __init__(
         self,
@@ -39,7 +39,7 @@ class Donor(mesa.Agent):
         position: float,
         intensity: float,
         attack_share: float,
-        strategy: str,
+        strategy: AdStrategy,
         target_issue: int,
         focus: float,
         announce: bool,
@@ -174,7 +174,7 @@ class Donor(mesa.Agent):
         savvy PAC runs ads on whatever voters care about and the target is out of step on
         (thread lines 13-14); a naive one talks about its own issue wherever it stands.
         """
-        if self.strategy == "naive":
+        if self.strategy is AdStrategy.NAIVE:
             return np.full(leverage.shape[0], self.target_issue, dtype=np.int64)
         return np.argmax(leverage, axis=1)
 
@@ -188,4 +188,4 @@ class Donor(mesa.Agent):
         self.targets = set()
 
     def __repr__(self) -> str:
-        return f"Donor({self.name}, budget={self.budget:,.0f}, position={self.position:+.1f}, {self.strategy})"
+        return f"Donor({self.name}, budget={self.budget:,.0f}, position={self.position:+.1f}, {self.strategy.value})"

@@ -38,3 +38,39 @@ class Side(enum.IntEnum):
     OPPONENT = -1
     MUTED = 0
     ALLY = 1
+
+
+class AdStrategy(enum.StrEnum):
+    """What a donor's ads are about: Fairshake's savvy off-issue ads, or its own issue."""
+
+    SAVVY = "savvy"
+    NAIVE = "naive"
+
+
+class RaceStage(enum.StrEnum):
+    """Which contest a race or a dollar belongs to: a party primary or the general election."""
+
+    GENERAL = "general"
+    PRIMARY = "primary"
+
+
+class SpendingSide(enum.StrEnum):
+    """Which candidate a donor's dollars work for, relative to the seat's incumbent slot."""
+
+    FOR_INCUMBENT = "for_incumbent"
+    AGAINST_INCUMBENT = "against_incumbent"
+
+
+class VoteKind(enum.StrEnum):
+    """How a member's decision on a bill was taken: a recorded floor vote, or a whip count for a gated bill."""
+
+    FLOOR = "floor"
+    WHIP = "whip"
+
+
+class LegislatorSnapshot(enum.StrEnum):
+    """When the legislators table takes its rows: run start, before each election, early in each later session."""
+
+    START = "start"
+    ELECTION = "election"
+    SESSION = "session"

@@ -15,6 +15,7 @@ decides in one operation; :class:`Politician` applies the same rules to one agen
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import mesa
 import numpy as np
@@ -182,6 +183,46 @@ def anticipated_spending(pot: np.ndarray, weight: np.ndarray, targeted: np.ndarr
     others = total - weight * targeted
     denom = weight + others
     return np.where(denom > 0.0, pot[None, :] * weight / np.where(denom > 0.0, denom, 1.0), 0.0)
+
+
+def court_backer(stance: float, donor_position: float, backed: float) -> float:
+    """A challenger whose race a PAC pours money into moves to the PAC's side of the target issue.
+
+    Candidates court the money that backs them, as the candidates Fairshake supported did
+    (thread lines 5-6); voters who care about the issue can then hold it against them. A
+    challenger already at least as far on the PAC's side keeps its stance.
+    """
+    side = float(np.sign(donor_position))
+    return backed if stance * side < backed * side else stance
+
+
+def observe_colleagues(
+    watch: Any, against: np.ndarray, up: np.ndarray, lost: np.ndarray, defeat_weight: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What every legislator sees of one donor's campaign among the colleagues it watches.
+
+    ``watch`` is the (sparse) who-watches-whom matrix over seats, ``against`` the donor's
+    dollars against each seat's incumbent this cycle, ``up`` the seats that were contested
+    and ``lost`` the seats whose member lost (a primary or the general). Returns (seen,
+    spend, effect) per legislator: whether it watched anyone the donor targeted, the mean
+    spent against those, and how effective the attacks looked, 1 plus ``defeat_weight``
+    times how much more often targeted colleagues lost than untargeted ones (the whole
+    chamber's rate stands in where it watched no untargeted colleague). Targeted
+    colleagues losing more often makes a donor's attacks look effective (thread lines 5-6).
+    """
+    n = against.shape[0]
+    targeted = (against > 0) & up
+    untargeted = ~targeted & up
+    n_t = watch @ targeted.astype(float)
+    n_u = watch @ untargeted.astype(float)
+    lost_t = watch @ (targeted & lost).astype(float)
+    lost_u = watch @ (untargeted & lost).astype(float)
+    base = (untargeted & lost).sum() / max(untargeted.sum(), 1)
+    rate_t = np.divide(lost_t, n_t, out=np.zeros(n), where=n_t > 0)
+    rate_u = np.divide(lost_u, n_u, out=np.full(n, base), where=n_u > 0)
+    spend = np.divide(watch @ (against * targeted), n_t, out=np.zeros(n), where=n_t > 0)
+    effect = np.maximum(0.0, 1.0 + defeat_weight * (rate_t - rate_u))
+    return n_t > 0, spend, effect
 
 
 class Politician(mesa.Agent):

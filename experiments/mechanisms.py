@@ -52,7 +52,8 @@ def campaign_swing(params: Params, seed: int) -> dict[str, float]:
             model.step()
         shares.append(model.expected_shares())
         if spend:
-            money = model.money[:, 0, :].copy()
+            ledger = model.money
+            money = np.column_stack([ledger.for_incumbent[:, 0], ledger.against_incumbent[:, 0]])
     with_ads, without = shares
     attacked, protected = money[:, 1] > 0, money[:, 0] > 0
     swing = np.where(attacked, without - with_ads, 0.0) + np.where(protected, with_ads - without, 0.0)

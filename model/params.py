@@ -19,14 +19,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pacsim.agents.enums import AdStrategy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
-
-class AdStrategy(enum.StrEnum):
-    """What a donor's ads are about: Fairshake's savvy off-issue ads, or its own issue."""
-
-    SAVVY = "savvy"
-    NAIVE = "naive"
 
 
 def _p(default: Any, lo: float | None, hi: float | None, units: str, description: str, **kw: Any) -> Any:

@@ -8,40 +8,62 @@ things happen. :func:`model.outcomes.summarise` reads these tables, never live o
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from pacsim.agents.enums import BillStage, Chamber, Party, Side
+from pacsim.agents.enums import BillStage, Chamber, LegislatorSnapshot, Party, RaceStage, Side, SpendingSide, VoteKind
 
 if TYPE_CHECKING:
     from pacsim.agents import Donor, Politician
-    from pacsim.model.model import PacsimModel
 
 
-def _count_side(model: PacsimModel, side: Side) -> int:
+class RecordedModel(Protocol):
+    """What the recorder reads of a model: its clock, parameters, seats, donors, electorate and money."""
+
+    seed: int
+    cycle: int
+    steps: int
+    params: Any
+    electorate: Any
+    recorder: Recorder
+
+    @property
+    def seats(self) -> list[Politician]: ...
+    @property
+    def donors(self) -> list[Donor]: ...
+    @property
+    def money(self) -> Any: ...
+    @property
+    def chamber_of(self) -> np.ndarray: ...
+    @property
+    def phase(self) -> Any: ...
+    def sides(self) -> np.ndarray: ...
+
+
+def _count_side(model: RecordedModel, side: Side) -> int:
     return int((model.sides()[:, 0] == side).sum())
 
 
-def _seats_of(model: PacsimModel, chamber: Chamber, party: Party) -> int:
+def _seats_of(model: RecordedModel, chamber: Chamber, party: Party) -> int:
     return sum(1 for s in model.seats if s.chamber == chamber and s.party == party)
 
 
-def _mean_salience(model: PacsimModel, issue: int) -> float:
+def _mean_salience(model: RecordedModel, issue: int) -> float:
     return float(model.electorate.salience[:, issue].mean())
 
 
-def _spent(model: PacsimModel, donor: int) -> float:
+def _spent(model: RecordedModel, donor: int) -> float:
     return float(model.donors[donor].spent_total)
 
 
-def _contested(model: PacsimModel, with_industry: bool) -> int:
+def _contested(model: RecordedModel, with_industry: bool) -> int:
     rec = model.recorder
     return rec.contested_with_donor if with_industry else rec.contested_votes
 
 
-def _bills(model: PacsimModel, fate: BillStage | None) -> int:
+def _bills(model: RecordedModel, fate: BillStage | None) -> int:
     bills = model.recorder.bills
     return len(bills) if fate is None else sum(1 for b in bills if b["fate"] == fate.value)
 
@@ -49,7 +71,7 @@ def _bills(model: PacsimModel, fate: BillStage | None) -> int:
 class Recorder:
     """Collects a model's records as it runs and turns them into DataFrames."""
 
-    def __init__(self, model: PacsimModel) -> None:
+    def __init__(self, model: RecordedModel) -> None:
         self.model = model
         self.legislators: list[dict[str, Any]] = []
         self.vote_chunks: list[dict[str, np.ndarray]] = []
@@ -89,19 +111,19 @@ class Recorder:
         m = self.model
         return {"seed": m.seed, "cycle": m.cycle, "step": m.steps}
 
-    def snapshot_legislators(self, when: str) -> None:
+    def snapshot_legislators(self, when: LegislatorSnapshot) -> None:
         """One row per sitting legislator: stance, beliefs, capital and money this cycle.
 
-        ``when`` is "start" (the run's start), "election" (just before each election) or
-        "session" (a few weeks into each later session, after legislators have taken in the
-        election's lessons).
+        ``when`` is START (the run's start), ELECTION (just before each election) or SESSION
+        (a few weeks into each later session, after legislators have taken in the election's
+        lessons).
         """
         m = self.model
         sides = m.sides()
         for j, s in enumerate(m.seats):
             self.legislators.append({
                 **self._base(),
-                "when": when,
+                "when": LegislatorSnapshot(when).value,
                 "politician_id": s.unique_id,
                 "chamber": s.chamber.value,
                 "seat": j,
@@ -117,16 +139,17 @@ class Recorder:
                 "threat_belief_industry": float(s.threat_belief[0]),
                 "protect_belief_industry": float(s.protect_belief[0]),
                 "threat_effect_industry": float(s.threat_effect[0]),
-                "targeted_industry": bool(m.money[j, 0, 1] > 0),
+                "targeted_industry": bool(m.money.against_incumbent[j, 0] > 0),
                 "money_for": s.money_for,
                 "money_against": s.money_against,
                 "last_margin": s.last_margin,
             })
 
-    def roll_call(self, bill_id: int, chamber: Chamber, members: np.ndarray, yea: np.ndarray, bill: float, district_share: np.ndarray, kind: str = "floor") -> None:
+    def roll_call(self, bill_id: int, chamber: Chamber, members: np.ndarray, yea: np.ndarray, bill: float, district_share: np.ndarray,
+                  kind: VoteKind = VoteKind.FLOOR) -> None:
         """Every member's decision on a bill, the industry's side and the district majority's side.
 
-        ``kind`` is "floor" for a recorded vote, or "whip" for the positions members gave the
+        ``kind`` is FLOOR for a recorded vote, or WHIP for the positions members gave the
         leader on a bill kept off the floor: a gate does not hide where members stood.
         """
         m = self.model
@@ -144,7 +167,7 @@ class Recorder:
             "cycle": np.full(n, m.cycle),
             "step": np.full(n, m.steps),
             "bill_id": np.full(n, bill_id),
-            "kind": np.full(n, kind),
+            "kind": np.full(n, VoteKind(kind).value),
             "chamber": np.full(n, chamber.value),
             "seat": members,
             "politician_id": np.array([m.seats[j].unique_id for j in members]),
@@ -188,12 +211,12 @@ class Recorder:
         })
 
     def race(self, seat: int, holder: Politician, challenger: Politician, share: float, votes: float, winner: Politician,
-             open_seat: bool, stage: str = "general") -> None:
+             open_seat: bool, stage: RaceStage = RaceStage.GENERAL) -> None:
         """One election (a general election or a party primary): candidates, money by donor, the vote and the winner."""
         m = self.model
         row = {
             **self._base(),
-            "stage": stage,
+            "stage": RaceStage(stage).value,
             "chamber": str(m.chamber_of[seat]),
             "seat": seat,
             "state": holder.state,
@@ -213,16 +236,16 @@ class Recorder:
             "incumbent_won": winner is holder,
         }
         for d, donor in enumerate(m.donors):
-            row[f"{donor.name}_for_incumbent"] = float(m.money[seat, d, 0])
-            row[f"{donor.name}_against_incumbent"] = float(m.money[seat, d, 1])
+            row[f"{donor.name}_for_incumbent"] = float(m.money.for_incumbent[seat, d])
+            row[f"{donor.name}_against_incumbent"] = float(m.money.against_incumbent[seat, d])
         self.races.append(row)
 
     def spending(self, donor: Donor, against: np.ndarray, for_: np.ndarray, issue_against: np.ndarray, issue_for: np.ndarray,
-                 stage: str = "general") -> None:
+                 stage: RaceStage = RaceStage.GENERAL) -> None:
         """A week's ad buys by one donor, one row per race and side with money in it."""
         m = self.model
         names = np.array(m.electorate.issue_names)
-        for side, amount, issue in (("against_incumbent", against, issue_against), ("for_incumbent", for_, issue_for)):
+        for side, amount, issue in ((SpendingSide.AGAINST_INCUMBENT, against, issue_against), (SpendingSide.FOR_INCUMBENT, for_, issue_for)):
             seats = np.flatnonzero(amount > 0)
             if seats.size == 0:
                 continue
@@ -233,8 +256,8 @@ class Recorder:
                 "donor": np.full(seats.size, donor.name),
                 "seat": seats,
                 "chamber": m.chamber_of[seats].astype(str),
-                "stage": np.full(seats.size, stage),
-                "side": np.full(seats.size, side),
+                "stage": np.full(seats.size, RaceStage(stage).value),
+                "side": np.full(seats.size, side.value),
                 "ad_issue": names[issue[seats]],
                 "amount": amount[seats],
             })

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from pacsim.model.model import PacsimModel
 from pacsim.model.params import Params, build_params
 
 #: Smaller than the default scenario only in size (20,000 voters, two cycles): behaviour parameters stay at their defaults.
@@ -26,3 +29,41 @@ def small_params(**overrides: object) -> Params:
 def mini_params(**overrides: object) -> Params:
     """MINI plus dotted-path overrides."""
     return build_params({**MINI, **{k.replace("__", "."): v for k, v in overrides.items()}})
+
+
+#: Positions of the hand-built world's bill and status quo on the target issue.
+BILL, STATUS_QUO = -0.5, 0.5
+
+
+def tiny_world(target_attention: float, threat: float, conviction: float = 0.0, capital: float = 1.0) -> tuple[PacsimModel, int, int]:
+    """One House district of three voters who all sit at -0.8 on the target issue (the donor is at +1).
+
+    On every background issue the voters stand where the other party's platform does, so
+    the member has weak spots an attack ad can prime. ``target_attention`` is each voter's
+    share of attention on the target issue; the rest is spread evenly over the background
+    issues. The House member believes the industry would
+    spend ``threat`` dollars against it if it opposed the industry, and nothing else.
+    Returns the model and the grid columns of the bill and of the status quo.
+    """
+    model = PacsimModel({
+        "electorate.n_voters": 3, "legislature.house_seats": 1, "legislature.senate_seats": 2,
+        "legislature.bills_per_session": 0, "run.steps_per_cycle": 8, "run.campaign_steps": 2,
+        "run.n_cycles": 1, "salience.heterogeneity": 0.0,
+    }, rng=1)
+    k = model.electorate.n_issues
+    member = model.seats[0]
+    for voter in model.voters:
+        voter.positions[:-1] = -member.party * model.params.politicians.platform_distance
+        voter.positions[-1] = -0.8
+        voter.attention = np.append(np.full(k - 1, (1.0 - target_attention) / (k - 1)), target_attention)
+        voter.turnout = 1.0
+        voter.exposure = 1.0
+    model.electorate.refresh_salience()
+    member.ideal, member.conviction, member.capital = -1.0, conviction, capital
+    member.threat_belief[:] = [threat, 0.0]
+    member.protect_belief[:] = 0.0
+    member.threat_effect[:] = 1.0
+    model.refresh_outlook()
+    bill = int(np.flatnonzero(model.positions == BILL)[0])
+    status_quo = int(np.flatnonzero(model.positions == STATUS_QUO)[0])
+    return model, bill, status_quo

@@ -214,7 +214,7 @@ PANELS = [
     _plot_panel("salience", lambda m: (m.steps, len(m.recorder.events))),
     _plot_panel("capture_index", lambda m: (m.steps, len(m.recorder.events))),
     _plot_panel("opposition", lambda m: (m.steps, len(m.recorder.events))),
-    _plot_panel("spending_by_race", lambda m: (float(np.asarray(m.money).sum()), len(m.recorder.races))),
+    _plot_panel("spending_by_race", lambda m: (float(m.money.per_seat().sum()), len(m.recorder.races))),
     _plot_panel("bill_pipeline", lambda m: len(m.recorder.bills)),
 ]
 

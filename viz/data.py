@@ -250,14 +250,14 @@ def race_money(model, top: int = 12) -> pd.DataFrame:
     Columns: ``race``, ``donor``, ``side`` ("for incumbent" or "against incumbent"),
     ``amount``; the frame's ``attrs["period"]`` says which cycle it covers.
     """
-    money = np.asarray(model.money)
+    ledger = model.money
     rows: list[dict] = []
-    if money.sum() > 0:
+    if ledger.per_seat().sum() > 0:
         period = f"cycle {model.cycle + 1}, so far"
         for d, donor in enumerate(model.donors):
-            for k, side in enumerate(("for incumbent", "against incumbent")):
-                for seat in np.flatnonzero(money[:, d, k] > 0):
-                    rows.append({"seat": int(seat), "donor": donor.name, "side": side, "amount": float(money[seat, d, k])})
+            for side, money in (("for incumbent", ledger.for_incumbent), ("against incumbent", ledger.against_incumbent)):
+                for seat in np.flatnonzero(money[:, d] > 0):
+                    rows.append({"seat": int(seat), "donor": donor.name, "side": side, "amount": float(money[seat, d])})
     else:
         races = model.recorder.races
         last_cycle = max((r["cycle"] for r in races), default=None)

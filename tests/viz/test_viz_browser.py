@@ -25,7 +25,7 @@ from pacsim.viz import data
 from pacsim.viz.command import solara_command
 from pacsim.viz.live import OVERRIDES_ENV, LiveModel, LiveSettings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

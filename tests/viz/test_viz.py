@@ -135,7 +135,7 @@ def test_race_money_lists_the_largest_races_with_the_models_amounts():
         model.step()
     frame = data.race_money(model, top=5)
     per_seat = frame.groupby("seat", sort=False)["amount"].sum()
-    ground_truth = np.asarray(model.money).sum(axis=(1, 2))
+    ground_truth = model.money.for_incumbent.sum(axis=1) + model.money.against_incumbent.sum(axis=1)
     assert list(per_seat.index) == list(np.argsort(-ground_truth, kind="stable")[: len(per_seat)])
     np.testing.assert_allclose(per_seat.to_numpy(), ground_truth[per_seat.index])
     assert frame.attrs["n_races"] == int((ground_truth > 0).sum())
