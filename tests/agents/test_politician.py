@@ -81,16 +81,17 @@ def test_observe_colleagues_ground_truth() -> None:
     """Seen, mean spend and apparent effect of attacks from four watched seats, one of them lost.
 
     Seat 0 watches 1 and 2 (both targeted, seat 1 lost), seat 1 watches 0 and 3 (neither
-    targeted), seat 2 watches nobody, seat 3 watches seat 1.
+    targeted, seat 3 lost), seat 2 watches nobody, seat 3 watches seat 1. Half the chamber's
+    untargeted members lost, the rate that stands in where a member watched none.
     """
     watch = np.array([[0, 1, 1, 0], [1, 0, 0, 1], [0, 0, 0, 0], [0, 1, 0, 0]], dtype=float)
     against = np.array([0.0, 10e6, 20e6, 0.0])
     up = np.ones(4, dtype=bool)
-    lost = np.array([False, True, False, False])
+    lost = np.array([False, True, False, True])
     seen, spend, effect = observe_colleagues(watch, against, up, lost, defeat_weight=2.0)
     assert seen.tolist() == [True, False, False, True]
     np.testing.assert_allclose(spend, [15e6, 0.0, 0.0, 10e6])
-    np.testing.assert_allclose(effect, [2.0, 1.0, 1.0, 3.0])
+    np.testing.assert_allclose(effect, [1.0, 0.0, 0.0, 2.0])
 
 
 def test_learning_moves_beliefs_only_for_what_was_seen() -> None:
