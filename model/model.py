@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import mesa
+from mesa.experimental.scenarios import Scenario
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -25,10 +26,10 @@ from pacsim.model.elections import Elections
 from pacsim.model.electorate import Electorate, build_geography
 from pacsim.model.forecast import Forecast
 from pacsim.model.legislature import Legislature
-from pacsim.model.params import Params, build_params
+from pacsim.model.params import FIELDS, FieldSpec, ParameterError, Params, build_params
 from pacsim.model.tables import Recorder
 
-__all__ = ["PacsimModel", "Phase", "resolve_params"]
+__all__ = ["PacsimModel", "Phase", "resolve_params", "seed_from"]
 
 
 def resolve_params(params: Params | Mapping[str, Any] | None, overrides: Mapping[str, Any]) -> Params:
@@ -41,18 +42,62 @@ def resolve_params(params: Params | Mapping[str, Any] | None, overrides: Mapping
     return build_params(merged)
 
 
+class _RunSeed:
+    """Marks an ``rng`` that was not given: the run's own ``run.seed`` is used."""
+
+    def __repr__(self) -> str:
+        return "run.seed"
+
+
+RUN_SEED: Any = _RunSeed()
+
+
+def seed_from(rng: Any) -> int:
+    """The integer seed a run uses for ``rng`` given as Mesa takes it: an int, a Generator, a SeedSequence or None.
+
+    ``None`` means fresh entropy from the operating system, as in Mesa; a Generator or a
+    SeedSequence gives a seed drawn from it, so the run stays reproducible from the seed
+    it records.
+    """
+    if isinstance(rng, bool):
+        raise ParameterError(f"invalid value for 'rng': {rng!r}; allowed: an integer seed, a numpy Generator or SeedSequence, or None")
+    if isinstance(rng, int | np.integer):
+        return int(rng)
+    if rng is None:
+        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
+    if isinstance(rng, np.random.SeedSequence):
+        return int(rng.generate_state(1, np.uint64)[0] >> np.uint64(1))
+    if isinstance(rng, np.random.Generator | np.random.BitGenerator):
+        gen = rng if isinstance(rng, np.random.Generator) else np.random.Generator(rng)
+        return int(gen.integers(0, 2**63 - 1))
+    raise ParameterError(f"invalid value for 'rng': {rng!r}; allowed: an integer seed, a numpy Generator or SeedSequence, or None")
+
+
 class PacsimModel(mesa.Model):
     """Voters, politicians, donors and leaders on a network; salience and money decide votes.
 
     ``PacsimModel(params, rng=seed)`` takes a validated :class:`~pacsim.model.params.Params`
     (or a mapping of dotted parameter paths), plus keyword overrides where
-    ``target__salience`` stands for ``target.salience``. ``rng`` defaults to ``run.seed``.
+    ``target__salience`` stands for ``target.salience`` (``PacsimModel.parameters()`` lists
+    them). ``rng`` is taken as Mesa takes it (an int, a Generator, a SeedSequence, or None
+    for fresh entropy); left out, it is ``run.seed``. The seed actually used is ``seed`` and
+    ``params.run.seed``. A Mesa ``scenario=`` is accepted: its ``rng`` seeds the run when
+    ``rng`` is left out, and its other attributes are parameter overrides.
     """
 
-    def __init__(self, params: Params | Mapping[str, Any] | None = None, *, rng: int | None = None, **overrides: Any) -> None:
-        self.params = p = resolve_params(params, overrides)
-        self.seed = int(p.run.seed if rng is None else rng)
+    def __init__(self, params: Params | Mapping[str, Any] | None = None, *, rng: Any = RUN_SEED,
+                 scenario: Scenario | None = None, **overrides: Any) -> None:
+        if scenario is not None:
+            extra = {k: v for k, v in scenario if k not in ("rng", "model") and not k.startswith("_")}
+            overrides = {**extra, **overrides}
+            if rng is RUN_SEED and scenario.rng is not None:
+                rng = scenario.rng
+        p = resolve_params(params, overrides)
+        self.seed = p.run.seed if rng is RUN_SEED else seed_from(rng)
+        self.params = p = p if self.seed == p.run.seed else p.with_overrides({"run.seed": self.seed})
         super().__init__(rng=self.seed)
+        if scenario is not None:
+            self.scenario = scenario
         self.cycle = 0
         #: Set by measures that hold every stance fixed (a paired field experiment): no reviews, no bills.
         self.frozen = False
@@ -231,6 +276,26 @@ class PacsimModel(mesa.Model):
     def observation(self) -> nx.Graph:
         """Who watches whom among legislators (nodes are seats)."""
         return self.legislature.observation
+
+    @property
+    def legislators(self) -> mesa.agent.AgentSet:
+        """The sitting legislators, one per seat in seat order, as a Mesa AgentSet."""
+        return mesa.agent.AgentSet(self.legislature.seats, random=self.random)
+
+    @property
+    def candidates(self) -> mesa.agent.AgentSet:
+        """This campaign's challengers (general and primary) who do not hold a seat, as a Mesa AgentSet."""
+        el = self.elections
+        return mesa.agent.AgentSet([*el.challengers.values(), *el.primary_challengers.values()], random=self.random)
+
+    @classmethod
+    def parameters(cls) -> list[FieldSpec]:
+        """Every parameter the model takes, from the schema: dotted path, default, range or choices, units, description.
+
+        Each is also a keyword of the constructor with ``__`` for the dot
+        (``PacsimModel(target__salience=0.4)``), as Mesa's ``batch_run`` passes them.
+        """
+        return list(FIELDS.values())
 
     @property
     def challengers(self) -> dict[int, Politician]:

@@ -7,6 +7,7 @@ things happen. :func:`model.outcomes.summarise` reads these tables, never live o
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -63,6 +64,20 @@ def _contested(model: RecordedModel, with_industry: bool) -> int:
     return rec.contested_with_donor if with_industry else rec.contested_votes
 
 
+def _capture(model: RecordedModel) -> float:
+    """The capture index so far: share of contested roll-call decisions that went the industry's way (NaN before any)."""
+    rec = model.recorder
+    return rec.contested_with_donor / rec.contested_votes if rec.contested_votes else math.nan
+
+
+def _capture_bills(model: RecordedModel) -> float:
+    """The bill-level capture index so far (see :func:`pacsim.model.outcomes.capture_index_bills`); NaN before any."""
+    contested = [b for b in model.recorder.bills if b["national_majority_yea"] != b["industry_side_yea"]]
+    if not contested:
+        return math.nan
+    return sum(b["passed"] == b["industry_side_yea"] for b in contested) / len(contested)
+
+
 def _bills(model: RecordedModel, fate: BillStage | None) -> int:
     bills = model.recorder.bills
     return len(bills) if fate is None else sum(1 for b in bills if b["fate"] == fate.value)
@@ -105,6 +120,8 @@ class Recorder:
         reporters["bills_passed"] = partial(_bills, fate=BillStage.PASSED)
         reporters["contested_votes"] = partial(_contested, with_industry=False)
         reporters["contested_votes_with_industry"] = partial(_contested, with_industry=True)
+        reporters["capture_index"] = _capture
+        reporters["capture_index_bills"] = _capture_bills
         return reporters
 
     def _base(self) -> dict[str, Any]:

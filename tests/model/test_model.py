@@ -10,7 +10,7 @@ import pytest
 
 from pacsim.experiments.runner import simulate
 from pacsim.model.model import PacsimModel
-from worlds import mini_params
+from worlds import MINI, mini_params
 
 
 def _parquet_bytes(frame: pd.DataFrame) -> bytes:
@@ -49,3 +49,57 @@ def test_spending_reaches_budget_when_there_are_targets() -> None:
     spent = spending.groupby(["cycle", "donor"])["amount"].sum()
     assert spent[(0, "industry")] == pytest.approx(params.industry.budget)
     assert spending.query("cycle == 0")["seat"].nunique() > 1
+
+
+def test_rng_is_taken_as_mesa_takes_it() -> None:
+    """An int, a Generator, a SeedSequence or None seed the run, and the seed used is recorded."""
+    world = mini_params(run__n_cycles=1)
+    by_int = PacsimModel(world, rng=5)
+    assert by_int.seed == 5 and by_int.params.run.seed == 5
+    by_gen = PacsimModel(world, rng=np.random.default_rng(3))
+    again = PacsimModel(world, rng=np.random.default_rng(3))
+    assert by_gen.seed == again.seed == by_gen.params.run.seed
+    np.testing.assert_array_equal(by_gen.electorate.positions, again.electorate.positions)
+    by_seq = PacsimModel(world, rng=np.random.SeedSequence(9))
+    assert by_seq.seed == PacsimModel(world, rng=np.random.SeedSequence(9)).seed
+    fresh = [PacsimModel(world, rng=None).seed for _ in range(2)]
+    assert fresh[0] != fresh[1]
+    replay = PacsimModel(world, rng=fresh[0])
+    np.testing.assert_array_equal(replay.electorate.positions, PacsimModel(world, rng=fresh[0]).electorate.positions)
+
+
+def test_mesa_scenario_is_accepted() -> None:
+    """Mesa's SolaraViz passes ``scenario=``: its rng seeds the run and its attributes are overrides."""
+    from mesa.experimental.scenarios import Scenario
+
+    model = PacsimModel(mini_params(run__n_cycles=1), scenario=Scenario(rng=4, target__salience=0.3))
+    assert model.seed == 4 and model.params.target.salience == 0.3
+    assert PacsimModel(mini_params(run__n_cycles=1), scenario=Scenario()).seed == 0
+
+
+def test_parameters_and_agent_sets_are_discoverable() -> None:
+    """The schema's parameters are listed; seat holders and candidates are separate AgentSets."""
+    names = {spec.path for spec in PacsimModel.parameters()}
+    assert {"target.salience", "industry.budget", "run.seed"} <= names
+    model = PacsimModel(mini_params(run__n_cycles=1))
+    assert len(model.legislators) == 50 and len(model.candidates) == 0
+    while model.cycle_step < 20:
+        model.step()
+    assert len(model.candidates) > 0
+    assert not set(model.legislators) & set(model.candidates)
+
+
+@pytest.mark.slow
+def test_batch_run_is_the_same_on_one_and_two_processes() -> None:
+    """Mesa's batch_run gives identical rows, capture_index included, with 1 and 2 processes."""
+    import mesa
+
+    world = {k.replace(".", "__"): v for k, v in {**MINI, "run.n_cycles": 1}.items()}
+    parameters = {**world, "target__salience": [0.02, 0.3]}
+    runs = {"rng": [1, 2], "data_collection_period": -1, "display_progress": False}
+    one = pd.DataFrame(mesa.batch_run(PacsimModel, parameters, number_processes=1, **runs))
+    two = pd.DataFrame(mesa.batch_run(PacsimModel, parameters, number_processes=2, **runs))
+    key = ["target__salience", "rng"]
+    one, two = (frame.sort_values(key).reset_index(drop=True) for frame in (one, two))
+    assert "capture_index" in one.columns
+    pd.testing.assert_frame_equal(one, two, check_exact=True)
