@@ -1,7 +1,19 @@
-"""Donors: PACs that spend on races to reward allies and punish opponents on one issue."""
+"""Donors: PACs that plan where their money can decide races, and spend it as election day nears.
+
+A PAC draws up a race plan at the start of each campaign (and of the primary season): for
+every race it could enter it asks how much a further buy raises the chance that its side
+wins, from the same vote model legislators use (:class:`RaceView`), with diminishing
+returns and against everyone else's money in the race, and it values a seat by its share of
+its chamber's votes, plus the value of making an example of an opponent it beats (thread
+lines 5-6). It buys in units of ``min_buy`` wherever a further buy is worth at least the
+plan's marginal value; a race where no buy moves the odds draws nothing. The plan is spent
+on a schedule weighted towards election day, because an ad's effect mostly decays within a
+week (Gerber et al. 2011; Hill et al. 2013), and it is revised when races move.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import mesa
@@ -10,25 +22,130 @@ from scipy.stats import norm
 
 from pacsim.agents.enums import AdStrategy, Side
 
+#: The most buys a plan puts into one race (with the default $250,000 buy: $100M).
+MAX_BUYS = 400
+
 
 def competitiveness(expected_share: np.ndarray, uncertainty: float) -> np.ndarray:
     """How close a race is: the normal density at its expected margin, 1 for a dead heat."""
     return norm.pdf((expected_share - 0.5) / uncertainty) / norm.pdf(0.0)
 
 
+def spending_schedule(retention: float, weeks: int) -> np.ndarray:
+    """Share of a campaign's money spent in each week, indexed by weeks to election day (1 = the last week).
+
+    A dollar spent k weeks out still works ``retention ** k`` on election day, so the
+    schedule spends in proportion to it: most money airs in the last weeks, as in dynamic
+    campaign-spending models (Acharya, Grillo, Sugaya & Turkel). Index 0 is unused.
+    """
+    k = np.arange(weeks + 1, dtype=float)
+    w = np.power(max(retention, 1e-9), k)
+    w[0] = 0.0
+    return w / w.sum()
+
+
+def on_air(retention: float, weeks: int) -> float:
+    """Share of a campaign's dollars, spent on :func:`spending_schedule`, whose ads still work on election day."""
+    if retention >= 1.0:
+        return 1.0
+    w = spending_schedule(retention, weeks)
+    return float((w * np.power(max(retention, 1e-9), np.arange(weeks + 1))).sum()) or 1e-9
+
+
+@dataclass(frozen=True)
+class RaceView:
+    """What a donor (or a legislator reasoning about one) sees of every race, one entry per seat.
+
+    ``share`` and ``slope`` are the incumbent slot's expected vote share and its slope with
+    respect to persuasion; ``attack`` and ``defend`` the donor's ad power against and for the
+    incumbent slot per unit of ad dose; ``scale`` the dollars that make one unit of dose
+    on election day (saturation × eligible voters / share on air); ``others`` the money each
+    candidate spends on its own ads; ``value`` the seat's share of its chamber's votes
+    relative to a House seat. The same vote model as :func:`pacsim.agents.politician.money_shift`.
+    """
+
+    share: np.ndarray
+    slope: np.ndarray
+    attack: np.ndarray
+    defend: np.ndarray
+    scale: np.ndarray
+    others: np.ndarray
+    value: np.ndarray
+    ad_effect: float
+    uncertainty: float
+
+    def dose(self, dollars: np.ndarray) -> np.ndarray:
+        """Ad dose on one side of a race from ``dollars`` on top of the candidate's own money (diminishing returns)."""
+        return np.log1p((self.others[..., None] + dollars) / self.scale[..., None]) - np.log1p(self.others / self.scale)[..., None]
+
+    def win_chance(self, dollars: np.ndarray, attack: bool, shift: np.ndarray | None = None) -> np.ndarray:
+        """Chance the donor's side wins each race with ``dollars`` (races × buys) spent attacking or defending the incumbent slot.
+
+        ``shift`` is the expected share change from other donors' plans.
+        """
+        power = self.attack if attack else self.defend
+        share = self.share if shift is None else self.share + shift
+        moved = share[:, None] + (-1.0 if attack else 1.0) * (self.slope * self.ad_effect * power)[:, None] * self.dose(dollars)
+        z = (moved - 0.5) / self.uncertainty
+        return norm.cdf(-z) if attack else norm.cdf(z)
+
+
+def buy_gains(view: RaceView, attack: bool, buy: float, n_buys: int, shift: np.ndarray | None = None) -> np.ndarray:
+    """Gain in the donor's value from each successive buy in each race (races × buys), per $1M."""
+    dollars = buy * np.arange(n_buys + 1, dtype=float)[None, :]
+    chance = view.win_chance(np.broadcast_to(dollars, (view.share.shape[0], n_buys + 1)), attack, shift)
+    return view.value[:, None] * np.diff(chance, axis=1) * (1e6 / buy)
+
+
+def buys_at(gains: np.ndarray, threshold: float) -> np.ndarray:
+    """Buys each race gets at a marginal value: the run of successive buys each worth at least ``threshold``."""
+    return (np.minimum.accumulate(gains, axis=1) >= threshold).sum(axis=1)
+
+
+def plan_race_money(gains: np.ndarray, eligible: np.ndarray, pot: float, buy: float, reserve: float,
+                    max_races: int = 0) -> tuple[np.ndarray, float]:
+    """Dollars per race and the plan's marginal value (per $1M) for a pot spent where buys are worth most.
+
+    Races get successive buys while a further buy is worth at least the marginal value; the
+    marginal value is the lowest that the pot affords, and never below ``reserve`` (money
+    not worth spending stays in the bank). ``max_races`` > 0 keeps only that many races,
+    those whose planned buys are worth most. Returns (dollars, marginal value); the marginal
+    value is what a race outside the plan would have to be worth to draw money.
+    """
+    n_afford = int(pot // buy) if buy > 0 else 0
+    if n_afford == 0 or not eligible.any():
+        return np.zeros(gains.shape[0]), np.inf
+    run = np.where(eligible[:, None], np.minimum.accumulate(gains, axis=1), -np.inf)
+    values = run[run >= reserve]
+    threshold = reserve
+    if values.size > n_afford:
+        # The (n + 1)-th most valuable buy is the first the pot cannot afford.
+        cut = float(np.partition(values, values.size - n_afford - 1)[values.size - n_afford - 1])
+        threshold = float(np.nextafter(cut, np.inf))
+    buys = (run >= threshold).sum(axis=1)
+    if max_races > 0 and (buys > 0).sum() > max_races:
+        worth = np.where(buys > 0, np.take_along_axis(np.cumsum(np.maximum(run, 0.0), axis=1),
+                                                      np.maximum(buys - 1, 0)[:, None], axis=1)[:, 0], -np.inf)
+        keep = np.zeros_like(eligible)
+        keep[np.argsort(-worth, kind="stable")[:max_races]] = True
+        return plan_race_money(gains, eligible & keep, pot, buy, reserve, 0)
+    return buys * buy, threshold
+
+
 class Donor(mesa.Agent):
     """A PAC with a budget per cycle, a position and intensity on the target issue, and a strategy.
 
-    Its rule (Fairshake's, as the thread describes it): spend against legislators who
-    oppose it and for those who side with it, each in proportion to how competitive the
-    race is, because money moves the most votes where the race is close.
+    Its rule (Fairshake's, as the thread describes it): punish opponents and protect allies
+    where money decides races, and make examples of the opponents it beats.
     """
 
     @classmethod
     def from_params(cls, model: mesa.Model, name: str, params: Any, target_issue: int) -> Donor:
         """A donor configured by one donor section of the parameter schema (``industry`` or ``opposing``)."""
-        fields = ("budget", "position", "intensity", "attack_share", "focus", "announce", "counter", "primary_share", "max_targets")
-        return cls(model, name=name, target_issue=target_issue, strategy=AdStrategy(params.strategy), **{f: getattr(params, f) for f in fields})
+        fields = ("budget", "position", "intensity", "attack_share", "announce", "primary_share", "max_targets",
+                  "example_value", "reserve_value")
+        return cls(model, name=name, target_issue=target_issue, strategy=AdStrategy(params.strategy),
+                   **{f: getattr(params, f) for f in fields})
 
     def __init__(
         self,
@@ -41,11 +158,11 @@ class Donor(mesa.Agent):
         attack_share: float,
         strategy: AdStrategy,
         target_issue: int,
-        focus: float,
         announce: bool,
-        counter: float,
         primary_share: float,
         max_targets: int,
+        example_value: float,
+        reserve_value: float,
     ) -> None:
         super().__init__(model)
         self.name = name
@@ -55,116 +172,149 @@ class Donor(mesa.Agent):
         self.attack_share = attack_share
         self.strategy = strategy
         self.target_issue = target_issue
-        self.focus = focus
         self.announce = announce
-        self.counter = counter
         self.primary_share = primary_share
         self.max_targets = max_targets
-        self.targets: set[int] = set()
-        self.primary_targets: np.ndarray = np.zeros(0, dtype=np.int64)
-        self.primary_reserved = 0.0
-        self.spent_general = 0.0
-        self.spent_primary = 0.0
+        self.example_value = example_value
+        self.reserve_value = reserve_value
+        n = 0
+        self.plan_against = np.zeros(n)
+        self.plan_for = np.zeros(n)
+        self.plan_primary = np.zeros(n)
+        self.threshold = (np.inf, np.inf)
+        self.spent_against = np.zeros(n)
+        self.spent_for = np.zeros(n)
+        self.spent_primary_by_race = np.zeros(n)
         self.spent_cycle = 0.0
         self.spent_total = 0.0
+        self.spent_last_cycle = 0.0
 
+    # ------------------------------------------------------------------ money
     @property
     def pot(self) -> float:
         """Money committed to the target issue's races in one cycle."""
         return self.budget * self.intensity
 
     @property
-    def announced_pots(self) -> tuple[float, float]:
-        """The (attack, protect) money the PAC announces for a cycle; legislators plan against it. Nothing if it stays quiet."""
-        if not self.announce:
-            return 0.0, 0.0
-        return self.pot * self.attack_share, self.pot * (1.0 - self.attack_share)
+    def pots(self) -> tuple[float, float, float]:
+        """The (general attack, defence, primary attack) parts of the cycle's pot."""
+        attack = self.pot * self.attack_share
+        return attack * (1.0 - self.primary_share), self.pot * (1.0 - self.attack_share), attack * self.primary_share
 
-    def target_weight(self, closeness: np.ndarray) -> np.ndarray:
-        """How much of its money a race draws: closeness to a dead heat, sharpened by ``focus``.
+    def visible_pots(self) -> tuple[float, float, float]:
+        """What legislators can see of the pots: the announced ones, or else the last cycle's spending, split the same way."""
+        if self.announce:
+            return self.pots
+        scale = self.spent_last_cycle / self.pot if self.pot > 0 else 0.0
+        return tuple(scale * p for p in self.pots)  # type: ignore[return-value]
 
-        A high focus concentrates the money on a few close races that can be won and so make
-        an example (thread line 5); zero spreads it evenly.
+    def attack_values(self, view: RaceView) -> RaceView:
+        """The race view with an opponent's seat worth ``1 + example_value`` times its votes: a defeat makes an example."""
+        return RaceView(view.share, view.slope, view.attack, view.defend, view.scale, view.others,
+                        view.value * (1.0 + self.example_value), view.ad_effect, view.uncertainty)
+
+    def plan(self, view: RaceView, sides: np.ndarray, up: np.ndarray, buy: float, shift: np.ndarray | None = None,
+             spent: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """Draw up (or revise) the general-election plan: dollars against opponents and for allies in the races that are up.
+
+        ``spent`` is what was already spent this campaign; a revision plans only what is
+        left of each pot. Returns the expected share change the plan brings (for donors that
+        plan after it).
         """
-        return np.power(closeness, self.focus)
+        n = view.share.shape[0]
+        attack_pot, defend_pot, _ = self.pots
+        done_against, done_for = spent if spent is not None else (np.zeros(n), np.zeros(n))
+        n_buys = min(MAX_BUYS, max(1, int(np.ceil(max(attack_pot, defend_pot) / buy)))) if buy > 0 else 1
+        attack_view = self.attack_values(view)
+        g_attack = buy_gains(attack_view, True, buy, n_buys, shift)
+        g_defend = buy_gains(view, False, buy, n_buys, shift)
+        # A race already entered keeps at least one whole buy in all: a revision never leaves dust behind.
+        keep_against = np.where(done_against > 0, np.maximum(buy - done_against, 0.0), 0.0)
+        keep_for = np.where(done_for > 0, np.maximum(buy - done_for, 0.0), 0.0)
+        against, t_attack = plan_race_money(g_attack, (sides == Side.OPPONENT) & up,
+                                            attack_pot - done_against.sum() - keep_against.sum(), buy, self.reserve_value,
+                                            self.max_targets)
+        for_, t_defend = plan_race_money(g_defend, (sides == Side.ALLY) & up, defend_pot - done_for.sum() - keep_for.sum(), buy,
+                                         self.reserve_value)
+        against, for_ = np.maximum(against, keep_against), np.maximum(for_, keep_for)
+        self.plan_against, self.plan_for = done_against + against, done_for + for_
+        self.threshold = (t_attack, t_defend)
+        return ((view.slope * view.ad_effect) * (view.defend * view.dose(for_[:, None])[:, 0]
+                                                 - view.attack * view.dose(against[:, None])[:, 0]))
 
-    def allocate_budget(
-        self, closeness: np.ndarray, sides: np.ndarray, up: np.ndarray, steps_left: int, pressure: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Spread this step's share of what is left over races, by competitiveness.
+    def plan_primaries(self, view: RaceView, held: np.ndarray, sides: np.ndarray, buy: float) -> np.ndarray:
+        """Pick the primaries to fight and the money for each: opponents whose primary a buy can turn.
 
-        Returns (against, for_): dollars spent against and for each seat's candidate in the
-        incumbent slot. ``pressure`` is what other donors have spent against this donor's
-        allies this cycle; with ``counter`` > 0 protection follows it (sequential bidding).
-        Money with no target this step stays in the bank, so spending never exceeds the budget.
+        ``view`` is the primary's vote model (party voters only). Returns the seats chosen.
         """
-        weight = self.target_weight(closeness)
-        remaining = max(self.pot - self.primary_reserved - self.spent_general, 0.0)
-        step_pot = remaining / max(steps_left, 1)
-        attack_pot, protect_pot = step_pot * self.attack_share, step_pot * (1.0 - self.attack_share)
-        against = self._spread(attack_pot, self._examples(weight * ((sides == Side.OPPONENT) & up)))
-        protect_weight = weight * ((sides == Side.ALLY) & up)
-        if pressure is not None and self.counter > 0 and pressure.any():
-            protect_weight = protect_weight * (1.0 + self.counter * pressure / pressure[pressure > 0].mean())
-        for_ = self._spread(protect_pot, protect_weight)
-        spent = float(against.sum() + for_.sum())
-        self.spent_general += spent
-        self._book(spent)
+        _, _, primary_pot = self.pots
+        n_buys = min(MAX_BUYS, max(1, int(np.ceil(primary_pot / buy)))) if buy > 0 else 1
+        gains = buy_gains(self.attack_values(view), True, buy, n_buys)
+        self.plan_primary, _ = plan_race_money(gains, (sides == Side.OPPONENT) & held, primary_pot, buy, self.reserve_value,
+                                               self.max_targets)
+        self.spent_primary_by_race = np.zeros_like(self.plan_primary)
+        return np.flatnonzero(self.plan_primary > 0)
+
+    def expected_if_opposed(self, view: RaceView, opponents: np.ndarray, buy: float) -> np.ndarray:
+        """What this donor's own plan rule would spend against each seat's holder if it opposed the donor.
+
+        Computed as the donor would: the visible attack pot, planned over the current
+        ``opponents`` (:func:`plan_race_money`), sets a marginal value; a holder who joined
+        them would draw every buy in its race worth at least that much. This is the belief
+        legislators form (beliefs match behaviour), for each seat's next race.
+        """
+        attack_pot, _, _ = self.visible_pots()
+        return self._expected(self.attack_values(view), True, opponents, attack_pot, buy, self.max_targets)
+
+    def expected_if_allied(self, view: RaceView, allies: np.ndarray, buy: float) -> np.ndarray:
+        """What this donor's plan rule would spend for each seat's holder if it sided with the donor (as above)."""
+        _, defend_pot, _ = self.visible_pots()
+        return self._expected(view, False, allies, defend_pot, buy, 0)
+
+    def _expected(self, view: RaceView, attack: bool, planned: np.ndarray, pot: float, buy: float, max_races: int) -> np.ndarray:
+        if pot < buy or buy <= 0:
+            return np.zeros(view.share.shape[0])
+        n_buys = min(MAX_BUYS, max(1, int(np.ceil(pot / buy))))
+        gains = buy_gains(view, attack, buy, n_buys)
+        _, threshold = plan_race_money(gains, planned, pot, buy, self.reserve_value, max_races)
+        threshold = self.reserve_value if not np.isfinite(threshold) else threshold
+        return np.minimum(buys_at(gains, threshold) * buy, pot)
+
+    def spend_week(self, schedule: np.ndarray, weeks_left: int) -> tuple[np.ndarray, np.ndarray]:
+        """This week's (against, for) dollars per race: what is left of the plan, on the schedule to election day."""
+        share = schedule[weeks_left] / schedule[1 : weeks_left + 1].sum() if weeks_left >= 1 else 1.0
+        against = np.maximum(self.plan_against - self.spent_against, 0.0) * share
+        for_ = np.maximum(self.plan_for - self.spent_for, 0.0) * share
+        self.spent_against = self.spent_against + against
+        self.spent_for = self.spent_for + for_
+        self._book(float(against.sum() + for_.sum()))
         return against, for_
+
+    def spend_primary_week(self, schedule: np.ndarray, weeks_left: int) -> np.ndarray:
+        """This week's primary dollars per race, on the schedule to primary day."""
+        if self.plan_primary.size == 0:
+            return self.plan_primary
+        share = schedule[weeks_left] / schedule[1 : weeks_left + 1].sum() if weeks_left >= 1 else 1.0
+        against = np.maximum(self.plan_primary - self.spent_primary_by_race, 0.0) * share
+        self.spent_primary_by_race = self.spent_primary_by_race + against
+        self._book(float(against.sum()))
+        return against
 
     def _book(self, spent: float) -> None:
         self.spent_cycle += spent
         self.spent_total += spent
 
-    def choose_primary_targets(self, closeness: np.ndarray, sides: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-        """Pick the primaries to fight: opponents in the safest seats, where only a primary can unseat them.
+    def start_campaign(self, n_seats: int) -> None:
+        """A campaign opens: no plan yet, nothing spent on any race."""
+        self.plan_against = np.zeros(n_seats)
+        self.plan_for = np.zeros(n_seats)
+        self.spent_against = np.zeros(n_seats)
+        self.spent_for = np.zeros(n_seats)
+        if self.plan_primary.size != n_seats:
+            self.plan_primary = np.zeros(n_seats)
+            self.spent_primary_by_race = np.zeros(n_seats)
 
-        Reserves ``primary_share`` of the attack money for them; returns the chosen seats.
-        """
-        weight = np.power(1.0 - closeness, self.focus) * ((sides == Side.OPPONENT) & eligible)
-        order = [int(j) for j in np.argsort(-weight, kind="stable") if weight[j] > 0]
-        if self.max_targets > 0:
-            order = order[: self.max_targets]
-        self.primary_targets = np.array(sorted(order), dtype=np.int64)
-        self.primary_reserved = self.pot * self.attack_share * self.primary_share if order else 0.0
-        return self.primary_targets
-
-    def allocate_primary(self, closeness: np.ndarray, n_seats: int, steps_left: int) -> np.ndarray:
-        """Spend this step's share of the primary money on the chosen primaries, safest seats first."""
-        against = np.zeros(n_seats)
-        remaining = max(self.primary_reserved - self.spent_primary, 0.0)
-        if remaining <= 0 or self.primary_targets.size == 0:
-            return against
-        weight = np.zeros(n_seats)
-        weight[self.primary_targets] = np.power(1.0 - closeness[self.primary_targets], self.focus) + 1e-12
-        against = self._spread(remaining / max(steps_left, 1), weight)
-        self.spent_primary += float(against.sum())
-        self._book(float(against.sum()))
-        return against
-
-    def _examples(self, weight: np.ndarray) -> np.ndarray:
-        """Keep the races this cycle's attack money goes to: those already under attack, then the closest, up to ``max_targets``.
-
-        Once a race is picked the PAC sees it through; a legislator who goes quiet mid-campaign
-        drops out of the weights and frees its place.
-        """
-        if self.max_targets <= 0:
-            return weight
-        live = [j for j in self.targets if weight[j] > 0]
-        order = [int(j) for j in np.argsort(-weight, kind="stable") if weight[j] > 0 and j not in self.targets]
-        chosen = (live + order)[: self.max_targets]
-        self.targets = set(chosen)
-        kept = np.zeros_like(weight)
-        kept[chosen] = weight[chosen]
-        return kept
-
-    @staticmethod
-    def _spread(pot: float, weight: np.ndarray) -> np.ndarray:
-        total = weight.sum()
-        if pot <= 0.0 or total <= 0.0:
-            return np.zeros_like(weight, dtype=float)
-        return pot * weight / total
-
+    # ------------------------------------------------------------- ad content
     def choose_ad_issue(self, leverage: np.ndarray) -> np.ndarray:
         """Pick each race's ad issue: savvy donors where the candidate they attack is weakest, naive ones their own issue.
 
@@ -179,13 +329,13 @@ class Donor(mesa.Agent):
         return np.argmax(leverage, axis=1)
 
     def new_cycle(self) -> None:
-        """Reset the cycle's spending and targets."""
+        """After an election: the cycle's spending becomes last cycle's; plans are cleared."""
+        self.spent_last_cycle = self.spent_cycle
         self.spent_cycle = 0.0
-        self.spent_general = 0.0
-        self.spent_primary = 0.0
-        self.primary_reserved = 0.0
-        self.primary_targets = np.zeros(0, dtype=np.int64)
-        self.targets = set()
+        self.plan_against = np.zeros_like(self.plan_against)
+        self.plan_for = np.zeros_like(self.plan_for)
+        self.plan_primary = np.zeros_like(self.plan_primary)
+        self.threshold = (np.inf, np.inf)
 
     def __repr__(self) -> str:
         return f"Donor({self.name}, budget={self.budget:,.0f}, position={self.position:+.1f}, {self.strategy.value})"

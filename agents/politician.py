@@ -38,6 +38,8 @@ class Outlook:
     Where primaries are held, ``primary_share`` and ``primary_slope`` are the same for the
     party primary (NaN rows where there is none) and ``primary_fraction`` (politicians ×
     donors) the share of each donor's attack money expected to come in the primary.
+    ``others`` is what each candidate in the race spends on its own ads; a donor's money
+    comes on top of it, with diminishing returns.
     """
 
     positions: np.ndarray
@@ -49,12 +51,16 @@ class Outlook:
     primary_share: np.ndarray | None = None
     primary_slope: np.ndarray | None = None
     primary_fraction: np.ndarray | None = None
+    others: np.ndarray | None = None
 
     def rows(self, index: np.ndarray | slice) -> Outlook:
         """The outlook of a subset of politicians."""
-        pick = (lambda a: None if a is None else a[index])
+        def pick(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None else a[index]
+
         return Outlook(self.positions, self.share[index], self.slope[index], self.electorate[index], self.ad_power[index],
-                       self.help_power[index], pick(self.primary_share), pick(self.primary_slope), pick(self.primary_fraction))
+                       self.help_power[index], pick(self.primary_share), pick(self.primary_slope), pick(self.primary_fraction),
+                       pick(self.others))
 
     def row(self, i: int) -> Outlook:
         """The outlook of one politician, kept two-dimensional."""
@@ -106,12 +112,18 @@ def money_shift(outlook: Outlook, beliefs: Beliefs, inc: Incentives) -> np.ndarr
 
     An ally of a donor expects its protection money, an opponent its attack money (as
     effective as it believes the donor's attacks to be), a muted politician neither.
-    Dollars act through diminishing returns per eligible voter.
+    Dollars act through diminishing returns per eligible voter, on top of the candidates'
+    own money (the same dose as :meth:`pacsim.agents.donor.RaceView.dose`).
     """
     sides = side_of(outlook.positions, inc.donor_positions, inc.muted_band)
-    per_voter = inc.ad_saturation * outlook.electorate[:, None] / inc.on_air
-    helped = outlook.help_power * np.log1p(beliefs.protect / per_voter)[:, :, None]
-    hurt = outlook.ad_power * (beliefs.effect * np.log1p(beliefs.threat / per_voter))[:, :, None]
+    scale = inc.ad_saturation * outlook.electorate[:, None] / inc.on_air
+    others = np.zeros_like(scale) if outlook.others is None else outlook.others[:, None]
+
+    def dose(dollars: np.ndarray) -> np.ndarray:
+        return np.log1p((others + dollars) / scale) - np.log1p(others / scale)
+
+    helped = outlook.help_power * dose(beliefs.protect)[:, :, None]
+    hurt = outlook.ad_power * (beliefs.effect * dose(beliefs.threat))[:, :, None]
     ally, opponent = (sides == Side.ALLY).T, (sides == Side.OPPONENT).T
     return inc.ad_effect * (np.einsum("ndp,dp->np", helped, ally) - np.einsum("ndp,dp->np", hurt, opponent))
 
@@ -170,19 +182,6 @@ def choose_positions(
     rows = np.arange(best.shape[0])
     cost = chance.max(axis=1) - chance[rows, best]
     return options[best], cost
-
-
-def anticipated_spending(pot: np.ndarray, weight: np.ndarray, targeted: np.ndarray) -> np.ndarray:
-    """What each politician expects a donor to spend on its race if it joined the targeted group.
-
-    The donor spreads ``pot`` over its targets in proportion to ``weight`` (competitiveness);
-    a politician joining them would take ``w_j / (w_j + sum of the others' w)`` of it.
-    ``pot`` has shape (donors,), ``weight`` (politicians, donors), ``targeted`` the same, boolean.
-    """
-    total = (weight * targeted).sum(axis=0, keepdims=True)
-    others = total - weight * targeted
-    denom = weight + others
-    return np.where(denom > 0.0, pot[None, :] * weight / np.where(denom > 0.0, denom, 1.0), 0.0)
 
 
 def court_backer(stance: float, donor_position: float, backed: float) -> float:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pacsim.agents import Donor, Politician, Side
+from pacsim.agents import Donor, Politician
+from pacsim.agents.donor import RaceView, spending_schedule
 from pacsim.agents.enums import RaceStage
 from pacsim.agents.politician import court_backer
 from pacsim.model.electorate import CHAL, INC, CandidateArrays, Electorate
@@ -44,15 +45,18 @@ class MoneyLedger:
     """Each donor's dollars this cycle for and against each seat's incumbent-slot candidate (seats × donors).
 
     Money against a sitting member counts its primary and its general election alike.
+    ``candidates`` is what both candidates and their parties spent on their own ads in
+    each seat's general election.
     """
 
     for_incumbent: np.ndarray
     against_incumbent: np.ndarray
+    candidates: np.ndarray
 
     @classmethod
     def empty(cls, n_seats: int, n_donors: int) -> MoneyLedger:
         """Nothing spent yet."""
-        return cls(np.zeros((n_seats, n_donors)), np.zeros((n_seats, n_donors)))
+        return cls(np.zeros((n_seats, n_donors)), np.zeros((n_seats, n_donors)), np.zeros(n_seats))
 
     def targeted(self, donor: int) -> np.ndarray:
         """Seats whose incumbent-slot candidate the donor spent against this cycle."""
@@ -62,18 +66,31 @@ class MoneyLedger:
         """All donors' money, both sides, in each seat's races."""
         return self.for_incumbent.sum(axis=1) + self.against_incumbent.sum(axis=1)
 
+    def donor_share(self) -> np.ndarray:
+        """Donors' share of all the money spent in each seat's races (0 where nothing was spent)."""
+        donors = self.per_seat()
+        total = donors + self.candidates
+        return np.divide(donors, total, out=np.zeros_like(total), where=total > 0)
+
     def reset(self) -> None:
         """A new cycle: nothing spent yet."""
         self.for_incumbent[:] = 0.0
         self.against_incumbent[:] = 0.0
+        self.candidates[:] = 0.0
 
 
 class Campaign:
-    """Donors' ad buying in every race, with the ads on air and the money ledger it leaves."""
+    """Donors' and candidates' ad buying in every race, with the ads on air and the money ledger it leaves.
+
+    Candidates and parties spend their own money (``campaign.*_candidate_spending``, more in
+    close races) on the issue that helps them most; each donor follows its race plan. Both
+    spend on :func:`~pacsim.agents.donor.spending_schedule`, most of it in the last weeks.
+    """
 
     def __init__(self, params: Params, donors: list[Donor], electorate: Electorate, positions: np.ndarray,
-                 race_electorate: np.ndarray) -> None:
+                 race_electorate: np.ndarray, primary_weeks: int) -> None:
         n_seats = race_electorate.shape[0]
+        camp = params.campaign
         self.params = params
         self.donors = donors
         self.donor_positions = np.array([d.position for d in donors])
@@ -82,6 +99,10 @@ class Campaign:
         self.race_electorate = race_electorate
         self.stocks = AdStocks.empty(n_seats, electorate.n_issues)
         self.ledger = MoneyLedger.empty(n_seats, len(donors))
+        self.schedule = spending_schedule(camp.ad_retention, params.run.campaign_steps)
+        self.primary_schedule = spending_schedule(camp.ad_retention, max(primary_weeks, 1))
+        self.candidate_plan = np.zeros(n_seats)
+        self.planned_share: np.ndarray | None = None
 
     @property
     def any_money(self) -> bool:
@@ -92,20 +113,47 @@ class Campaign:
         """Ads on air lose effect for a week."""
         self.stocks.decay(self.params.campaign.ad_retention)
 
+    def open(self, candidate_money: np.ndarray) -> None:
+        """A campaign opens: candidates set their budgets; donors have no general-election plan yet."""
+        self.candidate_plan = candidate_money.copy()
+        self.planned_share = None
+        for donor in self.donors:
+            donor.start_campaign(candidate_money.shape[0])
+
+    def plan(self, views: list[RaceView], sides: np.ndarray, up: np.ndarray) -> None:
+        """Each donor plans in turn (the opposing PAC bids after the industry, seeing its plan), or revises its plan."""
+        buy = self.params.campaign.min_buy
+        shift = np.zeros(up.shape[0])
+        revising = self.planned_share is not None
+        for d, donor in enumerate(self.donors):
+            spent = (donor.spent_against, donor.spent_for) if revising else None
+            shift = shift + donor.plan(views[d], sides[:, d], up, buy, shift, spent)
+        self.planned_share = views[0].share.copy()
+
+    def races_moved(self, view: RaceView, up: np.ndarray) -> bool:
+        """Whether any race that is up has moved enough since the plan to revise it."""
+        if self.planned_share is None:
+            return True
+        moved = np.abs(view.share - self.planned_share)[up]
+        return bool(moved.size and moved.max() > self.params.campaign.replan_threshold)
+
     def spend_general(self, seats: list[Politician], challengers: dict[int, Politician], cand: CandidateArrays, up: np.ndarray,
-                      closeness: np.ndarray, sides: np.ndarray, steps_left: int, recorder: Recorder) -> None:
-        """Each donor spends this week's money on the races that are up, on the issue it chooses.
+                      weeks_left: int, recorder: Recorder) -> None:
+        """Candidates and donors buy this week's ads in the races that are up, each on the issue it chooses.
 
         A challenger whose race a donor pours money into courts it (``court_backer``).
         """
         reach, lean, _ = self.electorate.ad_leverage(cand, self.positions)
         rows = np.arange(len(seats))
+        week_share = self.schedule[weeks_left] / self.schedule[1 : weeks_left + 1].sum() if weeks_left >= 1 else 1.0
+        own = np.where(up, (self.candidate_plan - 0.5 * self.ledger.candidates) * week_share, 0.0)
+        self.stocks.general[rows, INC, np.argmax(reach - lean, axis=1)] += own / self.race_electorate
+        self.stocks.general[rows, CHAL, np.argmax(reach + lean, axis=1)] += own / self.race_electorate
+        self.ledger.candidates += 2.0 * own
         for d, donor in enumerate(self.donors):
-            if donor.pot <= donor.spent_cycle:
+            against, for_ = donor.spend_week(self.schedule, weeks_left)
+            if not (against.any() or for_.any()):
                 continue
-            others = sum(self.ledger.against_incumbent[:, o] for o in range(len(self.donors)) if o != d)
-            pressure = others * (sides[:, d] == Side.ALLY)
-            against, for_ = donor.allocate_budget(closeness, sides[:, d], up, steps_left, pressure)
             issue_against = donor.choose_ad_issue(reach + lean)
             issue_for = donor.choose_ad_issue(reach - lean)
             self.stocks.general[rows, CHAL, issue_against] += against / self.race_electorate
@@ -122,13 +170,12 @@ class Campaign:
                     challenger.stance = court_backer(challenger.stance, donor.position, backed)
             recorder.spending(donor, against, for_, issue_against, issue_for)
 
-    def spend_primary(self, seats: list[Politician], cand: CandidateArrays, closeness: np.ndarray, steps_left: int,
-                      recorder: Recorder) -> None:
-        """Donors spend their primary money against the members they chose to primary."""
+    def spend_primary(self, seats: list[Politician], cand: CandidateArrays, weeks_left: int, recorder: Recorder) -> None:
+        """Donors spend their primary plans against the members they chose to primary."""
         reach, lean, _ = self.electorate.ad_leverage(cand, self.positions)
         rows = np.arange(len(seats))
         for d, donor in enumerate(self.donors):
-            against = donor.allocate_primary(closeness, len(seats), steps_left)
+            against = donor.spend_primary_week(self.primary_schedule, weeks_left)
             if not against.any():
                 continue
             issue = donor.choose_ad_issue(reach + lean)
@@ -147,5 +194,6 @@ class Campaign:
         """After an election: no ads on air, nothing spent, donors' cycle budgets renewed."""
         self.stocks.general[:] = 0.0
         self.ledger.reset()
+        self.planned_share = None
         for donor in self.donors:
             donor.new_cycle()

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pacsim.agents import Chamber, Donor, Party, Politician, RaceStage
+from pacsim.agents.donor import RaceView
 from pacsim.model.electorate import CandidateArrays, Electorate
 from pacsim.model.legislature import Legislature
 from pacsim.model.params import Params
@@ -135,8 +136,8 @@ class Elections:
                 leg.seats[j] = leg.recruit(j, holder.party, incumbent=False)
             self.challengers[j] = leg.recruit(j, leg.seats[j].party.other, incumbent=False, stance=float(self.race_median[j]))
 
-    def open_primaries(self, held: np.ndarray, donors: list[Donor], closeness: np.ndarray, sides: np.ndarray) -> None:
-        """Donors pick the primaries they will fight; every sitting member facing one gets a same-party rival.
+    def open_primaries(self, held: np.ndarray, donors: list[Donor], views: list[RaceView], sides: np.ndarray, buy: float) -> None:
+        """Donors plan the primaries they will fight; every sitting member facing one gets a same-party rival.
 
         A rival in a primary a donor fights runs on that donor's side of the target issue
         (the donor recruits or backs it); any other rival runs at its party voters' median.
@@ -146,7 +147,7 @@ class Elections:
         backed: dict[int, float] = {}
         for d, donor in enumerate(donors):
             if donor.primary_share > 0 and donor.pot > 0:
-                for j in donor.choose_primary_targets(closeness, sides[:, d], held):
+                for j in donor.plan_primaries(views[d], held, sides[:, d], buy):
                     backed.setdefault(int(j), float(np.sign(donor.position)) * self.params.politicians.backed_stance)
         party_col = np.array([s.party.value > 0 for s in leg.seats], dtype=int)
         for j in np.flatnonzero(held):

@@ -13,21 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from pacsim.agents import Donor
-from pacsim.agents.donor import competitiveness
+from pacsim.agents.donor import RaceView, competitiveness, on_air
 from pacsim.agents.politician import Incentives, Outlook
 from pacsim.model.electorate import CandidateArrays, Electorate
 from pacsim.model.params import Params
-
-
-def on_air(retention: float, campaign_steps: int) -> float:
-    """Share of evenly spread campaign dollars whose ads still work on election day.
-
-    A week's buy is worth ``retention`` a week later; spending S over c weeks leaves
-    (S / c) · r (1 - r^c) / (1 - r) on air when voters vote.
-    """
-    if retention >= 1.0:
-        return 1.0
-    return retention * (1.0 - retention**campaign_steps) / ((1.0 - retention) * campaign_steps) if retention > 0 else 1e-9
 
 
 class Forecast:
@@ -50,6 +39,14 @@ class Forecast:
             on_air=on_air(params.campaign.ad_retention, params.run.campaign_steps),
         )
         self.outlook: Outlook | None = None
+        self.stance_columns = np.zeros(race_electorate.shape[0], dtype=np.int64)
+        lp = params.legislature
+        n_house = lp.house_seats
+        #: A seat's share of its chamber's votes, relative to a House seat's.
+        self.seat_value = np.where(np.arange(race_electorate.shape[0]) < n_house, 1.0, lp.house_seats / lp.senate_seats)
+        camp = params.campaign
+        self.base_spending = np.where(np.arange(race_electorate.shape[0]) < n_house, camp.house_candidate_spending,
+                                      camp.senate_candidate_spending)
 
     def refresh(self, cand: CandidateArrays, stock: np.ndarray, primary: tuple[CandidateArrays, np.ndarray] | None) -> Outlook:
         """Recompute every seat holder's expected vote share at each position, and donors' ad power.
@@ -58,7 +55,9 @@ class Forecast:
         """
         share, slope, _ = self.electorate.outlook(cand, stock, self.positions)
         hurt, help_ = self.ad_power(cand)
-        outlook = Outlook(self.positions, share, slope, self.race_electorate, hurt, help_)
+        self.stance_columns = np.argmin(np.abs(cand.stance[:, None] - self.positions[None, :]), axis=1)
+        outlook = Outlook(self.positions, share, slope, self.race_electorate, hurt, help_,
+                          others=self.candidate_spending(share[np.arange(share.shape[0]), self.stance_columns]))
         if primary is not None:
             p_cand, p_stock = primary
             p_share, p_slope, _ = self.electorate.outlook(p_cand, p_stock, self.positions)
@@ -86,6 +85,38 @@ class Forecast:
             hurt[:, d] = k * np.where((attack == t)[:, None], reach[:, t, None] + target_lean, (reach + lean)[rows, attack][:, None])
             help_[:, d] = k * np.where((defend == t)[:, None], reach[:, t, None] - target_lean, (reach - lean)[rows, defend][:, None])
         return hurt, help_
+
+    def candidate_spending(self, expected_share: np.ndarray) -> np.ndarray:
+        """What each candidate and its party spend on their own ads in each race this cycle, more in close races."""
+        closeness = competitiveness(expected_share, self.params.politicians.reelection_uncertainty)
+        return self.base_spending * (1.0 + self.params.campaign.close_race_spending * closeness)
+
+    def race_view(self, donor: int, primary: bool = False) -> RaceView:
+        """What donor ``donor`` sees of every race at its holder's current stance, in the general election or the primary.
+
+        Built from the same outlook legislators decide on.
+        """
+        o = self.outlook
+        assert o is not None, "the outlook is computed when the model is built"
+        rows, cols = np.arange(o.share.shape[0]), self.stance_columns
+        if primary:
+            assert o.primary_share is not None and o.primary_slope is not None, "primary views exist where primaries are held"
+            share = np.nan_to_num(o.primary_share[rows, cols], nan=1.0)
+            slope = np.nan_to_num(o.primary_slope[rows, cols], nan=0.0)
+        else:
+            share, slope = o.share[rows, cols], o.slope[rows, cols]
+        inc = self.incentives
+        return RaceView(
+            share=share,
+            slope=slope,
+            attack=o.ad_power[rows, donor, cols],
+            defend=o.help_power[rows, donor, cols],
+            scale=inc.ad_saturation * self.race_electorate / inc.on_air,
+            others=o.others if o.others is not None else np.zeros(rows.shape[0]),
+            value=self.seat_value,
+            ad_effect=inc.ad_effect,
+            uncertainty=inc.uncertainty,
+        )
 
     def expected_at(self, stance_columns: np.ndarray) -> np.ndarray:
         """Each seat holder's expected vote share at its current stance, from the last outlook."""

@@ -21,7 +21,6 @@ from pacsim.agents.politician import (
     Beliefs,
     Incentives,
     Outlook,
-    anticipated_spending,
     choose_positions,
     conviction_value,
     observe_colleagues,
@@ -170,22 +169,15 @@ class Legislature:
             pol.stance = float(self.positions[chosen[j]])
             pol.capital -= float(cost[j])
 
-    def update_beliefs(self, donors: list[Donor], closeness: np.ndarray, donor_positions: np.ndarray,
-                       rate: float | None = None) -> None:
-        """Each legislator moves its belief about donors' spending towards what their announced rule implies.
+    def update_beliefs(self, expected_against: np.ndarray, expected_for: np.ndarray, rate: float | None = None) -> None:
+        """Each legislator moves its belief about donors' spending towards what their plan rule implies (seats × donors).
 
         ``rate`` overrides ``politicians.threat_learning_rate``; at the start of a run
-        legislators take an announcement at face value (rate 1).
+        legislators take what they see at face value (rate 1).
         """
-        weight = np.column_stack([d.target_weight(closeness) for d in donors])
-        sides = self.sides(donor_positions)
-        pots = np.array([d.announced_pots for d in donors])
-        expected_against = anticipated_spending(pots[:, 0], weight, sides == Side.OPPONENT)
-        expected_for = anticipated_spending(pots[:, 1], weight, sides == Side.ALLY)
         base = self.params.politicians.threat_learning_rate if rate is None else rate
-        rates = base * np.array([d.announce for d in donors], dtype=float)
         for j, pol in enumerate(self.seats):
-            pol.update_threat_belief(expected_against[j], expected_for[j], rates)
+            pol.update_threat_belief(expected_against[j], expected_for[j], base)
 
     def learn_from_election(self, against: np.ndarray, up: np.ndarray, lost: np.ndarray) -> None:
         """Every legislator looks at the colleagues it watches: whom each donor targeted, how much it spent, who lost.

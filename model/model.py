@@ -18,7 +18,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from pacsim.agents import Donor, LegislatorSnapshot, Politician, Voter
+from pacsim.agents import Donor, LegislatorSnapshot, Politician, Side, Voter
 from pacsim.agents.politician import Incentives, Outlook
 from pacsim.model.calendar import Calendar, Phase, Week
 from pacsim.model.campaign import Campaign, MoneyLedger
@@ -111,13 +111,14 @@ class PacsimModel(mesa.Model):
             Donor.from_params(self, "industry", p.industry, self.electorate.target),
             Donor.from_params(self, "opposing", p.opposing, self.electorate.target),
         ]
-        self.campaign = Campaign(p, donors, self.electorate, self.positions, self.elections.race_electorate)
+        self.campaign = Campaign(p, donors, self.electorate, self.positions, self.elections.race_electorate,
+                                 primary_weeks=self.calendar.primary_week - self.calendar.campaign_start)
         self.forecast = Forecast(p, self.electorate, self.positions, self.elections.race_electorate, donors,
                                  self.elections.has_primary)
         self.legislature.seat_first_members()
         self.recorder = Recorder(self)
         self.refresh_outlook()
-        self.legislature.update_beliefs(donors, self.competitiveness(), self.campaign.donor_positions, rate=1.0)
+        self.legislature.update_beliefs(*self.expected_money(), rate=1.0)
         self.legislature.choose_stances(self.outlook, self.incentives)
         self.recorder.snapshot_legislators(LegislatorSnapshot.START)
         self.datacollector = mesa.DataCollector(model_reporters=self.recorder.model_reporters())
@@ -132,7 +133,7 @@ class PacsimModel(mesa.Model):
             self.open_campaign()
         if week.review_due and not self.frozen:
             self.review()
-        if week.session_snapshot_due and self.cycle > 0:
+        if week.session_snapshot_due:
             self.recorder.snapshot_legislators(LegislatorSnapshot.SESSION)
         if week.bill_due and not self.frozen:
             self.legislature.consider_bill(self.outlook, self.incentives, self.donors, self.recorder)
@@ -159,25 +160,30 @@ class PacsimModel(mesa.Model):
     def review(self) -> None:
         """Legislators update what they expect from voters and donors, then choose their stances."""
         self.refresh_outlook()
-        self.legislature.update_beliefs(self.donors, self.competitiveness(), self.campaign.donor_positions)
+        self.legislature.update_beliefs(*self.expected_money())
         self.legislature.choose_stances(self.outlook, self.incentives)
 
     def open_campaign(self) -> None:
-        """Retirements and challengers for every race that is up; donors choose the primaries they will fight."""
+        """Retirements and challengers for every race that is up; candidates budget; donors plan the primaries they fight."""
         el = self.elections
         up = el.up_for_election(self.cycle)
         el.open_races(up)
+        assert self.outlook.others is not None
+        self.campaign.open(self.outlook.others)
         if el.has_primary.any():
-            el.open_primaries(up & el.has_primary & ~el.open_seat, self.donors, self.competitiveness(), self.sides())
+            views = [self.forecast.race_view(d, primary=True) for d in range(len(self.donors))]
+            el.open_primaries(up & el.has_primary & ~el.open_seat, self.donors, views, self.sides(), self.params.campaign.min_buy)
 
     def buy_ads(self, week: Week) -> None:
-        """Donors spend: on the primaries they fight until primary day, and on the general races."""
+        """Donors spend on the primaries they fight until primary day, and plan (or revise) and spend on the general races."""
         el = self.elections
         if week.primary_spending and el.primary_challengers:
-            self.campaign.spend_primary(self.seats, el.primary_candidates(), self.competitiveness(), week.weeks_to_primary,
-                                        self.recorder)
-        self.campaign.spend_general(self.seats, el.challengers, el.candidates(), el.up_for_election(self.cycle),
-                                    self.competitiveness(), self.sides(), week.weeks_to_election, self.recorder)
+            self.campaign.spend_primary(self.seats, el.primary_candidates(), week.weeks_to_primary, self.recorder)
+        up = el.up_for_election(self.cycle)
+        views = [self.forecast.race_view(d) for d in range(len(self.donors))]
+        if self.campaign.races_moved(views[0], up):
+            self.campaign.plan(views, self.sides(), up)
+        self.campaign.spend_general(self.seats, el.challengers, el.candidates(), up, week.weeks_to_election, self.recorder)
 
     def hold_primaries(self) -> None:
         """Primaries are held; their ads come off the air."""
@@ -192,6 +198,9 @@ class PacsimModel(mesa.Model):
         self.legislature.renew_leaders()
         self.campaign.new_cycle()
         self.cycle += 1
+        if self.calendar.finished(self.steps) and not self.frozen:
+            # The run ends here: new members take their first stances, so end-of-run counts are of chosen stances.
+            self.review()
 
     # ------------------------------------------------------------ what is known
     def refresh_outlook(self) -> Outlook:
@@ -199,6 +208,21 @@ class PacsimModel(mesa.Model):
         el = self.elections
         primary = (el.primary_candidates(), self.campaign.stocks.primary) if el.has_primary.any() else None
         return self.forecast.refresh(el.candidates(), self.campaign.stocks.general, primary)
+
+    def expected_money(self) -> tuple[np.ndarray, np.ndarray]:
+        """What each seat holder would expect each donor to spend against it if it opposed, and for it as an ally (seats × donors).
+
+        Each is the donor's own plan rule applied to the holder's race with what legislators
+        can see: announced pots, or else last cycle's spending.
+        """
+        sides, up, buy = self.sides(), self.elections.up_for_election(self.cycle), self.params.campaign.min_buy
+        against = np.zeros((self.n_seats, len(self.donors)))
+        for_ = np.zeros_like(against)
+        for d, donor in enumerate(self.donors):
+            view = self.forecast.race_view(d)
+            against[:, d] = donor.expected_if_opposed(view, (sides[:, d] == Side.OPPONENT) & up, buy)
+            for_[:, d] = donor.expected_if_allied(view, (sides[:, d] == Side.ALLY) & up, buy)
+        return against, for_
 
     def competitiveness(self) -> np.ndarray:
         """How close each seat's race looks at its holder's current stance (1 for a dead heat)."""

@@ -7,12 +7,18 @@ import math
 import pandas as pd
 
 
+def floor_votes(votes: pd.DataFrame) -> pd.DataFrame:
+    """The recorded floor votes; whip counts on gated bills are left out (a gated bill counts at the bill level)."""
+    return votes[votes["kind"] == "floor"] if "kind" in votes.columns else votes
+
+
 def capture_index(votes: pd.DataFrame) -> float:
-    """Share of contested roll-call decisions decided for the industry's side.
+    """Share of contested recorded floor votes decided for the industry's side.
 
     A decision is contested when the industry's side and the legislator's district (or
     state) majority disagree. NaN when there were none.
     """
+    votes = floor_votes(votes)
     contested = votes[votes["contested"].astype(bool)]
     return float(contested["with_industry"].mean()) if len(contested) else math.nan
 
@@ -30,28 +36,58 @@ def capture_index_bills(bills: pd.DataFrame) -> float:
 
 
 def congruence(votes: pd.DataFrame) -> float:
-    """Share of all roll-call decisions that went the district majority's way."""
+    """Share of recorded floor votes that went the district majority's way."""
+    votes = floor_votes(votes)
     return float((votes["yea"] == votes["district_majority_yea"]).mean()) if len(votes) else math.nan
 
 
 def deterrence(legislators: pd.DataFrame) -> dict[str, float]:
-    """Legislators opposing the industry before an election and a few weeks into the next session.
+    """Legislators opposing the industry early in one session and early in the next, split by whether it spent against them (C5).
 
-    Compares each legislator who sat in both snapshots, split by whether the industry spent
-    against it in that election, summed over every election of the run (C5).
+    Compares each legislator who sat through both sessions and the election between them,
+    summed over every pair of sessions in the run; "targeted" means the industry spent
+    against it in that election's campaign.
     """
-    before = legislators[legislators["when"] == "election"]
-    after = legislators[legislators["when"] == "session"]
     out = {f"{g}_{w}": 0.0 for g in ("targeted", "untargeted") for w in ("opposing_before", "opposing_after", "n")}
-    if before.empty or after.empty:
+    session = legislators[legislators["when"] == "session"][["cycle", "politician_id", "side_industry"]]
+    election = legislators[legislators["when"] == "election"][["cycle", "politician_id", "targeted_industry"]]
+    if session.empty or election.empty:
         return out
-    after = after.assign(cycle=after["cycle"] - 1)
-    both = before.merge(after, on=["cycle", "politician_id"], suffixes=("_before", "_after"))
-    for group, rows in (("targeted", both[both["targeted_industry_before"]]), ("untargeted", both[~both["targeted_industry_before"]])):
+    after = session.assign(cycle=session["cycle"] - 1)
+    both = session.merge(election, on=["cycle", "politician_id"]).merge(after, on=["cycle", "politician_id"],
+                                                                          suffixes=("_before", "_after"))
+    for group, rows in (("targeted", both[both["targeted_industry"]]), ("untargeted", both[~both["targeted_industry"]])):
         out[f"{group}_n"] = float(len(rows))
         out[f"{group}_opposing_before"] = float((rows["side_industry_before"] == "opponent").sum())
         out[f"{group}_opposing_after"] = float((rows["side_industry_after"] == "opponent").sum())
     return out
+
+
+def incumbents_reelected(races: pd.DataFrame) -> float:
+    """Share of sitting members who ran again and won: a primary loss counts as a defeat, open seats do not count."""
+    if not len(races):
+        return math.nan
+    general = races[(races["stage"] == "general") & races["sitting_member"]] if "sitting_member" in races else races
+    lost_primary = races[(races["stage"] == "primary") & ~races["incumbent_won"]]
+    ran = len(general) + len(lost_primary)
+    return float(general["incumbent_won"].sum() / ran) if ran else math.nan
+
+
+def threat_ratio(legislators: pd.DataFrame, still_opposing: bool | None = None) -> pd.Series:
+    """Per cycle, targeted legislators' mean believed industry threat over the mean the industry actually spent against them.
+
+    ``still_opposing`` True keeps those who still opposed the industry at the election (for
+    them belief and plan should agree); False those who went quiet after being targeted
+    (the PAC then stops spending on them, while the threat that silenced them stands);
+    None keeps all.
+    """
+    rows = legislators[(legislators["when"] == "election") & legislators["targeted_industry"]]
+    if still_opposing is not None:
+        rows = rows[(rows["side_industry"] == "opponent") == still_opposing]
+    if rows.empty:
+        return pd.Series(dtype=float, name="believed_over_realised")
+    grouped = rows.groupby("cycle")
+    return (grouped["threat_belief_industry"].mean() / grouped["money_against"].mean()).rename("believed_over_realised")
 
 
 def gate_outcomes(bills: pd.DataFrame) -> dict[str, float]:
@@ -88,7 +124,8 @@ def summarise(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
         "opposing_industry_start": float(first["opposing_industry"]),
         "opposing_industry_end": float(last["opposing_industry"]),
         "supporting_industry_end": float(last["supporting_industry"]),
-        "incumbents_reelected": float(races["incumbent_won"].mean()) if len(races) else math.nan,
+        "incumbents_reelected": incumbents_reelected(races),
+        "believed_over_realised_threat": float(threat_ratio(tables["legislators"], still_opposing=True).mean()),
     }
     out.update({f"spent_{k}": v for k, v in spent.items()})
     out.update(gate_outcomes(bills))

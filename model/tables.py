@@ -176,8 +176,10 @@ class Recorder:
         district_yea = district_share[members] > 0.5
         with_industry = yea == industry_yea
         contested = district_yea != industry_yea
-        self.contested_votes += int(contested.sum())
-        self.contested_with_donor += int((contested & with_industry).sum())
+        if VoteKind(kind) is VoteKind.FLOOR:
+            # Capture counts recorded floor votes; a gated bill counts once, at the bill level.
+            self.contested_votes += int(contested.sum())
+            self.contested_with_donor += int((contested & with_industry).sum())
         n = members.size
         self.vote_chunks.append({
             "seed": np.full(n, m.seed),
@@ -239,6 +241,7 @@ class Recorder:
             "state": holder.state,
             "district": holder.district,
             "open_seat": open_seat,
+            "sitting_member": bool(holder.incumbent),
             "incumbent_id": holder.unique_id,
             "incumbent_party": holder.party.name,
             "incumbent_stance": holder.stance,
@@ -255,6 +258,8 @@ class Recorder:
         for d, donor in enumerate(m.donors):
             row[f"{donor.name}_for_incumbent"] = float(m.money.for_incumbent[seat, d])
             row[f"{donor.name}_against_incumbent"] = float(m.money.against_incumbent[seat, d])
+        row["candidate_spending"] = float(m.money.candidates[seat]) if RaceStage(stage) is RaceStage.GENERAL else 0.0
+        row["donor_share_of_spending"] = float(m.money.donor_share()[seat])
         self.races.append(row)
 
     def spending(self, donor: Donor, against: np.ndarray, for_: np.ndarray, issue_against: np.ndarray, issue_for: np.ndarray,

@@ -43,7 +43,7 @@ def test_scenario_runs_a_cycle(name: str, runs: dict) -> None:
 def test_scenarios_differ_as_named(runs: dict) -> None:
     """Each counterfactual changes what it says it changes."""
     spend = lambda n, d: runs[n][1]["spending"].query("donor == @d")["amount"].sum()  # noqa: E731
-    assert spend("crypto_2024", "industry") == pytest.approx(130e6)
+    assert 0 < spend("crypto_2024", "industry") <= 130e6 * (1 + 1e-9)
     assert spend("ai_2026", "opposing") > 0 and spend("no_opposing_pac", "opposing") == 0
     naive = runs["naive_donor"][1]["spending"]
     assert set(naive.query("donor == 'industry'")["ad_issue"]) == {"ai_regulation"}
@@ -54,6 +54,38 @@ def test_scenarios_differ_as_named(runs: dict) -> None:
     assert high["salience_ai_regulation"].mean() > 5 * low["salience_ai_regulation"].mean()
     events = runs["salience_shock"][1]["events"]
     assert list(events["step"]) == [runs["salience_shock"][0].events.shock_step]
+
+
+def _race_totals(runs: dict, name: str, donor: str) -> tuple[float, int, int, float]:
+    """(spent, races entered, primaries entered, largest race) of one donor in a scenario's first cycle."""
+    spending = runs[name][1]["spending"].query("donor == @donor and cycle == 0")
+    per_seat = spending.groupby("seat")["amount"].sum()
+    return float(per_seat.sum()), len(per_seat), spending.query("stage == 'primary'")["seat"].nunique(), float(per_seat.max())
+
+
+def test_crypto_2024_delivers_its_description(runs: dict) -> None:
+    """crypto_2024's description: most of $130M over roughly 70-80 races, some of them primaries, the largest about $10M.
+
+    Stated tolerance: spending 50-100% of the budget, 35-140 races, at least one primary,
+    the largest race $3-30M (figures from the model's own plan, not imposed).
+    """
+    spent, races, primaries, largest = _race_totals(runs, "crypto_2024", "industry")
+    assert 0.5 * 130e6 <= spent <= 130e6 * (1 + 1e-9)
+    assert 35 <= races <= 140
+    assert primaries >= 1
+    assert 3e6 <= largest <= 30e6
+
+
+def test_ai_2026_delivers_its_description(runs: dict) -> None:
+    """ai_2026's description: a $100M pro-AI PAC and a $20M safety PAC that spends in races of its own.
+
+    Stated tolerance: each PAC spends 50-100% of its budget; the safety PAC enters at least five races.
+    """
+    spent, _, _, _ = _race_totals(runs, "ai_2026", "industry")
+    assert 0.5 * 100e6 <= spent <= 100e6 * (1 + 1e-9)
+    spent, races, _, _ = _race_totals(runs, "ai_2026", "opposing")
+    assert 0.5 * 20e6 <= spent <= 20e6 * (1 + 1e-9)
+    assert races >= 5
 
 
 def test_bad_scenario_files_are_refused(tmp_path) -> None:

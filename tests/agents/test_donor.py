@@ -7,24 +7,71 @@ import pytest
 from worlds import tiny_world
 
 from pacsim.agents import AdStrategy, Donor, Side
-from pacsim.agents.donor import competitiveness
+from pacsim.agents.donor import RaceView, buys_at, competitiveness, on_air, plan_race_money, spending_schedule
 
 
-def test_donor_spends_by_competitiveness_within_budget() -> None:
-    """The donor splits a step's money over opponents and allies in proportion to race closeness."""
+def test_plan_buys_where_buys_are_worth_most_ground_truth() -> None:
+    """Five buys go to the five most valuable successive buys; a race's buys stop at its first one below the cut.
+
+    Race 0's buys are worth 9, 7, 5, 3; race 1's 8, 6, 1, 1; race 2's 2, 2, 2, 2 (below the
+    reserve of 2.5, so it draws nothing); race 3 is not eligible. With five buys of $1 the
+    cut falls between 5 and 3: race 0 gets three buys, race 1 two.
+    """
+    gains = np.array([[9.0, 7.0, 5.0, 3.0], [8.0, 6.0, 1.0, 1.0], [2.0, 2.0, 2.0, 2.0], [99.0, 99.0, 99.0, 99.0]])
+    eligible = np.array([True, True, True, False])
+    dollars, threshold = plan_race_money(gains, eligible, pot=5.0, buy=1.0, reserve=2.5)
+    np.testing.assert_array_equal(dollars, [3.0, 2.0, 0.0, 0.0])
+    assert 3.0 < threshold <= 5.0
+    dollars, threshold = plan_race_money(gains, eligible, pot=100.0, buy=1.0, reserve=2.5)
+    np.testing.assert_array_equal(dollars, [4.0, 2.0, 0.0, 0.0])
+    assert threshold == 2.5
+    dollars, _ = plan_race_money(gains, eligible, pot=100.0, buy=1.0, reserve=2.5, max_races=1)
+    np.testing.assert_array_equal(dollars, [4.0, 0.0, 0.0, 0.0])
+
+
+def test_a_buy_after_a_worthless_one_is_not_taken() -> None:
+    """A race's run of buys ends at its first buy below the cut, even if later ones are worth more (no gaps in a plan)."""
+    assert buys_at(np.array([[5.0, 1.0, 9.0]]), 2.0).tolist() == [1]
+
+
+def test_spending_schedule_and_on_air_ground_truth() -> None:
+    """With retention 1/2 over two weeks, 2/3 of the money airs in the last week and 5/12 of it is on air on election day."""
+    schedule = spending_schedule(0.5, 2)
+    np.testing.assert_allclose(schedule, [0.0, 2 / 3, 1 / 3])
+    assert on_air(0.5, 2) == pytest.approx(2 / 3 * 0.5 + 1 / 3 * 0.25)
+    assert on_air(1.0, 12) == 1.0
+
+
+def test_ad_dose_has_diminishing_returns_against_other_money() -> None:
+    """Each further million buys less dose, and less still where the candidates already spend more."""
+    def view(others: float) -> RaceView:
+        one = np.ones(1)
+        return RaceView(0.5 * one, one, one, one, 1e6 * one, others * one, one, 0.2, 0.1)
+
+    dollars = np.array([[0.0, 1e6, 2e6, 3e6]])
+    steps = np.diff(view(0.0).dose(dollars)[0])
+    assert (np.diff(steps) < 0).all()
+    assert view(5e6).dose(np.array([[1e6]]))[0, 0] < view(0.0).dose(np.array([[1e6]]))[0, 0]
+
+
+def test_legislators_expect_what_the_plan_rule_spends() -> None:
+    """An opponent's expected threat is exactly what the donor's plan spends against it (beliefs match behaviour)."""
+    n = 6
+    share = np.array([0.5, 0.52, 0.45, 0.6, 0.7, 0.5])
+    view = RaceView(share, np.full(n, 0.25), np.full(n, 1.5), np.full(n, 1.5), np.full(n, 2e6), np.full(n, 4e6), np.ones(n), 0.2, 0.12)
     model, _, _ = tiny_world(target_attention=0.01, threat=0.0)
-    donor = Donor(model, name="pac", budget=1000.0, position=1.0, intensity=1.0, attack_share=0.75, strategy=AdStrategy.SAVVY,
-                  target_issue=4, focus=1.0, announce=True, counter=0.0, primary_share=0.0, max_targets=0)
-    weight = np.array([1.0, 0.5, 0.25, 1.0])
-    sides = np.array([Side.OPPONENT, Side.OPPONENT, Side.ALLY, Side.MUTED])
-    up = np.array([True, True, True, True])
-    against, for_ = donor.allocate_budget(weight, sides, up, steps_left=2)
-    np.testing.assert_allclose(against, [250.0, 125.0, 0.0, 0.0])
-    np.testing.assert_allclose(for_, [0.0, 0.0, 125.0, 0.0])
-    donor.allocate_budget(weight, sides, up, steps_left=1)
-    assert donor.spent_cycle == pytest.approx(1000.0)
-    donor.allocate_budget(weight, sides, up, steps_left=1)
-    assert donor.spent_cycle == pytest.approx(1000.0)
+    donor = Donor(model, name="pac", budget=20e6, position=1.0, intensity=1.0, attack_share=1.0, strategy=AdStrategy.SAVVY,
+                  target_issue=4, announce=True, primary_share=0.0, max_targets=0, example_value=1.0, reserve_value=0.001)
+    sides = np.array([Side.OPPONENT, Side.OPPONENT, Side.OPPONENT, Side.ALLY, Side.OPPONENT, Side.MUTED])
+    up = np.ones(n, dtype=bool)
+    donor.start_campaign(n)
+    donor.plan(view, sides, up, buy=250_000.0)
+    opponents = (sides == Side.OPPONENT) & up
+    expected = donor.expected_if_opposed(view, opponents, buy=250_000.0)
+    np.testing.assert_allclose(expected[opponents], donor.plan_against[opponents])
+    assert donor.plan_against.sum() <= 20e6
+    assert donor.plan_against[0] > donor.plan_against[4]  # the dead heat draws more than the safe seat
+    assert expected[5] > 0 and donor.plan_against[5] == 0  # a muted member would draw money if it opposed
 
 
 def test_ad_content_savvy_versus_naive() -> None:

@@ -7,7 +7,7 @@ import pytest
 from worlds import tiny_world
 
 from pacsim.agents import Side
-from pacsim.agents.politician import anticipated_spending, court_backer, observe_colleagues, reelection_chance, side_of
+from pacsim.agents.politician import court_backer, observe_colleagues, reelection_chance, side_of
 
 
 def test_attentive_district_beats_the_donor() -> None:
@@ -51,15 +51,6 @@ def test_choose_stance_matches_vote() -> None:
     assert model.seats[0].choose_stance(model.outlook.row(0), model.incentives) < 0
     model, _, _ = tiny_world(target_attention=0.001, threat=5e6)
     assert model.seats[0].choose_stance(model.outlook.row(0), model.incentives) >= -model.params.politicians.muted_band
-
-
-def test_anticipated_spending_ground_truth() -> None:
-    """A would-be opponent expects its share of the pot among the donor's targets, itself included."""
-    pot = np.array([100.0])
-    weight = np.array([[1.0], [1.0], [2.0]])
-    targeted = np.array([[True], [False], [True]])
-    ground_truth = np.array([[100.0 / 3.0], [25.0], [200.0 / 3.0]])
-    np.testing.assert_allclose(anticipated_spending(pot, weight, targeted), ground_truth)
 
 
 def test_side_of_ground_truth() -> None:

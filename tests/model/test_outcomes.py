@@ -7,7 +7,15 @@ import math
 import pandas as pd
 import pytest
 
-from pacsim.model.outcomes import capture_index, capture_index_bills, congruence, deterrence, gate_outcomes
+from pacsim.model.outcomes import (
+    capture_index,
+    capture_index_bills,
+    congruence,
+    deterrence,
+    gate_outcomes,
+    incumbents_reelected,
+    threat_ratio,
+)
 
 
 def test_capture_index_counts_contested_decisions_only() -> None:
@@ -34,16 +42,52 @@ def test_congruence_ground_truth() -> None:
 
 
 def test_deterrence_ground_truth() -> None:
-    """Before and after one election: a targeted opponent goes quiet, an untargeted one stays."""
+    """Early in one session and early in the next: a targeted opponent goes quiet, an untargeted one stays.
+
+    Legislator 4 leaves at the election (no second session row) and is not counted.
+    """
     rows = []
-    for pid, targeted, before, after in [(1, True, "opponent", "muted"), (2, False, "opponent", "opponent"), (3, False, "ally", "ally")]:
+    for pid, targeted, before, after in [(1, True, "opponent", "muted"), (2, False, "opponent", "opponent"),
+                                         (3, False, "ally", "ally"), (4, True, "opponent", None)]:
+        rows.append({"when": "session", "cycle": 0, "politician_id": pid, "targeted_industry": False, "side_industry": before})
         rows.append({"when": "election", "cycle": 0, "politician_id": pid, "targeted_industry": targeted, "side_industry": before})
-        rows.append({"when": "session", "cycle": 1, "politician_id": pid, "targeted_industry": False, "side_industry": after})
+        if after is not None:
+            rows.append({"when": "session", "cycle": 1, "politician_id": pid, "targeted_industry": False, "side_industry": after})
     out = deterrence(pd.DataFrame(rows))
     assert out == {
         "targeted_opposing_before": 1.0, "targeted_opposing_after": 0.0, "targeted_n": 1.0,
         "untargeted_opposing_before": 1.0, "untargeted_opposing_after": 1.0, "untargeted_n": 2.0,
     }
+
+
+def test_reelection_counts_sitting_members_who_ran() -> None:
+    """Three sitting members ran: one won, one lost the general, one lost its primary; the open seat does not count."""
+    races = pd.DataFrame({
+        "stage": ["general", "general", "general", "primary", "general"],
+        "sitting_member": [True, True, False, True, False],
+        "open_seat": [False, False, True, False, False],
+        "incumbent_won": [True, False, True, False, True],
+    })
+    assert incumbents_reelected(races) == pytest.approx(1 / 3)
+
+
+def test_capture_and_congruence_count_floor_votes_only() -> None:
+    """Whip counts on gated bills are not decisions: only the floor votes count."""
+    votes = pd.DataFrame({"kind": ["floor", "floor", "whip", "whip"], "contested": [True, True, True, True],
+                          "with_industry": [True, False, True, True], "yea": [True, False, True, True],
+                          "district_majority_yea": [True, True, False, False]})
+    assert capture_index(votes) == pytest.approx(0.5)
+    assert congruence(votes) == pytest.approx(0.5)
+
+
+def test_threat_ratio_ground_truth() -> None:
+    """Per cycle: targeted members' mean believed threat over the mean spent against them."""
+    legislators = pd.DataFrame({
+        "when": ["election"] * 4, "cycle": [0, 0, 0, 1], "targeted_industry": [True, True, False, True],
+        "threat_belief_industry": [4e6, 2e6, 9e6, 1e6], "money_against": [1e6, 2e6, 0.0, 2e6],
+    })
+    ratio = threat_ratio(legislators)
+    assert ratio.to_dict() == {0: pytest.approx(2.0), 1: pytest.approx(0.5)}
 
 
 def test_gate_outcomes_ground_truth() -> None:
