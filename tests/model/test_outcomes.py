@@ -88,6 +88,9 @@ def test_threat_ratio_ground_truth() -> None:
     })
     ratio = threat_ratio(legislators)
     assert ratio.to_dict() == {0: pytest.approx(2.0), 1: pytest.approx(0.5)}
+    legislators["side_industry"] = ["opponent", "muted", "opponent", "muted"]
+    assert threat_ratio(legislators, still_opposing=True).to_dict() == {0: pytest.approx(4.0)}
+    assert threat_ratio(legislators, still_opposing=False).to_dict() == {0: pytest.approx(1.0), 1: pytest.approx(0.5)}
 
 
 def test_gate_outcomes_ground_truth() -> None:
