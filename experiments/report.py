@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from pacsim.experiments.figures import citation, markdown_table, pyplot, save_figure
-from pacsim.experiments.results import OK, RunFolder
+from pacsim.experiments.results import RunFolder, RunStatus
 from pacsim.experiments.errors import ReportError
 
 _META = ("run_id", "point_id", "replicate", "seed", "scenario")
@@ -260,7 +260,7 @@ def write_report(run_dir: Path, out: Path | None = None) -> list[Path]:
     if exp.get("claim"):
         lines += [f"Claim {exp['claim']}. Design: {exp.get('design')}, {manifest.get('n_points')} design points x "
                   f"{manifest.get('replicates')} replicates = {manifest.get('n_runs')} runs "
-                  f"({int((runs['status'] == OK).sum())} finished, {int((runs['status'] != OK).sum())} failed).", ""]
+                  f"({int((runs['status'] == RunStatus.OK.value).sum())} finished, {int((runs['status'] != RunStatus.OK.value).sum())} failed).", ""]
     lines += ["## How to cite these numbers", "", f"Cite as: {cite}. Each row below lists the run ids it pools; "
               "`runs.parquet` in the run folder gives each run's seed and parameters.", ""]
     for outcome in wanted:

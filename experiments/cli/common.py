@@ -6,12 +6,22 @@ import argparse
 import math
 from typing import NoReturn
 
-from pacsim.experiments.errors import ExecutorError, ExperimentError, ReportError, SweepError
+from pacsim.experiments.errors import (
+    ExecutorError,
+    ExperimentError,
+    ManifestError,
+    OutputError,
+    ReportError,
+    ResourceError,
+    ServerError,
+    SweepError,
+)
 from pacsim.model.params import ParameterError
 from pacsim.model.scenarios import ScenarioError
 
 #: Errors that mean the user's input is wrong: one line on stderr, exit code 2.
-USER_ERRORS: tuple[type[Exception], ...] = (ParameterError, ScenarioError, ExperimentError, SweepError, ExecutorError, ReportError)
+USER_ERRORS: tuple[type[Exception], ...] = (ParameterError, ScenarioError, ExperimentError, SweepError, ExecutorError, ReportError,
+                                            ManifestError, OutputError, ResourceError, ServerError)
 
 
 class Parser(argparse.ArgumentParser):
