@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from pacsim.experiments.cli import bench, measure, report, run, sweep
-from pacsim.experiments.cli.common import USER_ERRORS, Parser
+from pacsim.experiments.cli.common import USER_ERRORS, Parser, one_line
 from pacsim.viz import command as viz_command
 
 #: Each module adds its subcommands to the parser, in the order ``pacsim --help`` lists them.
@@ -33,14 +33,20 @@ def build_parser() -> Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``pacsim`` command."""
+    """Entry point of the ``pacsim`` command: its exit code (2 for any mistake in the input, with one line on stderr)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # a usage mistake (2), or --help and --version (0)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     try:
         return int(args.func(args) or 0)
     except USER_ERRORS as exc:
-        print(f"pacsim: error: {exc}", file=sys.stderr)
+        print(f"pacsim: error: {one_line(exc)}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print("pacsim: error: out of memory; allowed: a smaller electorate.n_voters or fewer --workers", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("pacsim: interrupted", file=sys.stderr)
         return 130

@@ -24,12 +24,25 @@ USER_ERRORS: tuple[type[Exception], ...] = (ParameterError, ScenarioError, Exper
                                             ManifestError, OutputError, ResourceError, ServerError)
 
 
+def one_line(exc: BaseException | str) -> str:
+    """An error message folded onto one line."""
+    return " ".join(str(exc).split())
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
         """Print the mistake in one line and exit with code 2."""
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
+
+
+def integer(text: str) -> int:
+    """An argparse type: a whole number, with a message that says so."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: an integer") from None
 
 
 def format_value(value: float) -> str:
