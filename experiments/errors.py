@@ -33,3 +33,7 @@ class ResourceError(RuntimeError):
 
 class ServerError(ValueError):
     """An address or port a server cannot bind, or a scheduler address of the wrong form; its message is one line."""
+
+
+class StoreError(RuntimeError):
+    """A file of a run folder that cannot be read back; its message is one line naming the file."""

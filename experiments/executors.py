@@ -168,6 +168,7 @@ def open_backend(kind: str = "local", workers: int | None = None, scheduler: str
 
 def _dask(workers: int | None, scheduler: str | None) -> Iterator[Backend]:
     try:
+        import dask
         from distributed import Client, LocalCluster
     except ImportError:
         raise ExecutorError("the dask executor needs the 'dask' extra: pip install 'pacsim[dask]'") from None
@@ -176,8 +177,12 @@ def _dask(workers: int | None, scheduler: str | None) -> Iterator[Backend]:
         if scheduler:
             client = Client(scheduler, timeout="10s")
         else:
-            cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address=None, worker_dashboard_address=None)
+            # ``dashboard_address=None`` alone still starts the scheduler's HTTP server on :8787; asking
+            # for no dashboard, no HTTP routes and a free loopback port leaves nothing listening there.
+            with dask.config.set({"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}):
+                cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address=None, worker_dashboard_address=None,
+                                       scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
             client = Client(cluster)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         if cluster is not None:

@@ -22,7 +22,8 @@ run (one 104-week cycle)    peak RSS
 
 From 100,000 to 1,000,000 voters at 10 ties each, a voter costs 1,192 bytes; 30 more ties
 per voter at 100,000 voters cost 48 bytes a tie; so 710 bytes per voter besides its ties,
-and 256 MiB at no voters. When the voters get cheaper, re-run ``pacsim bench memory`` and
+and 256 MiB at no voters. Work may plan on at most ``HEADROOM`` (80%) of the memory
+available when it starts (MemAvailable, or the cgroup's limit when lower). When the voters get cheaper, re-run ``pacsim bench memory`` and
 update the three constants below; nothing else holds a copy of them.
 """
 
@@ -53,6 +54,10 @@ BASE_BYTES = 256 * 2**20
 BYTES_PER_VOTER = 710
 #: Peak resident bytes each of a voter's ties adds (the networkx graph while it is built, then the CSR adjacency).
 BYTES_PER_TIE = 48
+
+#: Share of the available memory that work may plan to use: the estimate is one machine's measured peak, and
+#: the page cache and other processes share what is left.
+HEADROOM = 0.8
 
 #: Pseudo file systems that accept no output folder, whatever the permission bits say.
 PSEUDO_FILESYSTEMS = frozenset({"proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs",
@@ -182,9 +187,9 @@ def check_memory(per_run: int, n_voters: int, *, workers: int = 1, force: bool =
             f"{workers} workers running up to electorate.n_voters={n_voters:,} each need about {gib(need)} together")
     rate = f"{BYTES_PER_VOTER + BYTES_PER_TIE * 10:,} bytes per voter at 10 ties"
     have, source = available_bytes()
-    if have is not None and need > have:
+    if have is not None and need > HEADROOM * have:
         fewer = "fewer --workers, " if workers > 1 else ""
-        raise ResourceError(f"{what} ({rate}) but {gib(have)} is available ({source}); "
+        raise ResourceError(f"{what} ({rate}) but {gib(have)} is available ({source}; work may plan on {HEADROOM:.0%} of it); "
                             f"allowed: a smaller electorate.n_voters, {fewer}or --force to try anyway")
     space = address_space_bytes()
     if space is not None and per_run > space:
@@ -261,7 +266,7 @@ def check_folder(path: Path, kind: FolderKind, *, option: str = "--out", force: 
     except ManifestError as exc:
         if kind is FolderKind.RUN and force:
             return None
-        raise OutputError(f"{option} '{path}' holds an unreadable manifest: {exc}") from None
+        raise OutputError(f"{option} '{path}': {exc}") from None
     existing = folder_kind(manifest) if manifest is not None else None
     try:
         empty = not any(path.iterdir())

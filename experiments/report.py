@@ -281,16 +281,21 @@ def progress_note(manifest: dict[str, Any], runs: pd.DataFrame) -> str | None:
     n_runs = manifest.get("n_runs")
     status = manifest.get("status", "")
     done = len(runs)
-    if isinstance(n_runs, int) and done >= n_runs and status != SweepStatus.RUNNING.value:
+    if finished(manifest) and isinstance(n_runs, int) and done >= n_runs:
         return None
     planned = f"{done} of {n_runs}" if isinstance(n_runs, int) else f"{done}"
     return (f"the sweep is not finished (status '{status or 'unknown'}', {planned} runs recorded); "
             "this report covers the runs recorded so far, and pacsim sweep --resume finishes it")
 
 
-def _read(folder: RunFolder, table: str, columns: list[str] | None = None) -> pd.DataFrame:
+def finished(manifest: dict[str, Any]) -> bool:
+    """Whether a sweep's manifest says that every planned run was attempted and the tables consolidated."""
+    return manifest.get("status") in (SweepStatus.COMPLETE.value, SweepStatus.COMPLETE_WITH_FAILURES.value)
+
+
+def _read(folder: RunFolder, table: str, columns: list[str] | None = None, from_parts: bool = False) -> pd.DataFrame:
     try:
-        return folder.read(table, columns=columns)
+        return folder.read(table, columns=columns, from_parts=from_parts)
     except (OSError, ValueError, pa.ArrowException) as exc:
         raise _error(f"run folder '{folder.root}': table '{table}' cannot be read ({' '.join(str(exc).split())}); "
                      "pacsim sweep --resume writes it again") from None
@@ -306,8 +311,9 @@ def write_report(run_dir: Path, out: Path | None = None) -> list[Path]:
     exp = manifest.get("experiment", {})
     exp = exp if isinstance(exp, dict) else {}
     varied = [v for v in exp.get("varied", []) if isinstance(v, str)]
-    outcomes = _read(folder, "outcomes")
-    runs = _read(folder, "runs", columns=["run_id", "status"])
+    partial = not finished(manifest)  # consolidated tables, if any, predate the runs since
+    outcomes = _read(folder, "outcomes", from_parts=partial)
+    runs = _read(folder, "runs", columns=["run_id", "status"], from_parts=partial)
     note = progress_note(manifest, runs)
     if note:
         print(f"pacsim report: note: {note}", flush=True)

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from pacsim.experiments.errors import ManifestError
+from pacsim.experiments.errors import ManifestError, StoreError
 from pacsim.experiments.store import TMP_SUFFIX, atomic_write_bytes, atomic_write_parquet, write_json
 
 RUNS = "runs"
@@ -149,6 +149,15 @@ class RunFolder:
                 continue
         return out
 
+    def intact(self, run_id: int, tables: tuple[str, ...] | list[str]) -> bool:
+        """Whether every kept table of a finished run has a part file whose Parquet footer can be read."""
+        for table in (*tables, OUTCOMES):
+            try:
+                pq.read_metadata(self.part_path(table, run_id))
+            except (OSError, pa.ArrowException):
+                return False
+        return True
+
     def remove_stale_temporaries(self) -> list[Path]:
         """Delete the temporary files an interrupted writer left (``.<name>.*.tmp``); returns what was removed.
 
@@ -190,8 +199,12 @@ class RunFolder:
             files = self._part_files(table, run_ids)
             if not files:
                 continue
-            schema = pa.unify_schemas([pq.read_schema(f).remove_metadata() for f in files], promote_options="permissive")
-            written.append(self._stream(files, schema, self.table_path(table), csv))
+            try:
+                schema = pa.unify_schemas([_schema(f) for f in files], promote_options="permissive")
+                written.append(self._stream(files, schema, self.table_path(table), csv))
+            except pa.ArrowException as exc:
+                raise StoreError(f"run folder '{self.root}': table '{table}' cannot be consolidated ({_one_line(exc)}); "
+                                 "pacsim sweep --resume runs again any run whose files are damaged") from None
         return written
 
     def _stream(self, files: list[Path], schema: pa.Schema, target: Path, csv: bool) -> Path:
@@ -223,10 +236,10 @@ class RunFolder:
         return target
 
     # ------------------------------------------------------------ reading
-    def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
-        """A consolidated table as a DataFrame (built from the parts if it was never consolidated)."""
+    def read(self, table: str, columns: list[str] | None = None, from_parts: bool = False) -> pd.DataFrame:
+        """A consolidated table as a DataFrame, built from the parts if it was never consolidated (or ``from_parts``)."""
         path = self.table_path(table)
-        if path.is_file():
+        if path.is_file() and not from_parts:
             return pd.read_parquet(path, columns=columns)
         files = self._part_files(table, None) if (self.parts / table).is_dir() else []
         if not files:
@@ -241,6 +254,15 @@ class RunFolder:
         """One run's part of a table at a time, in run-id order."""
         for path in self._part_files(table, None):
             yield pd.read_parquet(path)
+
+
+def _schema(path: Path) -> pa.Schema:
+    """A part file's schema; :class:`StoreError` naming the file when it cannot be read."""
+    try:
+        return pq.read_schema(path).remove_metadata()
+    except (OSError, pa.ArrowException) as exc:
+        raise StoreError(f"part file '{path}' cannot be read ({_one_line(exc)}); "
+                         "pacsim sweep --resume runs that run again") from None
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:

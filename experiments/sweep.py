@@ -265,7 +265,7 @@ def run_sweep(spec: ExperimentSpec, out: Path | str, *, executor: Executor | Non
         if previous:
             folder.remove_stale_temporaries()
         statuses = folder.statuses() if previous else {}
-        todo = [p for p in plans if statuses.get(p.run_id) != RunStatus.OK]
+        todo = [p for p in plans if statuses.get(p.run_id) != RunStatus.OK or not folder.intact(p.run_id, spec.tables)]
         if executor is not None:
             backend = Backend(executor, type(executor).__name__, workers or 0)
             summary = _drive(spec, folder, backend, plans, todo, previous, started, progress, max_in_flight, csv)

@@ -14,6 +14,7 @@ from pacsim.experiments.errors import (
     ReportError,
     ResourceError,
     ServerError,
+    StoreError,
     SweepError,
 )
 from pacsim.model.params import ParameterError
@@ -21,7 +22,7 @@ from pacsim.model.scenarios import ScenarioError
 
 #: Errors that mean the user's input is wrong: one line on stderr, exit code 2.
 USER_ERRORS: tuple[type[Exception], ...] = (ParameterError, ScenarioError, ExperimentError, SweepError, ExecutorError, ReportError,
-                                            ManifestError, OutputError, ResourceError, ServerError)
+                                            ManifestError, OutputError, ResourceError, ServerError, StoreError)
 
 
 def one_line(exc: BaseException | str) -> str:
