@@ -365,7 +365,7 @@ def parse_assignments(items: list[str] | tuple[str, ...] | None) -> dict[str, An
     for item in items or []:
         key, eq, value = item.partition("=")
         if not eq or not key.strip():
-            raise ParameterError(f"--set expects key=value, got {item!r}")
+            raise ParameterError(f"--set expects KEY=VALUE, got {item!r}; allowed: a parameter path from 'pacsim params', '=', then a value")
         out[key.strip()] = parse_value(value.strip())
     return out
 
