@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pacsim.experiments.preflight import check_bind, port_number
+from pacsim.experiments.preflight import check_bind, check_memory, params_bytes, port_number
 from pacsim.model.params import parse_assignments
 from pacsim.model.scenarios import DEFAULT_SCENARIO, load_scenario
 
@@ -49,6 +49,8 @@ def viz_environment(scenario: str, sets: list[str] | None, environ: dict[str, st
 def cmd_viz(args: argparse.Namespace) -> int:
     """Serve the live view until interrupted, after checking the scenario, the address and the port."""
     env = viz_environment(args.scenario, args.set)
+    _, params = load_scenario(args.scenario, parse_assignments(args.set))
+    check_memory(params_bytes(params), params.electorate.n_voters, force=args.force)
     check_bind(args.host, args.port, prog="pacsim viz")
     command = solara_command(args.host, args.port, args.open)
     print(f"pacsim viz: serving scenario '{args.scenario}' at http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
@@ -63,4 +65,5 @@ def register(subparsers: Any) -> None:
     viz.add_argument("--port", type=port_number, default=DEFAULT_PORT, help="port, 1-65535 (default: %(default)s)")
     viz.add_argument("--set", action="append", metavar="KEY=VALUE", help="fix a parameter for the session, e.g. --set electorate.n_voters=20000")
     viz.add_argument("--open", action="store_true", help="also open a browser")
+    viz.add_argument("--force", action="store_true", help="serve even if the model's memory estimate exceeds what is free")
     viz.set_defaults(func=cmd_viz)
