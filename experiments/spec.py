@@ -14,10 +14,8 @@ other is the model: this module only declares; :mod:`experiments.sweep` executes
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -236,7 +234,7 @@ def read_experiment(path: Path, text: str) -> ExperimentSpec:
     if not isinstance(fixed_raw, dict):
         raise reader.fail("", "fixed", "must be a table of parameter = value")
     fixed = flatten(fixed_raw)
-    for key, value in fixed.items():
+    for key in fixed:
         if key == "run.seed":
             raise reader.fail("fixed", key, "run seeds come from [experiment] master_seed and cannot be fixed")
     try:
