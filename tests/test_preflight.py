@@ -139,3 +139,16 @@ def test_a_claimed_folder_is_given_back_when_the_work_fails(tmp_path: Path) -> N
     with pytest.raises(OutputError, match="is a file"):
         (tmp_path / "f").write_text("x")
         preflight.check_folder(tmp_path / "f", FolderKind.RUN)
+
+
+def test_the_default_folder_replaces_the_same_run_but_nothing_else(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --out, a second run of the same scenario and seed replaces the first, saying so; a sweep there is refused."""
+    monkeypatch.chdir(tmp_path)
+    assert main(RUN) == 0
+    assert main(RUN) == 0
+    assert "replacing the earlier run in runs/default-seed0/" in capsys.readouterr().out
+    (tmp_path / "runs" / "default-seed1").mkdir()
+    (tmp_path / "runs" / "default-seed1" / "manifest.json").write_text(json.dumps({"kind": "sweep", "experiment": {}}))
+    assert main([*RUN, "--seed", "1"]) == 2
+    assert "holds a pacsim sweep" in capsys.readouterr().err
