@@ -243,6 +243,14 @@ def _writable(folder: Path, option: str, shown: Path) -> None:
         raise OutputError(f"{option} '{shown}' is not writable{where}; allowed: a folder you can write to")
 
 
+def check_creatable(path: Path, option: str = "--out") -> None:
+    """Refuse a folder that does not exist and cannot be made: under a file, on a pseudo file system, or not writable."""
+    parent = _nearest_existing(path)
+    if not parent.is_dir():
+        raise OutputError(f"{option} '{path}' cannot be made: '{parent}' is a file; allowed: a path under a folder")
+    _writable(parent, option, path)
+
+
 def check_folder(path: Path, kind: FolderKind, *, option: str = "--out", force: bool = False,
                  resume: bool = False) -> dict | None:
     """Check an output folder before any work: it is a folder (or can be made one), writable, and not another job's.
@@ -255,10 +263,7 @@ def check_folder(path: Path, kind: FolderKind, *, option: str = "--out", force: 
     if path.exists() and not path.is_dir():
         raise OutputError(f"{option} '{path}' is a file; allowed: a folder that is new or empty")
     if not path.exists():
-        parent = _nearest_existing(path)
-        if not parent.is_dir():
-            raise OutputError(f"{option} '{path}' cannot be made: '{parent}' is a file; allowed: a path under a folder")
-        _writable(parent, option, path)
+        check_creatable(path, option)
         return None
     _writable(path.absolute(), option, path)
     try:

@@ -22,7 +22,7 @@ from pacsim.experiments.figures import citation, markdown_table, pyplot, save_fi
 import pyarrow as pa
 
 from pacsim.experiments.errors import ManifestError, OutputError, ReportError
-from pacsim.experiments.preflight import check_folder, claim_folder
+from pacsim.experiments.preflight import check_creatable, claim_folder
 from pacsim.experiments.results import FolderKind, RunFolder, RunStatus, SweepStatus, folder_kind
 
 _META = ("run_id", "point_id", "replicate", "seed", "scenario")
@@ -270,7 +270,7 @@ def check_report(run_dir: Path, out: Path | None = None) -> tuple[dict[str, Any]
     if out.is_dir() and any(out.iterdir()) and not (out / "summary.md").is_file():
         raise OutputError(f"--out '{out}' is not empty and holds no report; allowed: a new or empty folder, or an earlier report's")
     if not out.exists():
-        check_folder(out, FolderKind.SWEEP)
+        check_creatable(out)
     elif not os.access(out, os.W_OK | os.X_OK):
         raise OutputError(f"--out '{out}' is not writable; allowed: a folder you can write to")
     return manifest, out

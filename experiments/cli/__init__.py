@@ -9,9 +9,12 @@ message on stderr and exit code 2, before anything is written.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 
 from pacsim.experiments.cli import bench, measure, report, run, sweep
 from pacsim.experiments.cli.common import USER_ERRORS, Parser, one_line
@@ -33,6 +36,23 @@ def build_parser() -> Parser:
     return parser
 
 
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises KeyboardInterrupt, so a terminated sweep records itself as interrupted and cleans up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``pacsim`` command: its exit code (2 for any mistake in the input, with one line on stderr)."""
     parser = build_parser()
@@ -41,7 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # a usage mistake (2), or --help and --version (0)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     try:
-        return int(args.func(args) or 0)
+        with terminate_as_interrupt():
+            return int(args.func(args) or 0)
     except USER_ERRORS as exc:
         print(f"pacsim: error: {one_line(exc)}", file=sys.stderr)
         return 2
