@@ -216,12 +216,17 @@ class SweepSummary:
     seconds: float
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _prepare(folder: RunFolder, spec: ExperimentSpec, resume: bool) -> dict[str, Any]:
     """The manifest of the sweep to resume ({} for a new one), after checking the folder; writes nothing."""
     manifest = check_folder(folder.root, FolderKind.SWEEP, resume=resume)
     if manifest is None:
         return {}
-    recorded = manifest.get("experiment", {}).get("sha256")
+    experiment = manifest.get("experiment")
+    recorded = experiment.get("sha256") if isinstance(experiment, dict) else None
     if recorded != spec.sha256:
         raise SweepError(f"output folder '{folder.root}' holds a sweep of a different experiment file "
                          f"(sha256 {str(recorded or '?')[:12]}, this file {spec.sha256[:12]}); choose another --out")
@@ -289,7 +294,7 @@ def _drive(spec: ExperimentSpec, folder: RunFolder, backend: Backend, plans: lis
         "master_seed": spec.master_seed, "n_points": len(plans) // spec.replicates, "replicates": spec.replicates,
         "n_runs": len(plans), "started": previous.get("started", started), "finished": None,
         "status": SweepStatus.RUNNING.value, "executor": backend.kind, "workers": backend.workers,
-        "scheduler": backend.scheduler, "sessions": [*previous.get("sessions", []), session], **provenance(),
+        "scheduler": backend.scheduler, "sessions": [*_list(previous.get("sessions")), session], **provenance(),
     }
     ok = failed = 0
     skipped = len(plans) - len(todo)
@@ -314,6 +319,12 @@ def _drive(spec: ExperimentSpec, folder: RunFolder, backend: Backend, plans: lis
             del result
         folder.consolidate({p.run_id for p in plans}, csv=csv)
         statuses = folder.statuses()
+        complete = all(statuses.get(p.run_id) == RunStatus.OK for p in plans)
+        manifest.update(status=(SweepStatus.COMPLETE if complete else SweepStatus.COMPLETE_WITH_FAILURES).value,
+                        finished=now(), runs_ok=sum(s == RunStatus.OK for s in statuses.values()),
+                        runs_failed=sum(s == RunStatus.FAILED for s in statuses.values()))
+        session.update(finished=manifest["finished"], ok=ok, failed=failed)
+        folder.write_manifest(manifest)
     except BaseException:
         manifest.update(status=SweepStatus.INTERRUPTED.value, finished=now())
         session.update(finished=manifest["finished"], ok=ok, failed=failed)
@@ -324,10 +335,4 @@ def _drive(spec: ExperimentSpec, folder: RunFolder, backend: Backend, plans: lis
         raise
     finally:
         bar.close()
-    complete = all(statuses.get(p.run_id) == RunStatus.OK for p in plans)
-    manifest.update(status=(SweepStatus.COMPLETE if complete else SweepStatus.COMPLETE_WITH_FAILURES).value,
-                    finished=now(), runs_ok=sum(s == RunStatus.OK for s in statuses.values()),
-                    runs_failed=sum(s == RunStatus.FAILED for s in statuses.values()))
-    session.update(finished=manifest["finished"], ok=ok, failed=failed)
-    folder.write_manifest(manifest)
     return SweepSummary(folder.root, len(plans), ok, failed, skipped, 0.0)

@@ -66,12 +66,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except USER_ERRORS as exc:
         print(f"pacsim: error: {one_line(exc)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader of stdout went away (| head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as exc:  # the machine, not the input: a full disk, a folder removed under a running job
+        print(f"pacsim: error: {one_line(exc)}", file=sys.stderr)
+        return 1
     except MemoryError:
         print("pacsim: error: out of memory; allowed: a smaller electorate.n_voters or fewer --workers", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("pacsim: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # the reader of stdout went away (| head): stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
