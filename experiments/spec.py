@@ -155,6 +155,8 @@ def _read_factor(reader: _Reader, path: str, raw: Any, base: Params, design: Des
     if isinstance(raw, list):
         if not raw:
             raise reader.fail("vary", path, f"an empty list; allowed: a non-empty list of values, each {spec.allowed()}")
+        if len(raw) > MAX_RUNS:
+            raise reader.fail("vary", path, f"a list of {len(raw):,} values; allowed: at most {MAX_RUNS:,} runs per experiment file")
         for value in raw:
             _check_value(reader, "vary", path, base, path, value)
         if design in (Design.SOBOL, Design.MORRIS):

@@ -84,6 +84,8 @@ def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> 
 
 #: Keys a ``[scenario]`` table may hold.
 SCENARIO_KEYS = ("base", "description")
+#: Most files one chain of bases may hold.
+MAX_BASES = 32
 
 
 def read_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> tuple[str, str, dict[str, Any]]:
@@ -118,6 +120,9 @@ def read_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> tu
                                 "name or a .toml path relative to this file")
         base_path = scenario_path(base, relative_to=path.parent)
         chain = (*_chain, resolved)
+        if len(chain) >= MAX_BASES:
+            raise ScenarioError(f"scenario file '{path}': base '{base}' makes a chain of more than {MAX_BASES} files; "
+                                f"allowed: at most {MAX_BASES} files from a scenario to its last base")
         if base_path.resolve() in chain:
             loop = " -> ".join(str(p) for p in (*chain, base_path.resolve()))
             raise ScenarioError(f"scenario file '{path}': base '{base}' leads back to a file already in the chain ({loop}); "

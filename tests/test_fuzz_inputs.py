@@ -151,6 +151,8 @@ CASES: dict[str, Case] = {
     "scenario base unknown name": Case(["run", "scen.toml"], ("unknown scenario 'sibling'", "sibling.toml"),
                                        scenario('[scenario]\nbase = "sibling"\n')),
     "scenario base missing file": Case(["run", "scen.toml"], ("nothere.toml", "does not exist"), scenario('[scenario]\nbase = "../nothere.toml"\n')),
+    "scenario chain too long": Case(["run", "s0.toml"], ("makes a chain of more than 32 files", "allowed: at most 32"),
+                                    {f"s{i}.toml": f'[scenario]\nbase = "s{i + 1}.toml"\n' for i in range(40)} | {"s40.toml": ""}),
     "scenario description not text": Case(["run", "scen.toml"], ("[scenario] description", "a string"), scenario("[scenario]\ndescription = 5\n")),
     # ------------------------------------------------------------ experiment files
     "experiment not found": Case(["sweep", "nothere.toml"], ("nothere.toml", "does not exist")),
