@@ -164,6 +164,24 @@ def sample_matrix(spec: ExperimentSpec) -> np.ndarray:
     raise ValueError(f"design {spec.design.value!r} is not sampled")
 
 
+def count_points(design: Design, factors: tuple[Factor, ...] | list[Factor], samples: int, second_order: bool) -> int:
+    """How many design points a design has, by arithmetic alone: nothing is sampled or built.
+
+    Factorial: the product of each factor's levels. SALib's samplers: ``samples`` points
+    (Latin hypercube), ``samples * (2D + 2)`` or ``samples * (D + 2)`` without second-order
+    indices (Saltelli's Sobol scheme) and ``samples * (D + 1)`` (Morris trajectories), for
+    D varied parameters.
+    """
+    d = len(factors)
+    if design is Design.FACTORIAL:
+        return math.prod(len(f.values) if f.values is not None else int(f.steps or 0) for f in factors)
+    if design is Design.LATIN:
+        return samples
+    if design is Design.SOBOL:
+        return samples * (2 * d + 2 if second_order else d + 2)
+    return samples * (d + 1)
+
+
 def design_points(spec: ExperimentSpec) -> list[dict[str, Any]]:
     """Every design point of the experiment, as ``{parameter path: value}``, in a fixed order."""
     if spec.design is Design.FACTORIAL:

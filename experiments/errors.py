@@ -17,3 +17,23 @@ class SweepError(RuntimeError):
 
 class ReportError(ValueError):
     """A run folder that cannot be reported on; its message is one line."""
+
+
+class ManifestError(ValueError):
+    """A ``manifest.json`` that cannot be read as a pacsim manifest; its message is one line."""
+
+
+class OutputError(ValueError):
+    """An output folder that cannot be written, or that holds work a command must not overwrite; its message is one line."""
+
+
+class ResourceError(RuntimeError):
+    """Work that would need more memory than this machine has free; its message is one line."""
+
+
+class ServerError(ValueError):
+    """An address or port a server cannot bind, or a scheduler address of the wrong form; its message is one line."""
+
+
+class StoreError(RuntimeError):
+    """A file of a run folder that cannot be read back; its message is one line naming the file."""

@@ -9,6 +9,7 @@ the git commit, the master seed and the run ids behind it.
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,11 @@ import pandas as pd
 from scipy import stats
 
 from pacsim.experiments.figures import citation, markdown_table, pyplot, save_figure
-from pacsim.experiments.results import OK, RunFolder
-from pacsim.experiments.errors import ReportError
+import pyarrow as pa
+
+from pacsim.experiments.errors import ManifestError, OutputError, ReportError
+from pacsim.experiments.preflight import check_creatable, claim_folder
+from pacsim.experiments.results import FolderKind, RunFolder, RunStatus, SweepStatus, folder_kind
 
 _META = ("run_id", "point_id", "replicate", "seed", "scenario")
 _MAX_LEVELS = 12
@@ -237,30 +241,100 @@ def gilens_page_regression(data: pd.DataFrame) -> tuple[Any, list[str]]:
         return model.fit(cov_type="HC1"), notes
 
 
-def write_report(run_dir: Path, out: Path | None = None) -> list[Path]:
-    """Write the report of a sweep's run folder under ``out`` (default ``RUN_DIR/report``); returns the files."""
+def check_report(run_dir: Path, out: Path | None = None) -> tuple[dict[str, Any], Path]:
+    """(manifest, report folder) of a sweep's run folder, after checking both; writes nothing.
+
+    ``run_dir`` must hold a sweep (not a single run) with at least one finished run; the
+    report folder must be a folder that can be written, and not another run or sweep.
+    """
     folder = RunFolder(run_dir)
-    manifest = folder.read_manifest()
+    try:
+        manifest = folder.read_manifest()
+    except ManifestError as exc:
+        raise _error(f"run folder '{run_dir}' cannot be reported on: {exc}") from None
     if manifest is None:
         raise _error(f"'{run_dir}' is not a sweep's run folder (no manifest.json); run pacsim sweep first")
+    kind = folder_kind(manifest)
+    if kind is FolderKind.RUN:
+        raise _error(f"'{run_dir}' holds a single pacsim run, not a sweep; allowed: a run folder written by pacsim sweep")
+    if kind is not FolderKind.SWEEP:
+        raise _error(f"'{run_dir}/manifest.json' is not a sweep's manifest (no 'experiment' table); "
+                     "allowed: a run folder written by pacsim sweep")
     if not folder.has("outcomes"):
-        raise _error(f"run folder '{run_dir}' has no finished runs yet")
+        raise _error(f"run folder '{run_dir}' has no finished runs yet (sweep {manifest.get('status', 'status unknown')})")
     out = out or run_dir / "report"
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out '{out}' is a file; allowed: a folder for the report")
+    if (out / "manifest.json").exists():
+        raise OutputError(f"--out '{out}' holds a pacsim run or sweep; allowed: a folder of its own for the report")
+    if out.is_dir() and any(out.iterdir()) and not (out / "summary.md").is_file():
+        raise OutputError(f"--out '{out}' is not empty and holds no report; allowed: a new or empty folder, or an earlier report's")
+    if not out.exists():
+        check_creatable(out)
+    elif not os.access(out, os.W_OK | os.X_OK):
+        raise OutputError(f"--out '{out}' is not writable; allowed: a folder you can write to")
+    return manifest, out
+
+
+def progress_note(manifest: dict[str, Any], runs: pd.DataFrame) -> str | None:
+    """A sentence saying that a sweep is unfinished, or None when every planned run has a record."""
+    n_runs = manifest.get("n_runs")
+    status = manifest.get("status", "")
+    done = len(runs)
+    if finished(manifest) and isinstance(n_runs, int) and done >= n_runs:
+        return None
+    planned = f"{done} of {n_runs}" if isinstance(n_runs, int) else f"{done}"
+    return (f"the sweep is not finished (status '{status or 'unknown'}', {planned} runs recorded); "
+            "this report covers the runs recorded so far, and pacsim sweep --resume finishes it")
+
+
+def finished(manifest: dict[str, Any]) -> bool:
+    """Whether a sweep's manifest says that every planned run was attempted and the tables consolidated."""
+    return manifest.get("status") in (SweepStatus.COMPLETE.value, SweepStatus.COMPLETE_WITH_FAILURES.value)
+
+
+def _read(folder: RunFolder, table: str, columns: list[str] | None = None, from_parts: bool = False) -> pd.DataFrame:
+    try:
+        return folder.read(table, columns=columns, from_parts=from_parts)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise _error(f"run folder '{folder.root}': table '{table}' cannot be read ({' '.join(str(exc).split())}); "
+                     "pacsim sweep --resume writes it again") from None
+
+
+def write_report(run_dir: Path, out: Path | None = None) -> list[Path]:
+    """Write the report of a sweep's run folder under ``out`` (default ``RUN_DIR/report``); returns the files.
+
+    Everything is checked (:func:`check_report`) and read before the report folder is made.
+    """
+    folder = RunFolder(run_dir)
+    manifest, out = check_report(run_dir, out)
     exp = manifest.get("experiment", {})
-    varied = [v if v != "scenario" else "scenario" for v in exp.get("varied", [])]
-    outcomes = folder.read("outcomes")
-    runs = folder.read("runs", columns=["run_id", "status"])
+    exp = exp if isinstance(exp, dict) else {}
+    varied = [v for v in exp.get("varied", []) if isinstance(v, str)]
+    partial = not finished(manifest)  # consolidated tables, if any, predate the runs since
+    outcomes = _read(folder, "outcomes", from_parts=partial)
+    runs = _read(folder, "runs", columns=["run_id", "status"], from_parts=partial)
+    note = progress_note(manifest, runs)
+    if note:
+        print(f"pacsim report: note: {note}", flush=True)
+    with claim_folder(out):
+        return _write(folder, manifest, exp, varied, outcomes, runs, note, out, run_dir)
+
+
+def _write(folder: RunFolder, manifest: dict[str, Any], exp: dict[str, Any], varied: list[str], outcomes: pd.DataFrame,
+           runs: pd.DataFrame, note: str | None, out: Path, run_dir: Path) -> list[Path]:
     wanted = [o for o in exp.get("outcomes", ["capture_index"]) if o in outcomes.columns]
     name = exp.get("name", run_dir.name)
 
     written = figures(outcomes, varied, wanted, out, name)
     cite = citation(manifest, run_dir)
     lines = [f"# {name}", ""]
+    if note:
+        lines += [f"**Note: {note}.**", ""]
     if exp.get("claim"):
         lines += [f"Claim {exp['claim']}. Design: {exp.get('design')}, {manifest.get('n_points')} design points x "
                   f"{manifest.get('replicates')} replicates = {manifest.get('n_runs')} runs "
-                  f"({int((runs['status'] == OK).sum())} finished, {int((runs['status'] != OK).sum())} failed).", ""]
+                  f"({int((runs['status'] == RunStatus.OK.value).sum())} finished, {int((runs['status'] != RunStatus.OK.value).sum())} failed).", ""]
     lines += ["## How to cite these numbers", "", f"Cite as: {cite}. Each row below lists the run ids it pools; "
               "`runs.parquet` in the run folder gives each run's seed and parameters.", ""]
     for outcome in wanted:

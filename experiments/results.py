@@ -14,6 +14,7 @@ with its error recorded). Reports and plots read these files, never live objects
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -24,12 +25,65 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from pacsim.experiments.store import atomic_write_bytes, atomic_write_parquet, write_json
+from pacsim.experiments.errors import ManifestError, StoreError
+from pacsim.experiments.store import TMP_SUFFIX, atomic_write_bytes, atomic_write_parquet, write_json
 
 RUNS = "runs"
 OUTCOMES = "outcomes"
-OK = "ok"
-FAILED = "failed"
+
+
+class RunStatus(enum.StrEnum):
+    """How one run of a sweep ended; tables hold its lowercase ``value``."""
+
+    OK = "ok"
+    FAILED = "failed"
+
+
+class SweepStatus(enum.StrEnum):
+    """Where a sweep stands, as its manifest records it."""
+
+    RUNNING = "running"
+    INTERRUPTED = "interrupted"
+    COMPLETE = "complete"
+    COMPLETE_WITH_FAILURES = "complete with failures"
+
+
+class FolderKind(enum.StrEnum):
+    """What a pacsim output folder holds, read from its ``manifest.json``."""
+
+    RUN = "run"
+    SWEEP = "sweep"
+
+
+def read_manifest_file(path: Path) -> dict[str, Any] | None:
+    """The manifest at ``path`` as a dict, None when there is none; :class:`ManifestError` when it is unreadable."""
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ManifestError(f"'{path}' is not a readable manifest ({_one_line(exc)}); "
+                            "allowed: the JSON object pacsim wrote there") from None
+    if not isinstance(data, dict):
+        raise ManifestError(f"'{path}' holds a JSON {type(data).__name__}, not a pacsim manifest; "
+                            "allowed: the JSON object pacsim wrote there")
+    return data
+
+
+def folder_kind(manifest: Mapping[str, Any]) -> FolderKind | None:
+    """Whether a manifest is a sweep's or a single run's (older manifests are told apart by their keys)."""
+    kind = manifest.get("kind")
+    if kind in {k.value for k in FolderKind}:
+        return FolderKind(kind)
+    if isinstance(manifest.get("experiment"), dict):
+        return FolderKind.SWEEP
+    if "scenario" in manifest and "params" in manifest:
+        return FolderKind.RUN
+    return None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 class RunFolder:
@@ -59,10 +113,8 @@ class RunFolder:
 
     # ------------------------------------------------------------ manifest
     def read_manifest(self) -> dict[str, Any] | None:
-        """The manifest, or None when the folder holds no sweep yet."""
-        if not self.manifest_path.is_file():
-            return None
-        return json.loads(self.manifest_path.read_text())
+        """The manifest, or None when the folder holds no sweep yet; :class:`ManifestError` when it is unreadable."""
+        return read_manifest_file(self.manifest_path)
 
     def write_manifest(self, manifest: Mapping[str, Any]) -> None:
         """Write the manifest atomically."""
@@ -83,16 +135,47 @@ class RunFolder:
             self.part_path(OUTCOMES, run_id).unlink(missing_ok=True)
         atomic_write_parquet(self.part_path(RUNS, run_id), runs_row)
 
-    def statuses(self) -> dict[int, str]:
-        """``{run_id: status}`` of every run with a runs part."""
+    def statuses(self) -> dict[int, RunStatus]:
+        """``{run_id: status}`` of every run with a readable runs part (an unreadable one counts as not run)."""
         folder = self.parts / RUNS
         if not folder.is_dir():
             return {}
         out = {}
         for path in sorted(folder.glob("run-*.parquet")):
-            status = pq.read_table(path, columns=["status"]).column("status")[0].as_py()
-            out[int(path.stem.removeprefix("run-"))] = status
+            try:
+                status = pq.read_table(path, columns=["status"]).column("status")[0].as_py()
+                out[int(path.stem.removeprefix("run-"))] = RunStatus(status)
+            except (OSError, ValueError, KeyError, IndexError, pa.ArrowException):
+                continue
         return out
+
+    def intact(self, run_id: int, tables: tuple[str, ...] | list[str]) -> bool:
+        """Whether every kept table of a finished run has a part file whose Parquet footer can be read."""
+        for table in (*tables, OUTCOMES):
+            try:
+                pq.read_metadata(self.part_path(table, run_id))
+            except (OSError, pa.ArrowException):
+                return False
+        return True
+
+    def remove_stale_temporaries(self) -> list[Path]:
+        """Delete the temporary files an interrupted writer left (``.<name>.*.tmp``); returns what was removed.
+
+        Every file pacsim writes goes through a temporary name and an atomic rename
+        (:mod:`experiments.store`), so a temporary that is still there belongs to a process
+        that died before renaming it.
+        """
+        removed = []
+        folders = [self.root, self.root / "csv", *(p for p in self.parts.iterdir() if p.is_dir())] if self.parts.is_dir() \
+            else [self.root, self.root / "csv"]
+        for folder in folders:
+            if not folder.is_dir():
+                continue
+            for path in folder.glob(f".*{TMP_SUFFIX}"):
+                if path.is_file():
+                    path.unlink(missing_ok=True)
+                    removed.append(path)
+        return removed
 
     def part_tables(self) -> list[str]:
         """Names of the tables that have part files."""
@@ -116,14 +199,18 @@ class RunFolder:
             files = self._part_files(table, run_ids)
             if not files:
                 continue
-            schema = pa.unify_schemas([pq.read_schema(f).remove_metadata() for f in files], promote_options="permissive")
-            written.append(self._stream(files, schema, self.table_path(table), csv))
+            try:
+                schema = pa.unify_schemas([_schema(f) for f in files], promote_options="permissive")
+                written.append(self._stream(files, schema, self.table_path(table), csv))
+            except pa.ArrowException as exc:
+                raise StoreError(f"run folder '{self.root}': table '{table}' cannot be consolidated ({_one_line(exc)}); "
+                                 "pacsim sweep --resume runs again any run whose files are damaged") from None
         return written
 
     def _stream(self, files: list[Path], schema: pa.Schema, target: Path, csv: bool) -> Path:
-        tmp = target.with_name(f".{target.name}.tmp")
+        tmp = target.with_name(f".{target.name}{TMP_SUFFIX}")
         csv_target = self.root / "csv" / f"{target.stem}.csv"
-        csv_tmp = csv_target.with_name(f".{csv_target.name}.tmp")
+        csv_tmp = csv_target.with_name(f".{csv_target.name}{TMP_SUFFIX}")
         if csv:
             csv_target.parent.mkdir(parents=True, exist_ok=True)
         csv_writer = None
@@ -149,10 +236,10 @@ class RunFolder:
         return target
 
     # ------------------------------------------------------------ reading
-    def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
-        """A consolidated table as a DataFrame (built from the parts if it was never consolidated)."""
+    def read(self, table: str, columns: list[str] | None = None, from_parts: bool = False) -> pd.DataFrame:
+        """A consolidated table as a DataFrame, built from the parts if it was never consolidated (or ``from_parts``)."""
         path = self.table_path(table)
-        if path.is_file():
+        if path.is_file() and not from_parts:
             return pd.read_parquet(path, columns=columns)
         files = self._part_files(table, None) if (self.parts / table).is_dir() else []
         if not files:
@@ -167,6 +254,15 @@ class RunFolder:
         """One run's part of a table at a time, in run-id order."""
         for path in self._part_files(table, None):
             yield pd.read_parquet(path)
+
+
+def _schema(path: Path) -> pa.Schema:
+    """A part file's schema; :class:`StoreError` naming the file when it cannot be read."""
+    try:
+        return pq.read_schema(path).remove_metadata()
+    except (OSError, pa.ArrowException) as exc:
+        raise StoreError(f"part file '{path}' cannot be read ({_one_line(exc)}); "
+                         "pacsim sweep --resume runs that run again") from None
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:

@@ -14,17 +14,15 @@ other is the model: this module only declares; :mod:`experiments.sweep` executes
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pacsim.experiments.design import SCENARIO_KEY, Design, ExperimentSpec, Factor, design_points
+from pacsim.experiments.design import SCENARIO_KEY, Design, ExperimentSpec, Factor, count_points, design_points
 from pacsim.model.params import FIELDS, ParameterError, Params, build_params, flatten
-from pacsim.model.scenarios import ScenarioError, list_scenarios, load_scenario, resolve_file
+from pacsim.model.scenarios import ScenarioError, is_path, list_scenarios, load_scenario, read_text, resolve_file, scenario_path
 from pacsim.experiments.errors import ExperimentError
 
 EXPERIMENT_DIR = Path(__file__).parent
@@ -38,7 +36,10 @@ _EXPERIMENT_KEYS = {
     "outcomes", "tables", "samples", "levels", "second_order", "expected",
 }
 _RANGE_KEYS = {"lo", "hi", "log", "steps"}
-_MAX_RUNS = 1_000_000
+#: Most runs (design points x replicates) one experiment file may declare. At 0.1-1 s per
+#: miniature run this is hours to days on one machine; the cap also bounds the checks made
+#: before a sweep starts (each distinct design point is validated once, about 50 us each).
+MAX_RUNS = 100_000
 
 
 # ------------------------------------------------------------------ locating keys
@@ -107,6 +108,12 @@ def list_experiments() -> list[str]:
     return sorted(p.stem for p in EXPERIMENT_DIR.glob("*.toml"))
 
 
+def scenario_ref_of(ref: str, experiment: Path) -> str:
+    """How an experiment file's scenario reference is loaded: a path is taken from the file's folder, a bare name is shipped."""
+    found = scenario_path(ref, relative_to=experiment.parent)
+    return str(found) if is_path(ref) else ref
+
+
 def _expect(reader: _Reader, table: str, key: str, value: Any, kind: type | tuple[type, ...], allowed: str) -> Any:
     if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
         raise reader.fail(table, key, f"{value!r} is not allowed; allowed: {allowed}")
@@ -127,14 +134,16 @@ def _read_factor(reader: _Reader, path: str, raw: Any, base: Params, design: Des
     if path == SCENARIO_KEY:
         if not isinstance(raw, list) or not raw or not all(isinstance(v, str) for v in raw):
             raise reader.fail("vary", path, f"{raw!r} is not allowed; allowed: a non-empty list of scenario names ({', '.join(list_scenarios())})")
+        refs = []
         for name in raw:
             try:
-                load_scenario(name)
+                refs.append(scenario_ref_of(name, reader.path))
+                load_scenario(refs[-1])
             except (ScenarioError, ParameterError) as exc:
                 raise reader.fail("vary", path, str(exc)) from None
         if design in (Design.SOBOL, Design.MORRIS):
             raise reader.fail("vary", path, f"a {design.value} design needs numeric ranges; vary the scenario with design 'factorial' or 'latin'")
-        return Factor(path, values=tuple(raw))
+        return Factor(path, values=tuple(refs))
     if path not in FIELDS:
         try:
             build_params({path: None})
@@ -146,6 +155,8 @@ def _read_factor(reader: _Reader, path: str, raw: Any, base: Params, design: Des
     if isinstance(raw, list):
         if not raw:
             raise reader.fail("vary", path, f"an empty list; allowed: a non-empty list of values, each {spec.allowed()}")
+        if len(raw) > MAX_RUNS:
+            raise reader.fail("vary", path, f"a list of {len(raw):,} values; allowed: at most {MAX_RUNS:,} runs per experiment file")
         for value in raw:
             _check_value(reader, "vary", path, base, path, value)
         if design in (Design.SOBOL, Design.MORRIS):
@@ -215,11 +226,8 @@ def read_experiment(path: Path, text: str) -> ExperimentSpec:
         raise reader.fail("experiment", "master_seed", f"{master_seed!r}; allowed: an integer in [0, 2**63-1]")
 
     scenario = _expect(reader, "experiment", "scenario", exp.get("scenario", "default"), str, f"a scenario name ({', '.join(list_scenarios())}) or a .toml path")
-    scenario_ref: str = scenario
-    if scenario.endswith(".toml") and not Path(scenario).is_absolute():
-        local = path.parent / scenario
-        scenario_ref = str(local) if local.is_file() else scenario
     try:
+        scenario_ref = scenario_ref_of(scenario, path)
         _, base = load_scenario(scenario_ref)
     except (ScenarioError, ParameterError) as exc:
         raise reader.fail("experiment", "scenario", str(exc)) from None
@@ -228,7 +236,7 @@ def read_experiment(path: Path, text: str) -> ExperimentSpec:
     if not isinstance(fixed_raw, dict):
         raise reader.fail("", "fixed", "must be a table of parameter = value")
     fixed = flatten(fixed_raw)
-    for key, value in fixed.items():
+    for key in fixed:
         if key == "run.seed":
             raise reader.fail("fixed", key, "run seeds come from [experiment] master_seed and cannot be fixed")
     try:
@@ -305,18 +313,30 @@ def read_experiment(path: Path, text: str) -> ExperimentSpec:
 
 
 def _check_points(spec: ExperimentSpec, reader: _Reader) -> None:
-    """Build every design point's parameters once, so that a combination the schema forbids fails before anything runs."""
-    points = design_points(spec)
-    if len(points) * spec.replicates > _MAX_RUNS:
-        raise reader.fail("experiment", "replicates", f"{len(points)} points x {spec.replicates} replicates is more than {_MAX_RUNS:,} runs")
+    """Count the runs by arithmetic first, then build each distinct design point's parameters once.
+
+    The count comes before any design point exists, so a design of 10**9 points is refused
+    at once; then a combination the schema forbids fails before anything runs.
+    """
+    n_points = count_points(spec.design, spec.factors, spec.samples, spec.second_order)
+    n_runs = n_points * spec.replicates
+    if n_runs > MAX_RUNS:
+        key = ("", "vary") if spec.design is Design.FACTORIAL else ("experiment", "samples")
+        raise reader.fail(*key, f"{n_points:,} design points x {spec.replicates:,} replicates = {n_runs:,} runs; "
+                                f"allowed: at most {MAX_RUNS:,} runs per experiment file")
+    bases: dict[str, Params] = {}
     seen: set[tuple[tuple[str, Any], ...]] = set()
-    for point in points:
+    for point in design_points(spec):
         key = tuple(sorted(point.items()))
         if key in seen:
             continue
         seen.add(key)
+        scenario = point.get(SCENARIO_KEY, spec.scenario)
+        overrides = {k: v for k, v in point.items() if k != SCENARIO_KEY}
         try:
-            spec.params_for(point, 0)
+            if scenario not in bases:
+                bases[scenario] = load_scenario(scenario, spec.fixed)[1]
+            bases[scenario].with_overrides(overrides)
         except (ParameterError, ScenarioError) as exc:
             raise reader.fail("", "vary", f"design point {point} is not a valid run: {exc}") from None
 
@@ -324,8 +344,4 @@ def _check_points(spec: ExperimentSpec, reader: _Reader) -> None:
 def load_experiment(name_or_path: str | Path) -> ExperimentSpec:
     """Read and validate an experiment file (a path, or the name of a shipped experiment)."""
     path = resolve_experiment(name_or_path)
-    try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExperimentError(f"experiment file '{path}': cannot be read: {exc}") from None
-    return read_experiment(path, text)
+    return read_experiment(path, read_text(path, "experiment", ExperimentError))

@@ -11,11 +11,14 @@ from typing import Any
 
 import pandas as pd
 
+#: Every file is written under ``.<name>.<random><TMP_SUFFIX>`` first, then renamed into place.
+TMP_SUFFIX = ".tmp"
+
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -30,7 +33,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
     """Write one table as Parquet, atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     os.close(fd)
     try:
         frame.to_parquet(tmp, index=False)

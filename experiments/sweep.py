@@ -15,24 +15,26 @@ import os
 import socket
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pebble import ProcessExpired
 from tqdm import tqdm
 
-from pacsim.experiments.design import RunPlan, plan_runs
-from pacsim.experiments.executors import Backend, open_backend
+from pacsim.experiments.design import ExperimentSpec, RunPlan, plan_runs
+from pacsim.experiments.errors import ExecutorError, SweepError
+from pacsim.experiments.executors import Backend, check_backend, default_workers, open_backend
 from pacsim.experiments.measures import run_outcomes
+from pacsim.experiments.preflight import check_folder, check_memory, claim_folder, spec_bytes
 from pacsim.experiments.provenance import now, provenance
-from pacsim.experiments.results import FAILED, OK, RunFolder
+from pacsim.experiments.results import FolderKind, RunFolder, RunStatus, SweepStatus
 from pacsim.experiments.runner import simulate
-from pacsim.experiments.design import ExperimentSpec
 from pacsim.model.params import Params
-from pacsim.experiments.errors import SweepError
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,14 @@ class RunTask:
 
 @dataclass
 class RunResult:
-    """What a worker sends back: Parquet bytes per kept table, the outcomes, and how the run went."""
+    """What a worker sends back: Parquet bytes per kept table, the outcomes, and how the run went.
+
+    ``attempts`` counts the workers the run was started on (2 when the first one died under
+    it) and ``lost`` says how each earlier attempt ended; the driver fills in both.
+    """
 
     run_id: int
-    status: str
+    status: RunStatus
     started: str
     finished: str
     duration_s: float
@@ -59,6 +65,8 @@ class RunResult:
     parts: dict[str, bytes] = field(default_factory=dict)
     error: str = ""
     traceback: str = ""
+    attempts: int = 1
+    lost: list[str] = field(default_factory=list)
 
 
 def _to_parquet(frame: pd.DataFrame) -> bytes:
@@ -84,42 +92,90 @@ def execute_run(task: RunTask, simulate_fn: Callable[[Params], dict[str, pd.Data
             frame.insert(0, "run_id", task.plan.run_id)
             parts[name] = _to_parquet(frame)
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded, never raised
-        return RunResult(task.plan.run_id, FAILED, started, now(), time.perf_counter() - t0, worker,
+        return RunResult(task.plan.run_id, RunStatus.FAILED, started, now(), time.perf_counter() - t0, worker,
                          error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
-    return RunResult(task.plan.run_id, OK, started, now(), time.perf_counter() - t0, worker, outcomes, parts)
+    return RunResult(task.plan.run_id, RunStatus.OK, started, now(), time.perf_counter() - t0, worker, outcomes, parts)
 
 
-def stream(executor: Executor, tasks: Iterable[RunTask], max_in_flight: int,
-           fn: Callable[[RunTask], RunResult] = execute_run) -> Iterator[RunResult]:
+#: Exceptions of a future that mean the worker process died under the run, not that the run failed.
+WORKER_LOST: tuple[type[BaseException], ...] = (BrokenExecutor, ProcessExpired)
+#: How many times a run whose worker died is started again before it is recorded as failed.
+RETRIES = 1
+#: How many times a broken executor is replaced by a fresh one in one sweep before the sweep stops.
+MAX_RESTARTS = 5
+
+
+def _describe(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    code = getattr(exc, "exitcode", None)
+    return f"{type(exc).__name__}: {text}" + (f" (exit code {code})" if code is not None else "")
+
+
+def stream(backend: Backend, tasks: Iterable[RunTask], max_in_flight: int,
+           fn: Callable[[RunTask], RunResult] = execute_run, retries: int = RETRIES) -> Iterator[RunResult]:
     """Submit ``tasks`` keeping at most ``max_in_flight`` running, and yield each result as it completes.
 
-    A task whose future raises (a worker that died, say) is yielded as a failed result.
+    A run whose worker died (:data:`WORKER_LOST`) is started again, up to ``retries`` times,
+    and then yielded as failed; any other exception of its future is yielded as a failed
+    result at once. An executor that refuses new runs (a broken pool) is replaced through
+    ``backend.restart`` (at most :data:`MAX_RESTARTS` times) and the runs it lost go to the
+    new one; without a restart, the sweep stops with :class:`ExecutorError`.
     """
-    pending: dict[Future, RunTask] = {}
+    pending: dict[Future, tuple[RunTask, list[str]]] = {}
+    again: deque[tuple[RunTask, list[str]]] = deque()
     queue = iter(tasks)
     exhausted = False
+    restarts = 0
+
+    def submit(task: RunTask, lost: list[str]) -> None:
+        nonlocal restarts
+        while True:
+            try:
+                pending[backend.executor.submit(fn, task)] = (task, lost)
+                return
+            except Exception as exc:  # noqa: BLE001 - a broken or closed executor; replace it or stop
+                if backend.restart is None or restarts >= MAX_RESTARTS:
+                    raise ExecutorError(f"the {backend.kind} executor stopped taking runs ({_describe(exc)}); "
+                                        "finished runs are kept: --resume runs the rest") from None
+                restarts += 1
+                backend.executor = backend.restart()
+
     try:
         while True:
-            while not exhausted and len(pending) < max_in_flight:
+            while len(pending) < max_in_flight and (again or not exhausted):
+                if again:
+                    submit(*again.popleft())
+                    continue
                 task = next(queue, None)
                 if task is None:
                     exhausted = True
                     break
-                pending[executor.submit(fn, task)] = task
+                submit(task, [])
             if not pending:
                 return
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: pending[f].plan.run_id):
-                task = pending.pop(future)
+            for future in sorted(done, key=lambda f: pending[f][0].plan.run_id):
+                task, lost = pending.pop(future)
                 try:
-                    yield future.result()
+                    result = future.result()
+                except WORKER_LOST as exc:
+                    if len(lost) < retries:
+                        again.append((task, [*lost, _describe(exc)]))
+                        continue
+                    result = _lost_result(task, exc)
                 except Exception as exc:  # noqa: BLE001 - the executor lost the run; record it
-                    stamp = now()
-                    yield RunResult(task.plan.run_id, FAILED, stamp, stamp, 0.0, "", error=f"{type(exc).__name__}: {exc}",
-                                    traceback="".join(traceback.format_exception(exc)))
+                    result = _lost_result(task, exc)
+                result.attempts, result.lost = len(lost) + 1, lost
+                yield result
     finally:
         for future in pending:
             future.cancel()
+
+
+def _lost_result(task: RunTask, exc: BaseException) -> RunResult:
+    stamp = now()
+    return RunResult(task.plan.run_id, RunStatus.FAILED, stamp, stamp, 0.0, "", error=_describe(exc),
+                     traceback="".join(traceback.format_exception(exc)))
 
 
 def _runs_row(spec: ExperimentSpec, task: RunTask, result: RunResult) -> pd.DataFrame:
@@ -127,8 +183,9 @@ def _runs_row(spec: ExperimentSpec, task: RunTask, result: RunResult) -> pd.Data
     row: dict[str, Any] = {"run_id": plan.run_id, "point_id": plan.point_id, "replicate": plan.replicate, "seed": plan.seed,
                            "scenario": task.scenario}
     row.update({path: plan.point[path] for path in spec.varied if path != "scenario"})
-    row.update({"status": result.status, "error": result.error, "traceback": result.traceback, "started": result.started,
-                "finished": result.finished, "duration_s": result.duration_s, "worker": result.worker})
+    row.update({"status": RunStatus(result.status).value, "error": result.error, "traceback": result.traceback,
+                "attempts": result.attempts, "started": result.started, "finished": result.finished,
+                "duration_s": result.duration_s, "worker": result.worker})
     return pd.DataFrame([row])
 
 
@@ -159,90 +216,123 @@ class SweepSummary:
     seconds: float
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _prepare(folder: RunFolder, spec: ExperimentSpec, resume: bool) -> dict[str, Any]:
-    manifest = folder.read_manifest()
+    """The manifest of the sweep to resume ({} for a new one), after checking the folder; writes nothing."""
+    manifest = check_folder(folder.root, FolderKind.SWEEP, resume=resume)
     if manifest is None:
-        if folder.root.exists() and any(folder.root.iterdir()):
-            raise SweepError(f"output folder '{folder.root}' is not empty and holds no sweep; choose another --out")
         return {}
-    if not resume:
-        raise SweepError(f"output folder '{folder.root}' already holds a sweep; pass --resume to finish it, or choose another --out")
-    if manifest.get("experiment", {}).get("sha256") != spec.sha256:
+    experiment = manifest.get("experiment")
+    recorded = experiment.get("sha256") if isinstance(experiment, dict) else None
+    if recorded != spec.sha256:
         raise SweepError(f"output folder '{folder.root}' holds a sweep of a different experiment file "
-                         f"(sha256 {manifest.get('experiment', {}).get('sha256', '?')[:12]}, this file {spec.sha256[:12]}); choose another --out")
+                         f"(sha256 {str(recorded or '?')[:12]}, this file {spec.sha256[:12]}); choose another --out")
     return manifest
+
+
+def check_sweep(spec: ExperimentSpec, out: Path | str, *, executor: Executor | None = None, kind: str = "local",
+                workers: int | None = None, scheduler: str | None = None, resume: bool = False,
+                force: bool = False) -> dict[str, Any]:
+    """Every check a sweep makes before it starts: executor options, the run folder and memory; writes nothing.
+
+    Returns the manifest of the sweep to resume ({} for a new one).
+    """
+    if executor is None:
+        check_backend(kind, workers, scheduler)
+    previous = _prepare(RunFolder(out), spec, resume)
+    if executor is None and not scheduler:
+        n_workers = workers or default_workers()
+        per_run, n_voters = spec_bytes(spec)
+        check_memory(per_run, n_voters, workers=n_workers, force=force)
+    return previous
 
 
 def run_sweep(spec: ExperimentSpec, out: Path | str, *, executor: Executor | None = None, kind: str = "local",
               workers: int | None = None, scheduler: str | None = None, resume: bool = False, progress: bool = True,
-              csv: bool = True, max_in_flight: int | None = None) -> SweepSummary:
+              csv: bool = True, max_in_flight: int | None = None, force: bool = False) -> SweepSummary:
     """Run every design point x replicate of ``spec`` into the run folder ``out``, and consolidate its tables.
 
     ``executor``, when given, is any :class:`concurrent.futures.Executor` and is left open;
     otherwise one of ``kind`` (``local`` or ``dask``) is started with ``workers`` workers.
     With ``resume``, runs that already finished are skipped; failed ones are tried again.
+    Everything is checked (:func:`check_sweep`) before the folder is created; ``force``
+    runs a sweep whose memory estimate exceeds what is available.
     """
     folder = RunFolder(out)
-    previous = _prepare(folder, spec, resume)
+    previous = check_sweep(spec, out, executor=executor, kind=kind, workers=workers, scheduler=scheduler,
+                           resume=resume, force=force)
     plans = plan_runs(spec)
-    statuses = folder.statuses() if previous else {}
-    todo = [p for p in plans if statuses.get(p.run_id) != OK]
     started, t0 = now(), time.perf_counter()
-    if executor is not None:
-        summary = _drive(spec, folder, Backend(executor, type(executor).__name__, workers or 0), plans, todo, previous,
-                         started, progress, max_in_flight)
-    else:
-        with open_backend(kind, workers, scheduler) as backend:
-            summary = _drive(spec, folder, backend, plans, todo, previous, started, progress, max_in_flight)
-    folder.consolidate({p.run_id for p in plans}, csv=csv)
+    with claim_folder(folder.root):
+        if previous:
+            folder.remove_stale_temporaries()
+        statuses = folder.statuses() if previous else {}
+        todo = [p for p in plans if statuses.get(p.run_id) != RunStatus.OK or not folder.intact(p.run_id, spec.tables)]
+        if executor is not None:
+            backend = Backend(executor, type(executor).__name__, workers or 0)
+            summary = _drive(spec, folder, backend, plans, todo, previous, started, progress, max_in_flight, csv)
+        else:
+            with open_backend(kind, workers, scheduler) as backend:
+                summary = _drive(spec, folder, backend, plans, todo, previous, started, progress, max_in_flight, csv)
     summary.seconds = time.perf_counter() - t0
     return summary
 
 
 def _drive(spec: ExperimentSpec, folder: RunFolder, backend: Backend, plans: list[RunPlan], todo: list[RunPlan],
-           previous: dict[str, Any], started: str, progress: bool, max_in_flight: int | None) -> SweepSummary:
-    session = {"started": started, "executor": backend.kind, "workers": backend.workers, "scheduler": backend.scheduler,
-               "runs_attempted": len(todo)}
+           previous: dict[str, Any], started: str, progress: bool, max_in_flight: int | None, csv: bool) -> SweepSummary:
+    """Run ``todo``, storing each result as it arrives, then consolidate; any exception is recorded in the manifest first."""
+    session: dict[str, Any] = {"started": started, "executor": backend.kind, "workers": backend.workers,
+                               "scheduler": backend.scheduler, "runs_attempted": len(todo), "retried": []}
     manifest = {
+        "kind": FolderKind.SWEEP.value,
         "experiment": {"name": spec.name, "path": str(spec.path), "sha256": spec.sha256, "text": spec.text,
                        "design": spec.design.value, "claim": spec.claim, "scenario": spec.scenario,
                        "varied": list(spec.varied), "outcomes": list(spec.outcomes), "tables": list(spec.tables)},
         "master_seed": spec.master_seed, "n_points": len(plans) // spec.replicates, "replicates": spec.replicates,
-        "n_runs": len(plans), "started": previous.get("started", started), "finished": None, "status": "running",
-        "executor": backend.kind, "workers": backend.workers, "scheduler": backend.scheduler,
-        "sessions": [*previous.get("sessions", []), session], **provenance(),
+        "n_runs": len(plans), "started": previous.get("started", started), "finished": None,
+        "status": SweepStatus.RUNNING.value, "executor": backend.kind, "workers": backend.workers,
+        "scheduler": backend.scheduler, "sessions": [*_list(previous.get("sessions")), session], **provenance(),
     }
-    folder.root.mkdir(parents=True, exist_ok=True)
-    folder.write_experiment(spec.text)
-    folder.write_manifest(manifest)
     ok = failed = 0
     skipped = len(plans) - len(todo)
     tasks = {p.run_id: p for p in todo}
     in_flight = max_in_flight or max(2, 2 * max(backend.workers, 1))
     bar = tqdm(total=len(plans), initial=skipped, desc=spec.name, unit="run", disable=not progress, dynamic_ncols=True)
     try:
+        folder.write_experiment(spec.text)
+        folder.write_manifest(manifest)
         task_iter = (make_task(spec, p) for p in todo)
-        for result in stream(backend.executor, task_iter, in_flight):
+        for result in stream(backend, task_iter, in_flight):
             task = make_task(spec, tasks.pop(result.run_id))
             folder.write_run(result.run_id, result.parts, _runs_row(spec, task, result),
-                             _outcomes_row(spec, task, result) if result.status == OK else None)
-            ok += result.status == OK
-            failed += result.status == FAILED
+                             _outcomes_row(spec, task, result) if result.status == RunStatus.OK else None)
+            ok += result.status == RunStatus.OK
+            failed += result.status == RunStatus.FAILED
+            if result.lost:
+                session["retried"].append({"run_id": result.run_id, "lost": result.lost, "status": result.status.value})
             bar.update(1)
             if failed:
                 bar.set_postfix(failed=failed)
             del result
-    except BaseException:
-        manifest.update(status="interrupted", finished=now())
+        folder.consolidate({p.run_id for p in plans}, csv=csv)
+        statuses = folder.statuses()
+        complete = all(statuses.get(p.run_id) == RunStatus.OK for p in plans)
+        manifest.update(status=(SweepStatus.COMPLETE if complete else SweepStatus.COMPLETE_WITH_FAILURES).value,
+                        finished=now(), runs_ok=sum(s == RunStatus.OK for s in statuses.values()),
+                        runs_failed=sum(s == RunStatus.FAILED for s in statuses.values()))
         session.update(finished=manifest["finished"], ok=ok, failed=failed)
         folder.write_manifest(manifest)
+    except BaseException:
+        manifest.update(status=SweepStatus.INTERRUPTED.value, finished=now())
+        session.update(finished=manifest["finished"], ok=ok, failed=failed)
+        try:
+            folder.write_manifest(manifest)
+        except OSError:
+            pass  # the original error says more than a second one about the same disk
         raise
     finally:
         bar.close()
-    statuses = folder.statuses()
-    manifest.update(status="complete" if all(statuses.get(p.run_id) == OK for p in plans) else "complete with failures",
-                    finished=now(), runs_ok=sum(s == OK for s in statuses.values()),
-                    runs_failed=sum(s == FAILED for s in statuses.values()))
-    session.update(finished=manifest["finished"], ok=ok, failed=failed)
-    folder.write_manifest(manifest)
     return SweepSummary(folder.root, len(plans), ok, failed, skipped, 0.0)

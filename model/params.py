@@ -14,6 +14,7 @@ allowed when anything is wrong.
 from __future__ import annotations
 
 import enum
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -125,7 +126,24 @@ class SalienceParams(_Section):
             )
         if any(w <= 0 for w in self.background_weights):
             raise ValueError(f"salience.background_weights={list(self.background_weights)} must all be > 0")
+        for name in self.background_issues:
+            _check_issue_name("salience.background_issues", name)
+        repeated = sorted({n for n in self.background_issues if self.background_issues.count(n) > 1})
+        if repeated:
+            raise ValueError(f"salience.background_issues={list(self.background_issues)} names {repeated[0]!r} more than once; "
+                             "allowed: distinct issue names")
         return self
+
+
+#: What an issue name may be: it becomes a column name (``salience_<name>``) and a CLI token.
+ISSUE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+
+
+def _check_issue_name(field: str, name: str) -> None:
+    """Refuse an issue name that is empty or not a plain identifier, in one line."""
+    if not ISSUE_NAME.fullmatch(name):
+        raise ValueError(f"invalid value for '{field}': {name!r}; allowed: an issue name of 1-64 letters, digits "
+                         "and '_', starting with a letter")
 
 
 class TargetParams(_Section):
@@ -136,6 +154,11 @@ class TargetParams(_Section):
     voter_share_with_donor: float = _p(0.25, 0.0, 1.0, "share of voters", "Share of voters on the industry donor's side of the issue.")
     opinion_sd: float = _p(0.5, 0.01, 3.0, "position units", "Spread of voters' positions on the target issue.")
     partisan_loading: float = _p(0.1, -1.0, 1.0, "position per party-ID unit", "How much party identification tilts target-issue opinion.")
+
+    @model_validator(mode="after")
+    def _named(self) -> TargetParams:
+        _check_issue_name("target.name", self.name)
+        return self
 
 
 class PoliticianParams(_Section):
@@ -235,6 +258,9 @@ class Params(_Section):
                 f"electorate.n_voters={self.electorate.n_voters} must be at least 2 per House district "
                 f"({2 * districts} for {districts} seats)"
             )
+        if self.target.name in self.salience.background_issues:
+            raise ValueError(f"target.name={self.target.name!r} is also in salience.background_issues; "
+                             "allowed: a target issue distinct from every background issue")
         n_seats = self.legislature.house_seats + self.legislature.senate_seats
         if self.politicians.champions > n_seats:
             raise ValueError(f"politicians.champions={self.politicians.champions} must be at most the {n_seats} seats")
@@ -338,7 +364,7 @@ def parse_assignments(items: list[str] | tuple[str, ...] | None) -> dict[str, An
     for item in items or []:
         key, eq, value = item.partition("=")
         if not eq or not key.strip():
-            raise ParameterError(f"--set expects key=value, got {item!r}")
+            raise ParameterError(f"--set expects KEY=VALUE, got {item!r}; allowed: a parameter path from 'pacsim params', '=', then a value")
         out[key.strip()] = parse_value(value.strip())
     return out
 

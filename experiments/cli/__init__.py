@@ -9,11 +9,15 @@ message on stderr and exit code 2, before anything is written.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 
 from pacsim.experiments.cli import bench, measure, report, run, sweep
-from pacsim.experiments.cli.common import USER_ERRORS, Parser
+from pacsim.experiments.cli.common import USER_ERRORS, Parser, one_line
 from pacsim.viz import command as viz_command
 
 #: Each module adds its subcommands to the parser, in the order ``pacsim --help`` lists them.
@@ -32,15 +36,45 @@ def build_parser() -> Parser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``pacsim`` command."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises KeyboardInterrupt, so a terminated sweep records itself as interrupted and cleans up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        return int(args.func(args) or 0)
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pacsim`` command: its exit code (2 for any mistake in the input, with one line on stderr)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # a usage mistake (2), or --help and --version (0)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    try:
+        with terminate_as_interrupt():
+            return int(args.func(args) or 0)
     except USER_ERRORS as exc:
-        print(f"pacsim: error: {exc}", file=sys.stderr)
+        print(f"pacsim: error: {one_line(exc)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader of stdout went away (| head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as exc:  # the machine, not the input: a full disk, a folder removed under a running job
+        print(f"pacsim: error: {one_line(exc)}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print("pacsim: error: out of memory; allowed: a smaller electorate.n_voters or fewer --workers", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("pacsim: interrupted", file=sys.stderr)
         return 130

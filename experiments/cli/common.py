@@ -6,12 +6,28 @@ import argparse
 import math
 from typing import NoReturn
 
-from pacsim.experiments.errors import ExecutorError, ExperimentError, ReportError, SweepError
+from pacsim.experiments.errors import (
+    ExecutorError,
+    ExperimentError,
+    ManifestError,
+    OutputError,
+    ReportError,
+    ResourceError,
+    ServerError,
+    StoreError,
+    SweepError,
+)
 from pacsim.model.params import ParameterError
 from pacsim.model.scenarios import ScenarioError
 
 #: Errors that mean the user's input is wrong: one line on stderr, exit code 2.
-USER_ERRORS: tuple[type[Exception], ...] = (ParameterError, ScenarioError, ExperimentError, SweepError, ExecutorError, ReportError)
+USER_ERRORS: tuple[type[Exception], ...] = (ParameterError, ScenarioError, ExperimentError, SweepError, ExecutorError, ReportError,
+                                            ManifestError, OutputError, ResourceError, ServerError, StoreError)
+
+
+def one_line(exc: BaseException | str) -> str:
+    """An error message folded onto one line."""
+    return " ".join(str(exc).split())
 
 
 class Parser(argparse.ArgumentParser):
@@ -19,7 +35,15 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Print the mistake in one line and exit with code 2."""
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
+
+
+def integer(text: str) -> int:
+    """An argparse type: a whole number, with a message that says so."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: an integer") from None
 
 
 def format_value(value: float) -> str:

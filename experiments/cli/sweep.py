@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from pacsim.experiments.executors import EXECUTORS
+from pacsim.experiments.cli.common import integer
+from pacsim.experiments.executors import EXECUTORS, MAX_WORKERS
 from pacsim.experiments.spec import list_experiments, load_experiment
 
 
@@ -17,21 +18,27 @@ def default_out(name: str) -> Path:
 
 def sweep_options(parser: argparse.ArgumentParser) -> None:
     """The options every command that runs a sweep takes."""
-    parser.add_argument("--workers", type=int, help="worker processes (default: the CPUs available)")
+    parser.add_argument("--workers", type=integer, help=f"worker processes, 1 to {MAX_WORKERS} (default: the CPUs available)")
     parser.add_argument("--executor", choices=EXECUTORS, default="local", help="where runs execute (default: %(default)s)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="a running dask scheduler, e.g. tcp://127.0.0.1:8786 (with --executor dask)")
     parser.add_argument("--out", help="run folder (default: runs/<experiment name>)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument("--force", action="store_true", help="run even if the memory estimate exceeds what is free")
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run every design point x replicate of an experiment file."""
-    from pacsim.experiments.sweep import run_sweep
+    from pacsim.experiments.sweep import check_sweep, run_sweep
 
     spec = load_experiment(args.file)
     out = Path(args.out) if args.out else default_out(spec.name)
+    if args.check:
+        check_sweep(spec, out, kind=args.executor, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                    force=args.force)
+        print(f"pacsim sweep: {spec.name}: the experiment file, run folder {out}/, executor options and memory checked; nothing run")
+        return 0
     summary = run_sweep(spec, out, kind=args.executor, workers=args.workers, scheduler=args.scheduler,
-                        resume=args.resume, progress=not args.no_progress, csv=not args.no_csv)
+                        resume=args.resume, progress=not args.no_progress, csv=not args.no_csv, force=args.force)
     print(f"pacsim sweep: {spec.name}: {summary.ok} runs finished, {summary.failed} failed, {summary.skipped} already done, "
           f"{summary.seconds:.1f} s")
     print(f"results in {summary.out}/ (pacsim report {summary.out})")
@@ -47,7 +54,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_out(spec.name)
     check_design(spec, args.outcome)
     run_sweep(spec, out, kind=args.executor, workers=args.workers, scheduler=args.scheduler,
-              resume=(out / "manifest.json").is_file(), progress=not args.no_progress)
+              resume=(out / "manifest.json").is_file(), progress=not args.no_progress, force=args.force)
     table, written = sensitivity_report(spec, out, args.outcome)
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     for path in written:
@@ -70,6 +77,7 @@ def register(sub: Any) -> None:
     sweep_options(sweep)
     sweep.add_argument("--resume", action="store_true", help="run only what is missing from --out")
     sweep.add_argument("--no-csv", action="store_true", help="skip the CSV export")
+    sweep.add_argument("--check", action="store_true", help="check the file, the run folder, the executor options and memory, then stop")
     sweep.set_defaults(func=cmd_sweep)
 
     sens = sub.add_parser("sensitivity", help="Sobol or Morris sensitivity indices of an experiment's outcomes")

@@ -1,0 +1,209 @@
+"""Faults: a worker killed mid-sweep costs one retried run, a killed driver leaves nothing running and resumes byte for byte.
+
+Both kills are SIGKILL, which no process can catch. The worker is killed from outside
+while it runs; the driver is killed five times at seeded random points (each a few runs
+after the last), and each time every process of its session must be gone within seconds
+without anyone else ending it. The sweeps are miniature (test_sweep.SWEEP: 24 runs of a
+60-seat, 3,000-voter world) so that the whole file takes well under a minute or two.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from faulty import die_on_run_3
+from test_experiments import write
+from test_sweep import DETERMINISTIC, SWEEP, TIMING
+
+from pacsim.experiments.executors import open_backend
+from pacsim.experiments.results import RunFolder
+from pacsim.experiments.spec import load_experiment
+from pacsim.experiments.sweep import run_sweep
+
+#: Runs-table columns that say how a run was scheduled rather than what it computed.
+SCHEDULING = [*TIMING, "attempts"]
+#: Seconds any wait in this file may take before the test fails instead of hanging.
+TIMEOUT_S = 60.0
+#: Seconds the processes of a killed driver may outlive it (a worker watching the driver exits at once).
+ORPHAN_S = 3.0
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def processes() -> dict[int, tuple[int, int, str]]:
+    """Every live process: ``{pid: (parent pid, session id, state)}`` (zombies included, marked Z)."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _stat(int(entry))
+            if fields:
+                out[int(entry)] = (int(fields[1]), int(fields[3]), fields[0])
+    return out
+
+
+def session_alive(sid: int) -> list[int]:
+    """Live (non-zombie) processes of session ``sid``."""
+    return [p for p, (_, s, state) in processes().items() if s == sid and state != "Z"]
+
+
+def finished_runs(out: Path) -> int:
+    """Runs with a runs part (finished or failed) in a run folder."""
+    folder = out / "parts" / "runs"
+    return len(list(folder.glob("run-*.parquet"))) if folder.is_dir() else 0
+
+
+def assert_same_tables(reference: Path, other: Path) -> None:
+    """The deterministic tables are byte-identical files; the runs tables match apart from when, where and how often."""
+    for table in DETERMINISTIC:
+        assert (reference / f"{table}.parquet").read_bytes() == (other / f"{table}.parquet").read_bytes(), table
+        assert (reference / "csv" / f"{table}.csv").read_bytes() == (other / "csv" / f"{table}.csv").read_bytes(), table
+    runs_ref, runs_other = RunFolder(reference).read("runs"), RunFolder(other).read("runs")
+    pd.testing.assert_frame_equal(runs_ref.drop(columns=SCHEDULING), runs_other.drop(columns=SCHEDULING), check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(experiment file, run folder) of one uninterrupted two-worker sweep."""
+    root = tmp_path_factory.mktemp("faults")
+    path = write(root, SWEEP)
+    run_sweep(load_experiment(path), root / "ref", workers=2, progress=False)
+    return path, root / "ref"
+
+
+def _kill_a_busy_worker(out: Path, after: int, killed: list[int], stop: threading.Event) -> None:
+    """Once ``after`` runs are done, SIGKILL one worker that is running (state R), and note its pid."""
+    me = os.getpid()
+    deadline = time.monotonic() + TIMEOUT_S
+    while not stop.is_set() and time.monotonic() < deadline:
+        if finished_runs(out) >= after:
+            # Workers are the fork server's children: grandchildren of this process.
+            table = processes()
+            workers = [p for p, (ppid, _, state) in table.items() if state != "Z" and table.get(ppid, (0,))[0] == me]
+            busy = [p for p in workers if (_stat(p) or ["?"])[0] == "R"]
+            if busy:
+                os.kill(busy[0], signal.SIGKILL)
+                killed.append(busy[0])
+                return
+        time.sleep(0.01)
+
+
+def test_a_killed_worker_costs_one_retried_run(reference: tuple[Path, Path], tmp_path: Path) -> None:
+    """SIGKILL of a worker mid-sweep: the sweep finishes, the run it held is retried once (recorded), the rest are as uninterrupted."""
+    path, ref = reference
+    out = tmp_path / "out"
+    killed: list[int] = []
+    stop = threading.Event()
+    killer = threading.Thread(target=_kill_a_busy_worker, args=(out, 4, killed, stop), daemon=True)
+    killer.start()
+    try:
+        summary = run_sweep(load_experiment(path), out, workers=2, progress=False)
+    finally:
+        stop.set()
+        killer.join(timeout=TIMEOUT_S)
+    assert len(killed) == 1, "no worker was killed"
+    assert (summary.ok, summary.failed) == (24, 0)
+    runs = RunFolder(out).read("runs")
+    retried = runs[runs["attempts"] > 1]
+    assert len(retried) == 1 and retried["attempts"].iloc[0] == 2 and (runs["status"] == "ok").all()
+    assert not retried["worker"].iloc[0].endswith(f":{killed[0]}")  # the retry ran on a fresh worker
+    session = RunFolder(out).read_manifest()["sessions"][-1]
+    assert [r["run_id"] for r in session["retried"]] == retried["run_id"].tolist()
+    assert "ProcessExpired" in session["retried"][0]["lost"][0] and "-9" in session["retried"][0]["lost"][0]
+    assert_same_tables(ref, out)
+
+
+def test_a_run_whose_worker_dies_twice_fails_alone(tmp_path: Path) -> None:
+    """A run that kills its worker every time is retried once and then recorded as failed; every other run finishes."""
+    spec = load_experiment(write(tmp_path, SWEEP))
+    from pacsim.experiments import sweep as sweep_module
+
+    with open_backend("local", 2) as backend:
+        results = list(sweep_module.stream(backend, [sweep_module.make_task(spec, p) for p in sweep_module.plan_runs(spec)[:6]],
+                                           4, fn=die_on_run_3))
+    by_id = {r.run_id: r for r in results}
+    assert sorted(by_id) == list(range(6))
+    assert by_id[3].status == "failed" and by_id[3].attempts == 2 and "ProcessExpired" in by_id[3].error
+    assert all(by_id[i].status == "ok" and by_id[i].attempts == 1 for i in (0, 1, 2, 4, 5))
+
+
+#: A driver that keeps both workers of a local pool busy for a minute, says so, and waits.
+BUSY_DRIVER = """
+import sys, time
+from pacsim.experiments.executors import LocalPool
+pool = LocalPool(2)
+futures = [pool.submit(time.sleep, 60) for _ in range(2)]
+time.sleep(1.0)
+print("busy", flush=True)
+time.sleep(120)
+"""
+
+
+def test_workers_exit_as_soon_as_their_driver_is_killed() -> None:
+    """Workers in the middle of a minute-long task exit within seconds of a SIGKILL to the driver, and nothing else stays."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.Popen([sys.executable, "-c", BUSY_DRIVER], start_new_session=True, stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "busy"
+        assert len(session_alive(proc.pid)) >= 4  # the driver, the fork server, two workers
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=TIMEOUT_S)
+    gone_by = time.monotonic() + ORPHAN_S
+    while session_alive(proc.pid) and time.monotonic() < gone_by:
+        time.sleep(0.05)
+    left = session_alive(proc.pid)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"processes of the killed driver still alive after {ORPHAN_S} s: {left}"
+
+
+@pytest.mark.slow
+def test_five_driver_kills_leave_nothing_running_and_resume_byte_for_byte(reference: tuple[Path, Path], tmp_path: Path) -> None:
+    """SIGKILL the driver (only the driver) 5 times at seeded random points; its workers exit by themselves; resume gives the same bytes."""
+    path, ref = reference
+    out = tmp_path / "out"
+    rng = random.Random(20260101)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    for kill in range(5):
+        cmd = [sys.executable, "-m", "pacsim", "sweep", str(path), "--out", str(out), "--workers", "2", "--no-progress"]
+        if kill:
+            cmd.append("--resume")
+        before = finished_runs(out)
+        target, extra = before + rng.randint(1, 4), rng.uniform(0.0, 0.3)
+        proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        deadline = time.monotonic() + TIMEOUT_S
+        while time.monotonic() < deadline and finished_runs(out) < target and proc.poll() is None:
+            time.sleep(0.01)
+        time.sleep(extra)
+        assert proc.poll() is None, f"kill {kill}: the sweep ended before it was killed ({finished_runs(out)} runs)"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=TIMEOUT_S)
+        gone_by = time.monotonic() + ORPHAN_S
+        while session_alive(proc.pid) and time.monotonic() < gone_by:
+            time.sleep(0.05)
+        left = session_alive(proc.pid)
+        for pid in left:  # never leave them to the next test, but fail this one
+            os.kill(pid, signal.SIGKILL)
+        assert not left, f"kill {kill}: processes of the killed sweep still alive after {ORPHAN_S} s: {left}"
+        assert finished_runs(out) < 24, f"kill {kill} landed after the last run"
+    summary = run_sweep(load_experiment(path), out, workers=2, resume=True, progress=False)
+    assert summary.ok + summary.skipped == 24 and summary.failed == 0
+    assert RunFolder(out).read_manifest()["status"] == "complete"
+    assert len(RunFolder(out).read_manifest()["sessions"]) == 6
+    assert not list(out.rglob("*.tmp")), list(out.rglob("*.tmp"))
+    assert_same_tables(ref, out)
