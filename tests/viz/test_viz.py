@@ -166,12 +166,12 @@ def test_network_plot_colours_nodes_by_stance_and_sizes_them_by_money():
     model = small_model()
     for _ in range(18):
         model.step()
-    fig = plots.live_plots(model).figure("legislature")
-    nodes = plots.live_plots(model)._plot("legislature").nodes
+    plot = plots.PagePlots().plot("legislature", model, plots.Size(500, 300))
+    nodes = plot.nodes
     state = data.node_state(model)
     np.testing.assert_array_equal(nodes.get_array(), state.stance)
     assert int(np.argmax(nodes.get_sizes())) == int(np.argmax(state.money))
-    assert plots.figure_png(fig, dpi=plots.DPI)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert plot.screen_png()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_exports_hold_every_table_and_every_plot():
@@ -185,7 +185,7 @@ def test_exports_hold_every_table_and_every_plot():
         for name, frame in tables.items():
             assert len(pd.read_csv(archive.open(f"{name}.csv"))) == len(frame)
     with zipfile.ZipFile(io.BytesIO(plots.figures_zip(plots.model_figures(model)))) as archive:
-        assert sorted(archive.namelist()) == sorted(f"{name}.png" for name in plots.ModelPlots.NAMES)
+        assert sorted(archive.namelist()) == sorted(f"{name}.png" for name in plots.NAMES)
         assert all(archive.read(n)[:4] == b"\x89PNG" for n in archive.namelist())
 
 
@@ -290,4 +290,4 @@ def test_every_shipped_scenario_opens_in_the_live_view(name):
     for _ in range(3):
         model.step()
     assert data.monitor_texts(data.monitors(model))["step"] == "3"
-    assert plots.live_plots(model).screen_png("legislature")[:4] == b"\x89PNG"
+    assert plots.PagePlots().png("legislature", model, plots.Size(500, 300))[:4] == b"\x89PNG"
