@@ -27,7 +27,7 @@ from mesa.visualization.utils import force_update, update_counter
 from pacsim.model.params import FIELDS, ParameterError
 from pacsim.model.scenarios import list_scenarios, read_scenario
 from pacsim.viz import data, plots
-from pacsim.viz.live import MAIN_CONTROLS, STOCK, LiveModel, LiveSettings, live_params
+from pacsim.viz.live import MAIN_CONTROLS, STOCK, LiveModel, LiveSettings, Stocked, live_params
 
 LOG_SLIDER_DECADES = 7
 """A parameter whose range spans more than three decades gets a log slider covering the top seven."""
@@ -168,6 +168,7 @@ def Controls(model: solara.Reactive[LiveModel], settings: solara.Reactive[LiveSe
             return
         settings.set(chosen)
         error.set("")
+        STOCK.touch()
         STOCK.prepare(LiveModel, chosen)  # so that the Reset which applies the choice need not wait
 
     with solara.Card("Scenario and parameters"):
@@ -286,6 +287,8 @@ def PlotCell(name: str, model: Any, page_plots: plots.PagePlots, size: plots.Siz
 @solara.component
 def Dashboard(model: Any, page_plots: plots.PagePlots) -> None:
     """Monitors, then the six plots sized to the room the browser reports under them."""
+    update_counter.get()
+    STOCK.touch()  # a redraw: models built ahead wait until the page is quiet
     room = solara.use_reactive(FIRST_SIZE)
     r = room.value or FIRST_SIZE
     cols, size = plots.grid(r["width"], r["height"] - MAIN_PADDING, gap=GAP)
@@ -303,7 +306,7 @@ def Dashboard(model: Any, page_plots: plots.PagePlots) -> None:
 def _start() -> tuple[LiveSettings | None, LiveModel | None, str]:
     try:
         settings = LiveSettings.from_environment()
-        return settings, LiveModel(settings, stock=STOCK), ""
+        return settings, LiveModel(Stocked(lambda: settings, STOCK)), ""
     except (ParameterError, ValueError) as exc:
         return None, None, str(exc)
 
@@ -374,7 +377,7 @@ def Page() -> None:
         SolaraViz(
             model,
             components=[],
-            model_params={"settings": settings.get, "stock": STOCK},
+            model_params={"settings": Stocked(settings.get, STOCK)},
             name="pacsim: money, attention and legislation",
         )
     Dashboard(model.value, page_plots)
@@ -382,5 +385,6 @@ def Page() -> None:
 
 
 if __name__ == "__main__":  # run by Solara's server (``solara run`` executes the app as __main__), not on import
+    plots.warm_up()  # matplotlib's font cache, once per process, before the first page needs it
     with contextlib.suppress(ParameterError, ValueError):  # the page itself reports the problem
         STOCK.prepare(LiveModel, LiveSettings.from_environment())  # the first page's model, built while the server starts

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -104,11 +106,15 @@ class ModelStock:
     request. A model built ahead is built exactly as on demand, from the same resolved
     parameters and seed, and is handed out once and never stepped before. At most
     ``capacity`` models wait, the most recently requested first; a request for settings
-    whose model is under way waits for it rather than building it twice.
+    whose model is under way waits for it rather than building it twice. A build starts
+    only once the pages have been quiet for ``quiet`` seconds (no request, no redraw:
+    :meth:`touch`), so that it does not slow the page down while the user is stepping.
     """
 
-    def __init__(self, capacity: int = 1) -> None:
+    def __init__(self, capacity: int = 1, quiet: float = 1.5) -> None:
         self.capacity = capacity
+        self.quiet = quiet
+        self._last_touch = -math.inf
         self._cv = threading.Condition()
         self._ready: OrderedDict[str, LiveModel] = OrderedDict()
         self._building: str | None = None
@@ -116,6 +122,11 @@ class ModelStock:
         self._worker: threading.Thread | None = None
         self.built = 0
         """How many models the stock has built (the tests check that a Reset takes one)."""
+
+    def touch(self) -> None:
+        """Mark the pages as busy now: the next build waits until they have been quiet for a while."""
+        with self._cv:
+            self._last_touch = time.monotonic()
 
     def prepare(self, cls: type[LiveModel], settings: LiveSettings) -> None:
         """Build a model for these settings in the background, unless one is waiting or under way."""
@@ -133,14 +144,25 @@ class ModelStock:
         """The model built ahead for these settings (waiting for it if under way), or None if there is none."""
         key = settings_key(settings)
         with self._cv:
+            self._last_touch = time.monotonic()
+            if self._wanted is not None and self._wanted[0] == key:
+                self._wanted = None  # not started: the caller builds it now
             while self._building == key:
                 self._cv.wait()
             model = self._ready.pop(key, None)
         return model if isinstance(model, cls) else None
 
+    def wait(self) -> None:
+        """Block until every requested model has been built (or dropped)."""
+        with self._cv:
+            while self._wanted is not None or self._building is not None:
+                self._cv.wait()
+
     def _work(self) -> None:
         while True:
             with self._cv:
+                while self._wanted is not None and (wait := self._last_touch + self.quiet - time.monotonic()) > 0:
+                    self._cv.wait(timeout=wait)
                 if self._wanted is None:
                     self._worker = None
                     return
@@ -162,32 +184,45 @@ class ModelStock:
                 self._cv.notify_all()
 
 
+@dataclass(frozen=True)
+class Stocked:
+    """A page's current settings (``current()``), with the stock that builds its models ahead: what the page hands Mesa."""
+
+    current: Callable[[], LiveSettings]
+    stock: ModelStock
+
+    def __call__(self) -> LiveSettings:
+        """The page's settings now."""
+        return self.current()
+
+
 class LiveModel(PacsimModel):
     """A :class:`PacsimModel` built from live settings, so that Mesa's Reset rebuilds what the user chose.
 
     Mesa's SolaraViz resets by calling the model class with its stored keyword arguments;
-    the app stores two: ``settings`` (the settings themselves or a function returning the
-    current ones) and ``stock``, a :class:`ModelStock`. Given a stock, construction hands
-    back the model it built ahead for those settings, if any, and asks it for the next
-    one. The seed is the scenario's ``run.seed`` unless the user chose another.
+    the app stores one, ``settings``: the settings themselves, a function returning the
+    current ones, or a :class:`Stocked` such function. Given a :class:`Stocked`,
+    construction hands back the model its stock built ahead for the current settings,
+    if there is one, and asks the stock for the next. The seed is the scenario's
+    ``run.seed`` unless the user chose another.
     """
 
-    def __new__(cls, settings: LiveSettings | Callable[[], LiveSettings], stock: ModelStock | None = None) -> LiveModel:
-        """A model built ahead by ``stock`` for the current settings if it has one, else a new instance to build."""
-        if stock is not None:
-            current = settings() if callable(settings) else settings
-            model = stock.take(cls, current)
-            stock.prepare(cls, current)
+    def __new__(cls, settings: LiveSettings | Callable[[], LiveSettings]) -> LiveModel:
+        """The model built ahead for the current settings, given a :class:`Stocked` with one; else a new instance to build."""
+        if isinstance(settings, Stocked):
+            model = settings.stock.take(cls, settings())
             if model is not None:
                 return model
         return super().__new__(cls)
 
-    def __init__(self, settings: LiveSettings | Callable[[], LiveSettings], stock: ModelStock | None = None) -> None:
-        if "settings" in self.__dict__:  # built ahead by the stock: Python calls __init__ again on what __new__ returns
-            return
-        self.settings = settings() if callable(settings) else settings
-        params = live_params(self.settings)
-        super().__init__(params, rng=params.run.seed)
+    def __init__(self, settings: LiveSettings | Callable[[], LiveSettings]) -> None:
+        if "settings" not in self.__dict__:  # else built ahead by the stock: Python calls __init__ on what __new__ returns
+            self.settings = settings() if callable(settings) else settings
+            params = live_params(self.settings)
+            super().__init__(params, rng=params.run.seed)
+        if isinstance(settings, Stocked):
+            settings.stock.touch()
+            settings.stock.prepare(type(self), self.settings)  # the next Reset with these settings
 
     @classmethod
     def build(cls, settings: LiveSettings) -> LiveModel:

@@ -496,6 +496,13 @@ def model_figures(model) -> dict[str, Callable[[], Figure]]:
     return {name: (lambda name=name: figure(name, model)) for name in NAMES}
 
 
+def warm_up() -> None:
+    """Draw a small figure with text, so that matplotlib's font cache is ready before a page's first figures."""
+    fig, ax = _axes(Size(120, 80))
+    ax.set_title("warm-up", fontsize=FONT["title"])
+    figure_png(fig)
+
+
 def figure_png(fig: Figure) -> bytes:
     """A figure as PNG bytes at its own resolution, quickly compressed."""
     buffer = io.BytesIO()
