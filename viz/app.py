@@ -31,7 +31,7 @@ from pacsim.viz.live import MAIN_CONTROLS, STOCK, LiveModel, LiveSettings, Stock
 
 LOG_SLIDER_DECADES = 7
 """A parameter whose range spans more than three decades gets a log slider covering the top seven."""
-BADGE_ROOM = 40
+BADGE_ROOM = 48
 """Pixels kept free under the main area's scrolling part, where Solara shows "This website runs on Solara"."""
 GAP = 12
 """Pixels between plots."""
@@ -336,7 +336,7 @@ STYLE = f"""
 .pacsim-monitor-name {{ font-size: 0.75em; color: #718096; white-space: nowrap; }}
 .pacsim-monitor-value {{ display: block; font-size: 1.05rem; font-weight: 500; white-space: nowrap; overflow: hidden;
                         text-overflow: ellipsis; }}
-.pacsim-plot {{ position: relative; border: 1px solid #e2e8f0; border-radius: 4px; overflow: hidden; background: white; }}
+.pacsim-plot {{ position: relative; box-shadow: 0 0 0 1px #e2e8f0; border-radius: 4px; overflow: hidden; background: white; }}
 .pacsim-plot img {{ display: block; }}
 .pacsim-png {{ position: absolute; top: 2px; right: 2px; opacity: 0.55; }}
 .pacsim-png:hover {{ opacity: 1; }}

@@ -222,6 +222,18 @@ class NetworkPlot:
         Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
+    def _wrapped(self, text: str) -> str:
+        """The caption broken into as few lines as fit the figure's width."""
+        renderer = self.fig.canvas.get_renderer()
+        room = self.fig.bbox.width - 12 * self.fig.dpi / PX_PER_INCH
+        width = max(20, int(self.width / 5))
+        while True:
+            lines = textwrap.fill(text, width=width)
+            self.title.set_text(lines)
+            if width <= 20 or self.title.get_window_extent(renderer).width <= room:
+                return lines
+            width -= 4
+
     def update(self, state: NodeState) -> NetworkPlot:
         """Recolour and resize the nodes for the seat holders' current stance, party and money."""
         self.nodes.set_array(state.stance)
@@ -231,7 +243,7 @@ class NetworkPlot:
         top = float(state.money.max()) if state.money.size else 0.0
         money = f"largest {format_dollars(top)}" if top > 0 else "none yet"
         caption = f"colour: stance · outline: party now (thick: champion) · size: donor money this cycle ({money})"
-        self.title.set_text(textwrap.fill(caption, width=max(30, int((self.width - 16) / 5.1))))
+        self.title.set_text(self._wrapped(caption))
         return self
 
 
@@ -358,6 +370,7 @@ class SpendingPlot:
             left += values
         ax.set_yticks(np.arange(len(races)), races, fontsize=FONT["tick"])
         ax.invert_yaxis()
+        ax.set_xlim(0, float(left.max()) * 1.04)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_dollars(v)))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=max(2, self.size.width // 110)))
         total = money.attrs.get("n_races", len(races))
