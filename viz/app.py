@@ -37,7 +37,7 @@ GAP = 12
 """Pixels between plots."""
 MAIN_PADDING = 12
 """The padding Solara's AppLayout puts around the main area."""
-FIRST_SIZE = {"width": 1014, "height": 778, "ratio": 1.0}
+FIRST_SIZE = {"width": 1004, "height": 761, "ratio": 1.0}
 """The plot area of a 1400 x 1000 window, used until the browser has reported its own."""
 
 
@@ -179,7 +179,7 @@ def Controls(model: solara.Reactive[LiveModel], settings: solara.Reactive[LiveSe
                             on_value=lambda v: apply(lambda s: s.choose("run.seed", v)), style={"flex": "2 1 0"})
         description = read_scenario(settings.value.scenario)[1]
         if description:
-            solara.Text(description, style={"font-size": "0.8em", "color": "#4a5568", "line-height": "1.25", "display": "block"})
+            solara.Text(description, style={"font-size": "0.8em", "opacity": "0.75", "line-height": "1.25", "display": "block"})
         n_seats = params.legislature.house_seats + params.legislature.senate_seats
         flat = params.to_flat()
 
@@ -297,7 +297,8 @@ def Dashboard(model: Any, page_plots: plots.PagePlots) -> None:
     with solara.v.Html(tag="div"):
         MonitorPanel(model)
         SizeProbe.element(size=room.value, on_size=lambda s: room.set(s) if s else None)
-        with solara.v.Html(tag="div", style_=style, attributes={"data-testid": "plots", "data-columns": str(cols)}):
+        attributes = {"data-testid": "plots", "data-columns": str(cols), "data-room": f"{r['width']}x{r['height']}"}
+    with solara.v.Html(tag="div", style_=style, attributes=attributes):
             for name in plots.NAMES:
                 PlotCell(name, model, page_plots, size)
 
@@ -330,19 +331,20 @@ STYLE = f"""
 .pacsim-control .v-input {{ margin-top: 0; padding-top: 0; }}
 .pacsim-control-label {{ font-size: 0.82em; line-height: 1.2; }}
 .pacsim-monitors {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(128px, 1fr)); gap: 4px 14px;
-                   padding: 6px 12px; margin-bottom: 10px; background: #f7fafc; border: 1px solid #e2e8f0; border-radius: 4px; }}
+                   padding: 6px 12px; margin-bottom: 10px; background: rgba(127, 127, 127, 0.07);
+                   border: 1px solid rgba(127, 127, 127, 0.25); border-radius: 4px; }}
 .pacsim-monitor {{ min-width: 0; }}
 .pacsim-monitor-spent {{ grid-column: span 2; }}
-.pacsim-monitor-name {{ font-size: 0.75em; color: #718096; white-space: nowrap; }}
+.pacsim-monitor-name {{ font-size: 0.75em; opacity: 0.7; white-space: nowrap; }}
 .pacsim-monitor-value {{ display: block; font-size: 1.05rem; font-weight: 500; white-space: nowrap; overflow: hidden;
                         text-overflow: ellipsis; }}
-.pacsim-plot {{ position: relative; box-shadow: 0 0 0 1px #e2e8f0; border-radius: 4px; overflow: hidden; background: white; }}
+.pacsim-plot {{ position: relative; box-shadow: 0 0 0 1px rgba(127, 127, 127, 0.3); border-radius: 4px; overflow: hidden; }}
 .pacsim-plot img {{ display: block; }}
 .pacsim-png {{ position: absolute; top: 2px; right: 2px; opacity: 0.55; }}
 .pacsim-png:hover {{ opacity: 1; }}
 .pacsim-note {{ display: flex; flex-direction: column; align-items: center; justify-content: center; gap: 8px;
-               color: #4a5568; font-size: 0.9rem; padding: 16px; text-align: center; }}
-.pacsim-note-title {{ font-weight: 500; color: #1a202c; }}
+               font-size: 0.9rem; padding: 16px; text-align: center; opacity: 0.8; }}
+.pacsim-note-title {{ font-weight: 500; }}
 """
 
 
