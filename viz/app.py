@@ -294,11 +294,11 @@ def Dashboard(model: Any, page_plots: plots.PagePlots) -> None:
     cols, size = plots.grid(r["width"], r["height"] - MAIN_PADDING, gap=GAP)
     size = plots.Size(size.width, size.height, min(2.0, float(r.get("ratio") or 1.0)))
     style = f"display: grid; grid-template-columns: repeat({cols}, {size.width}px); gap: {GAP}px;"
+    attributes = {"data-testid": "plots", "data-columns": str(cols), "data-room": f"{r['width']}x{r['height']}"}
     with solara.v.Html(tag="div"):
         MonitorPanel(model)
         SizeProbe.element(size=room.value, on_size=lambda s: room.set(s) if s else None)
-        attributes = {"data-testid": "plots", "data-columns": str(cols), "data-room": f"{r['width']}x{r['height']}"}
-    with solara.v.Html(tag="div", style_=style, attributes=attributes):
+        with solara.v.Html(tag="div", style_=style, attributes=attributes):
             for name in plots.NAMES:
                 PlotCell(name, model, page_plots, size)
 

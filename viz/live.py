@@ -220,9 +220,18 @@ class LiveModel(PacsimModel):
             self.settings = settings() if callable(settings) else settings
             params = live_params(self.settings)
             super().__init__(params, rng=params.run.seed)
-        if isinstance(settings, Stocked):
-            settings.stock.touch()
-            settings.stock.prepare(type(self), self.settings)  # the next Reset with these settings
+        self.stock = settings.stock if isinstance(settings, Stocked) else None
+        if self.stock is not None:
+            self.stock.touch()
+            self.stock.prepare(type(self), self.settings)  # the next Reset with these settings
+
+    def step(self) -> None:
+        """One week, as :meth:`PacsimModel.step`; the page's stock holds off starting a build while it runs."""
+        if self.stock is not None:
+            self.stock.touch()
+        super().step()
+        if self.stock is not None:
+            self.stock.touch()
 
     @classmethod
     def build(cls, settings: LiveSettings) -> LiveModel:
