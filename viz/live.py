@@ -10,8 +10,8 @@ adds overrides under the user's, for example a smaller electorate for a quick lo
 from __future__ import annotations
 
 import json
-import os
 import math
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -111,7 +111,7 @@ class ModelStock:
     :meth:`touch`), so that it does not slow the page down while the user is stepping.
     """
 
-    def __init__(self, capacity: int = 1, quiet: float = 1.5) -> None:
+    def __init__(self, capacity: int = 1, quiet: float = 3.0) -> None:
         self.capacity = capacity
         self.quiet = quiet
         self._last_touch = -math.inf

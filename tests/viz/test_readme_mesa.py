@@ -23,8 +23,8 @@ def block(name: str) -> str:
 @pytest.mark.slow
 def test_readme_solaraviz_page_steps_resets_and_steps_again():
     """The README's page, rendered in-process: Step redraws Mesa's plots, Reset rebuilds the model, Step redraws again."""
-    import ipywidgets as widgets
     import ipyvuetify as v
+    import ipywidgets as widgets
     import solara
 
     namespace: dict = {}

@@ -348,7 +348,7 @@ def test_time_series_have_integer_week_ticks_and_legends_outside_the_axes():
             legend = ax.get_legend() or fig.legends[0]
             box, axes_box = legend.get_window_extent(), ax.get_window_extent()
             assert not box.overlaps(axes_box), (name, size)
-            assert 0 <= box.x0 and box.x1 <= fig.bbox.width + 1 and 0 <= box.y0, (name, size)
+            assert box.x0 >= 0 and box.x1 <= fig.bbox.width + 1 and box.y0 >= 0, (name, size)
 
 
 def test_plots_with_nothing_to_draw_yet_say_so_instead_of_showing_empty_axes():

@@ -258,8 +258,13 @@ LAYOUT_JS = """() => {
 
 
 def test_the_page_fits_1400x1000_and_stays_legible_at_1024x768(server):
-    """At 1400 x 1000 every card, control, monitor and plot is in view with no inner scrolling; at 1024 x 768 the
-    plots take one column at their drawn size; at both nothing lies under Solara's badge. Screenshots of both are saved."""
+    """At 1400 x 1000 everything is in view with no inner scrolling; at 1024 x 768 the plots take one legible column.
+
+    At 1400 x 1000 every sidebar card and control, the monitors and all six plots are
+    inside the window and nothing scrolls; at 1024 x 768 the plots take one column at the
+    size they were drawn at and nothing scrolls sideways. At both, nothing lies under
+    Solara's badge. Screenshots of both are saved to test-artifacts/.
+    """
     from playwright.sync_api import sync_playwright
 
     chromium = _chromium()
@@ -320,8 +325,11 @@ def user_server():
 
 
 def test_a_users_own_solaraviz_page_steps_resets_and_steps_again(user_server):
-    """Mesa's SolaraViz with Mesa's plot components around PacsimModel: Step redraws the plots, Reset rebuilds the model
-    without an error, and stepping again redraws them again."""
+    """A user's SolaraViz page around PacsimModel: Step redraws its plots, Reset works, and Step redraws them again.
+
+    The page uses Mesa's public components only (tests/viz/user_page.py); Reset rebuilds
+    the model through Mesa's own keyword arguments, scenario included, without an error.
+    """
     from playwright.sync_api import sync_playwright
 
     chromium = _chromium()
