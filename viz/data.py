@@ -8,10 +8,12 @@ per Reset) and cached on the model instance.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import weakref
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -19,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from pacsim.agents.enums import Chamber, Party
+from pacsim.model.calendar import Week
 
 GROUPS: tuple[tuple[Chamber, Party], ...] = (
     (Chamber.HOUSE, Party.DEM),
@@ -32,6 +35,14 @@ PIPELINE_STAGES = ("introduced", "gated", "on the floor", "passed")
 
 
 # ----------------------------------------------------------------- formatting
+def digest(*arrays: np.ndarray) -> str:
+    """A short hash of some arrays' bytes: what a redraw is keyed on."""
+    h = hashlib.blake2b(digest_size=12)
+    for a in arrays:
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
 def format_dollars(amount: float) -> str:
     """``1.3e8`` -> ``"$130.0M"``: dollars with a k, M or B suffix."""
     sign = "-" if amount < 0 else ""
@@ -78,6 +89,17 @@ def stance_series(steps: pd.DataFrame) -> pd.DataFrame:
 def election_steps(steps: pd.DataFrame) -> list[int]:
     """Steps at which an election was held."""
     return [int(i) for i in np.flatnonzero(steps["phase"].to_numpy() == "election")]
+
+
+def next_week(model, due: Callable[[Week], bool]) -> int | None:
+    """The first week from the next step on (as the page counts weeks) in which ``due`` holds, within one cycle; None if none."""
+    calendar = model.calendar
+    for step in range(model.steps + 1, model.steps + 1 + calendar.steps_per_cycle):
+        if calendar.finished(step - 1):
+            return None
+        if due(calendar.week(step)):
+            return step
+    return None
 
 
 def shock_steps(model) -> list[int]:

@@ -166,12 +166,12 @@ def test_network_plot_colours_nodes_by_stance_and_sizes_them_by_money():
     model = small_model()
     for _ in range(18):
         model.step()
-    fig = plots.live_plots(model).figure("legislature")
-    nodes = plots.live_plots(model)._plot("legislature").nodes
+    plot = plots.PagePlots().plot("legislature", model, plots.Size(500, 300))
+    nodes = plot.nodes
     state = data.node_state(model)
     np.testing.assert_array_equal(nodes.get_array(), state.stance)
     assert int(np.argmax(nodes.get_sizes())) == int(np.argmax(state.money))
-    assert plots.figure_png(fig, dpi=plots.DPI)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert plot.screen_png()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_exports_hold_every_table_and_every_plot():
@@ -185,7 +185,7 @@ def test_exports_hold_every_table_and_every_plot():
         for name, frame in tables.items():
             assert len(pd.read_csv(archive.open(f"{name}.csv"))) == len(frame)
     with zipfile.ZipFile(io.BytesIO(plots.figures_zip(plots.model_figures(model)))) as archive:
-        assert sorted(archive.namelist()) == sorted(f"{name}.png" for name in plots.ModelPlots.NAMES)
+        assert sorted(archive.namelist()) == sorted(f"{name}.png" for name in plots.NAMES)
         assert all(archive.read(n)[:4] == b"\x89PNG" for n in archive.namelist())
 
 
@@ -218,6 +218,7 @@ def test_cli_rejects_a_bad_viz_parameter_with_exit_code_2(capsys):
 def test_page_steps_resets_and_fires_a_shock_in_process(monkeypatch):
     """The page rendered in-process: Step advances the monitors, a shock raises salience, Reset keeps a choice."""
     import ipyvuetify as v
+    import ipywidgets as widgets
     import solara
 
     monkeypatch.setenv(OVERRIDES_ENV, json.dumps(SMALL))
@@ -232,9 +233,13 @@ def test_page_steps_resets_and_fires_a_shock_in_process(monkeypatch):
         rc.find(v.Btn, children=[label]).widget.click()
 
     assert text("step") == "0"
+    assert rc.find(v.Html, attributes={"data-testid": "note-salience"}).widgets
     for _ in range(3):
         click("Step")
     assert text("step") == "3"
+    assert not rc.find(v.Html, attributes={"data-testid": "note-salience"}).widgets
+    image = rc.find(v.Html, attributes={"data-testid": "plot-salience"}).find(widgets.Image).widget
+    assert image.value[:4] == b"\x89PNG"
     reference = small_model()
     for _ in range(3):
         reference.step()
@@ -290,4 +295,126 @@ def test_every_shipped_scenario_opens_in_the_live_view(name):
     for _ in range(3):
         model.step()
     assert data.monitor_texts(data.monitors(model))["step"] == "3"
-    assert plots.live_plots(model).screen_png("legislature")[:4] == b"\x89PNG"
+    assert plots.PagePlots().png("legislature", model, plots.Size(500, 300))[:4] == b"\x89PNG"
+
+
+# ------------------------------------------------------------ plots at a size
+def test_grid_puts_every_plot_in_view_when_they_fit_legibly_and_keeps_them_legible_when_not():
+    """In a 1400 x 1000 window's plot area all six plots fit; in a 1024 x 768 one they keep a legible size and scroll."""
+    cols, size = plots.grid(1004, 749)  # what Chromium reports at 1400 x 1000, less the main area's padding
+    rows = math.ceil(len(plots.NAMES) / cols)
+    assert cols >= 2
+    assert cols * size.width + (cols - 1) * 12 <= 1004 and rows * size.height + (rows - 1) * 12 <= 749
+    assert size.width >= 360 and size.height >= 220
+    cols, size = plots.grid(628, 470)
+    assert (cols, size.width) == (1, 628) and size.height >= 220
+
+
+def test_plots_are_drawn_at_the_size_shown_with_text_of_at_least_eleven_pixels():
+    """Each figure's PNG has the pixel size asked for (times the pixel ratio), and no text on it is under 11 CSS pixels."""
+    from matplotlib.text import Text
+
+    model = small_model()
+    for _ in range(18):
+        model.step()
+    page_plots = plots.PagePlots()
+    for size in (plots.Size(501, 244), plots.Size(628, 314), plots.Size(400, 260, 2.0)):
+        for name in plots.NAMES:
+            png = page_plots.png(name, model, size)
+            from PIL import Image
+
+            assert Image.open(io.BytesIO(png)).size == (round(size.width * size.ratio), round(size.height * size.ratio)), name
+            fig = page_plots.plot(name, model, size).fig
+            texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+            assert texts, name
+            smallest = min(t.get_fontsize() for t in texts) * plots.PX_PER_INCH / 72
+            assert smallest >= 11, (name, smallest)
+
+
+def test_time_series_have_integer_week_ticks_and_legends_outside_the_axes():
+    """Three steps in, the week axis ticks only whole weeks; each legend sits beside or below the axes, never on them."""
+    model = small_model()
+    for _ in range(3):
+        model.step()
+    page_plots = plots.PagePlots()
+    for size in (plots.Size(501, 244), plots.Size(380, 300)):
+        for name in ("salience", "capture_index", "opposition"):
+            fig = page_plots.plot(name, model, size).fig
+            fig.canvas.draw()
+            ax = fig.axes[0]
+            lo, hi = ax.get_xlim()
+            ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+            assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), (name, ticks)
+            legend = ax.get_legend() or fig.legends[0]
+            box, axes_box = legend.get_window_extent(), ax.get_window_extent()
+            assert not box.overlaps(axes_box), (name, size)
+            assert box.x0 >= 0 and box.x1 <= fig.bbox.width + 1 and box.y0 >= 0, (name, size)
+
+
+def test_plots_with_nothing_to_draw_yet_say_so_instead_of_showing_empty_axes():
+    """At week 0 the time series wait for the first step; money and bills name the week they start, from the calendar."""
+    model = small_model()
+    assert plots.note("legislature", model) is None
+    for name in ("salience", "capture_index", "opposition"):
+        assert plots.note(name, model) == "Waiting for the first step."
+    campaign_opens = SMALL["run.steps_per_cycle"] - SMALL["run.campaign_steps"]  # week 16 of a 20-week cycle, counted from 1
+    assert data.next_week(model, lambda w: w.campaigning) == campaign_opens
+    assert f"from week {campaign_opens}." in plots.note("spending_by_race", model)
+    first_bill = data.next_week(model, lambda w: w.bill_due)
+    assert f"week {first_bill}" in plots.note("bill_pipeline", model)
+    for _ in range(first_bill):
+        model.step()
+    assert model.recorder.bills and plots.note("bill_pipeline", model) is None
+    assert all(plots.note(name, model) is None for name in ("salience", "opposition"))
+    for _ in range(campaign_opens - first_bill):
+        model.step()
+    assert plots.note("spending_by_race", model) is None
+    fig = plots.figure("spending_by_race", small_model())
+    assert not fig.axes and any("No donor money yet" in t.get_text() for t in fig.texts)
+
+
+def test_a_reset_to_the_same_settings_reuses_the_drawn_network():
+    """Two models from the same settings have the same layout, so the page keeps the network plot and its background."""
+    page_plots = plots.PagePlots()
+    size = plots.Size(501, 244)
+    first = page_plots.plot("legislature", small_model(), size)
+    first.screen_png()
+    assert page_plots.plot("legislature", small_model(), size) is first and first._background is not None
+    assert page_plots.plot("legislature", small_model(run__seed=5), size) is not first
+
+
+# ------------------------------------------------------------ models built ahead
+def test_the_stock_hands_out_once_a_model_built_exactly_as_on_demand():
+    """A model from the stock steps exactly as one built now from the same settings, and is handed out only once."""
+    from pacsim.viz.live import ModelStock
+
+    stock = ModelStock(quiet=0.0)
+    settings = LiveSettings(base=dict(SMALL))
+    stock.prepare(LiveModel, settings)
+    stock.wait()
+    ahead = stock.take(LiveModel, settings)
+    assert ahead is not None and ahead.steps == 0
+    assert stock.take(LiveModel, settings) is None
+    built_now = small_model()
+    for _ in range(19):
+        ahead.step()
+        built_now.step()
+    pd.testing.assert_frame_equal(data.steps_frame(ahead), data.steps_frame(built_now))
+    assert stock.take(LiveModel, settings.choose("target.salience", 0.3)) is None
+
+
+def test_a_stocked_reset_takes_the_model_built_ahead_and_orders_the_next():
+    """LiveModel(Stocked(...)), as Mesa's Reset calls it, returns the stock's model for the current settings and orders another."""
+    from pacsim.viz.live import ModelStock, Stocked
+
+    stock = ModelStock(quiet=0.0)
+    settings = LiveSettings(base=dict(SMALL))
+    stock.prepare(LiveModel, settings)
+    stock.wait()
+    (ahead,) = stock._ready.values()
+    model = LiveModel(Stocked(lambda: settings, stock))
+    assert model is ahead and model.steps == 0 and model.settings == settings
+    stock.wait()
+    assert stock.built == 2
+    following = stock.take(LiveModel, settings)
+    assert following is not None and following is not model

@@ -9,6 +9,7 @@ Playwright is missing.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -22,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from pacsim.viz import data
-from pacsim.viz.command import solara_command
+from pacsim.viz.command import APP
 from pacsim.viz.live import OVERRIDES_ENV, LiveModel, LiveSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,36 +65,42 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def _serve(app: Path, env: dict[str, str], log_name: str):
+    """``solara run APP`` on 127.0.0.1 at a free port until the block ends; stopped by its PID."""
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    command = [sys.executable, "-m", "solara", "run", str(app), "--host", "127.0.0.1", "--port", str(port), "--production", "--no-open"]
+    url = f"http://127.0.0.1:{port}/"
+    with open(ARTIFACTS / log_name, "w") as log:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    with urllib.request.urlopen(url, timeout=5) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the Solara server did not come up at {url}; see {log.name}")
+                time.sleep(0.5)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+
+
 @pytest.fixture(scope="module")
 def server():
-    """``solara run viz/app.py`` on 127.0.0.1 with the small world; stopped by its PID afterwards."""
-    port = _free_port()
-    env = {**os.environ, OVERRIDES_ENV: json.dumps(SMALL)}
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "viz-server.log", "w")
-    proc = subprocess.Popen(solara_command("127.0.0.1", port, open_browser=False), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the Solara server did not come up at {url}; see {log.name}")
-            time.sleep(0.5)
+    """The live view, ``solara run viz/app.py`` as ``pacsim viz`` runs it, with the small world."""
+    with _serve(APP, {**os.environ, OVERRIDES_ENV: json.dumps(SMALL)}, "viz-server.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-        log.close()
 
 
 def reference(**chosen) -> LiveModel:
@@ -203,3 +210,173 @@ def test_the_page_follows_the_model_through_step_shock_slider_and_reset(server):
         finally:
             browser.close()
     assert not failed, f"requests failed (assets must load offline): {failed[:5]}"
+
+
+LAYOUT_JS = """() => {
+  const inView = (r) => r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0
+                        && r.right <= window.innerWidth + 0.5 && r.bottom <= window.innerHeight + 0.5;
+  const meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const shown = (e) => {  // the part of an element not clipped by a scrolling or clipping ancestor
+    const r = e.getBoundingClientRect();
+    let [left, top, right, bottom] = [r.left, r.top, r.right, r.bottom];
+    for (let p = e.parentElement; p; p = p.parentElement) {
+      const s = getComputedStyle(p);
+      if (s.overflowX !== 'visible' || s.overflowY !== 'visible') {
+        const q = p.getBoundingClientRect();
+        [left, top, right, bottom] = [Math.max(left, q.left), Math.max(top, q.top), Math.min(right, q.right), Math.min(bottom, q.bottom)];
+      }
+    }
+    return {left, top, right, bottom};
+  };
+  const scrollers = [...document.querySelectorAll('*')].filter(e => {
+    const s = getComputedStyle(e);
+    return (['auto', 'scroll'].includes(s.overflowY) && e.scrollHeight > e.clientHeight + 1)
+        || (['auto', 'scroll'].includes(s.overflowX) && e.scrollWidth > e.clientWidth + 1);
+  }).map(e => ({cls: e.className, vertical: e.scrollHeight > e.clientHeight + 1, horizontal: e.scrollWidth > e.clientWidth + 1}));
+  const badgeText = [...document.querySelectorAll('b')].find(b => b.textContent.includes('This website runs on'));
+  const badge = badgeText ? badgeText.parentElement.getBoundingClientRect() : null;
+  const parts = [
+    ...[...document.querySelectorAll('.v-navigation-drawer .v-card')].filter(e => e.offsetParent !== null)
+        .map(e => ({name: 'card ' + e.querySelector('.v-card__title')?.textContent, el: e})),
+    ...[...document.querySelectorAll('.v-navigation-drawer button, .v-navigation-drawer .v-input')]
+        .filter(e => e.offsetParent !== null).map(e => ({name: 'control ' + e.textContent.trim().slice(0, 30), el: e})),
+    {name: 'monitors', el: document.querySelector('[data-testid=monitors]')},
+    ...[...document.querySelectorAll('[data-testid^=plot-]')].map(e => ({name: e.dataset.testid, el: e})),
+  ];
+  const images = [...document.querySelectorAll('[data-testid^=plot-] img')].map(i => ({
+    natural: [i.naturalWidth, i.naturalHeight], shown: [i.clientWidth, i.clientHeight]}));
+  return {
+    scrollers,
+    badge: badge && {left: badge.left, top: badge.top},
+    outOfView: parts.filter(p => !inView(p.el.getBoundingClientRect())).map(p => p.name),
+    underBadge: badge ? parts.filter(p => meets(shown(p.el), badge)).map(p => p.name) : null,
+    images,
+    columns: Number(document.querySelector('[data-testid=plots]').dataset.columns),
+    plotsRight: Math.max(...[...document.querySelectorAll('[data-testid^=plot-]')].map(e => e.getBoundingClientRect().right)),
+  };
+}"""
+
+
+def test_the_page_fits_1400x1000_and_stays_legible_at_1024x768(server):
+    """At 1400 x 1000 everything is in view with no inner scrolling; at 1024 x 768 the plots take one legible column.
+
+    At 1400 x 1000 every sidebar card and control, the monitors and all six plots are
+    inside the window and nothing scrolls; at 1024 x 768 the plots take one column at the
+    size they were drawn at and nothing scrolls sideways. At both, nothing lies under
+    Solara's badge. Screenshots of both are saved to test-artifacts/.
+    """
+    from playwright.sync_api import sync_playwright
+
+    chromium = _chromium()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(server)
+            page.wait_for_selector('[data-testid="monitor-step"]', timeout=60_000)
+            assert page.locator('[data-testid="note-salience"]').inner_text() == "Waiting for the first step."
+            step_button = page.get_by_role("button", name="Step", exact=True)
+            for week in range(1, 19):  # into the campaign: every plot has something to draw
+                step_button.click()
+                page.wait_for_function("n => document.querySelector('[data-testid=\"monitor-step\"]').textContent === String(n)",
+                                       arg=week, timeout=60_000)
+
+            def settled(columns: int | None = None) -> dict:
+                page.wait_for_function(
+                    """c => { const p = document.querySelector('[data-testid=plots]');
+                              const im = [...p.querySelectorAll('img')];
+                              return (c === null || Number(p.dataset.columns) === c) && im.length === 6
+                                     && im.every(i => i.complete && i.naturalWidth === i.clientWidth); }""",
+                    arg=columns, timeout=30_000)
+                page.wait_for_timeout(300)
+                return page.evaluate(LAYOUT_JS)
+
+            wide = settled()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "viz-1400x1000.png"))
+            assert wide["scrollers"] == [], wide["scrollers"]
+            assert wide["outOfView"] == [], wide["outOfView"]
+            assert wide["badge"] is not None and wide["underBadge"] == [], wide["underBadge"]
+            assert wide["columns"] >= 2
+            assert all(i["natural"] == i["shown"] for i in wide["images"]), wide["images"]
+
+            page.set_viewport_size({"width": 1024, "height": 768})
+            narrow = settled(columns=1)
+            page.screenshot(path=str(ARTIFACTS / "viz-1024x768.png"))
+            assert all(i["natural"] == i["shown"] and i["shown"][0] >= 560 for i in narrow["images"]), narrow["images"]
+            assert narrow["plotsRight"] <= 1024
+            assert not any(s["horizontal"] for s in narrow["scrollers"]), narrow["scrollers"]
+            assert narrow["badge"] is not None and narrow["underBadge"] == [], narrow["underBadge"]
+            main = page.locator(".v-content__wrap > div")
+            main.evaluate("e => e.scrollTo(0, e.scrollHeight)")
+            page.wait_for_timeout(300)
+            bottom = page.evaluate(LAYOUT_JS)
+            assert bottom["underBadge"] == [], bottom["underBadge"]
+            page.screenshot(path=str(ARTIFACTS / "viz-1024x768-scrolled.png"))
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def user_server():
+    """A user's own SolaraViz page around PacsimModel (``tests/viz/user_page.py``), served as Solara serves any app."""
+    with _serve(Path(__file__).with_name("user_page.py"), dict(os.environ), "viz-user-page-server.log") as url:
+        yield url
+
+
+def test_a_users_own_solaraviz_page_steps_resets_and_steps_again(user_server):
+    """A user's SolaraViz page around PacsimModel: Step redraws its plots, Reset works, and Step redraws them again.
+
+    The page uses Mesa's public components only (tests/viz/user_page.py); Reset rebuilds
+    the model through Mesa's own keyword arguments, scenario included, without an error.
+    """
+    from playwright.sync_api import sync_playwright
+
+    chromium = _chromium()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(user_server)
+            page.get_by_text("Time: 0.0", exact=True).wait_for(timeout=60_000)
+            plots = page.locator(".vue-grid-item img")
+
+            def images() -> list[str]:
+                page.wait_for_function("() => document.querySelectorAll('.vue-grid-item img').length === 2", timeout=30_000)
+                return [plots.nth(i).get_attribute("src") for i in range(2)]
+
+            def step(week: int) -> None:
+                page.get_by_role("button", name="Step", exact=True).click()
+                page.get_by_text(f"Time: {week}.0", exact=True).wait_for(timeout=60_000)
+
+            def run_steps(weeks: int) -> None:
+                """Step and check the plots redraw: the stance counts every week, the capture index once it has data."""
+                before = images()
+                capture_redrawn = False
+                for week in range(1, weeks + 1):
+                    step(week)
+                    page.wait_for_function(
+                        "b => { const im = document.querySelectorAll('.vue-grid-item img');"
+                        " return im.length === 2 && im[1].getAttribute('src') !== b; }",
+                        arg=before[1], timeout=30_000)
+                    now = images()
+                    capture_redrawn |= now[0] != before[0]
+                    before = now
+                assert capture_redrawn, "the capture index plot never redrew"
+
+            run_steps(8)  # past the first bills (weeks 3 and 5 of this 20-week cycle), so the capture index has values
+            page.get_by_role("button", name="Reset", exact=True).click()
+            page.get_by_text("Time: 0.0", exact=True).or_(page.get_by_text("Traceback")).first.wait_for(timeout=60_000)
+            assert page.get_by_text("Traceback").count() == 0, page.locator("body").inner_text()[-2000:]
+            assert page.locator(".v-alert.error").count() == 0, page.locator(".v-alert.error").all_inner_texts()
+            run_steps(8)
+            assert page.get_by_text("Traceback").count() == 0
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "viz-user-page.png"))
+        finally:
+            browser.close()
+    log = (ARTIFACTS / "viz-user-page-server.log").read_text()
+    assert "Traceback" not in log, log[-3000:]
+    assert not errors, errors
