@@ -20,6 +20,7 @@ from scipy import stats
 from pacsim.experiments.figures import citation, markdown_table, pyplot, save_figure
 from pacsim.experiments.results import OK, RunFolder
 from pacsim.experiments.errors import ReportError
+from pacsim.model.outcomes import target_bills
 
 _META = ("run_id", "point_id", "replicate", "seed", "scenario")
 _MAX_LEVELS = 12
@@ -186,7 +187,7 @@ def gilens_page_data(folder: RunFolder, outcomes: pd.DataFrame) -> tuple[pd.Data
         if {"spent_industry", "spent_opposing"} <= set(outcomes.columns) else None
     if money is None or not folder.has("bills"):
         return None
-    bills = folder.read("bills").merge(money, on="run_id", how="inner")
+    bills = target_bills(folder.read("bills")).merge(money, on="run_id", how="inner")
     if not len(bills):
         return None
     total = bills["spent_industry"] + bills["spent_opposing"]
