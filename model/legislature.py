@@ -323,35 +323,48 @@ class Legislature:
         """
         issue = self.background_turn % (self.electorate.n_issues - 1)
         self.background_turn += 1
-        ap = self.params.agenda
-        q = ap.background_status_quo
-        beliefs, _, _, capital = self.decision_arrays()
-        conviction = np.full(self.n_seats, ap.platform_conviction)
-        stance_cols = self.stance_columns()
+        q = self.params.agenda.background_status_quo
+        at_q = self.record_on(ballot, outlook, issue, q)
         platform = np.array([s.platform[issue] for s in self.seats])
-        at_q = self.record_on(ballot, outlook, issue, q, stance_cols)
-        rows = np.arange(self.n_seats)
-        now = tuple(None if a is None else a[rows, stance_cols]
-                    for a in (outlook.share, outlook.slope, outlook.primary_share, outlook.primary_slope))
-        own = weigh_background_bill(outlook, beliefs, incentives, stance_cols, now, at_q, now, platform, (q, platform), conviction, capital)
+        own = self.weigh_background_positions(issue, q, platform, outlook, incentives, at_q, None)
         pick = volunteer(self.rng, own.support)
         if pick is None:
             return None
-        position = float(np.clip(platform[pick[0]], -1.0, 1.0))
-        if position == q:
+        bill = Bill(BillType.PARTISAN, issue, float(np.clip(platform[pick[0]], -1.0, 1.0)), q, pick[0])
+        if bill.position == q:
             return None
-        at_bill = self.record_on(ballot, outlook, issue, position, stance_cols)
-        weighing = weigh_background_bill(outlook, beliefs, incentives, stance_cols, now, at_q, at_bill, platform, (q, position),
-                                         conviction, capital)
-        return Bill(BillType.PARTISAN, issue, position, q, pick[0]), weighing
+        return bill, self.weigh_background(bill, outlook, incentives, ballot, at_q)
 
-    def record_on(self, ballot: Ballot, outlook: Outlook, issue: int, position: float, stance_cols: np.ndarray) -> tuple[Any, ...]:
+    def weigh_background(self, bill: Bill, outlook: Outlook, incentives: Incentives, ballot: Ballot,
+                         at_status_quo: tuple[Any, ...] | None = None) -> Weighing:
+        """Every member's weighing of a background-issue bill, from the electorate's vote model and its own platform."""
+        at_q = at_status_quo if at_status_quo is not None else self.record_on(ballot, outlook, bill.issue, bill.status_quo)
+        at_bill = self.record_on(ballot, outlook, bill.issue, bill.position)
+        return self.weigh_background_positions(bill.issue, bill.status_quo, bill.position, outlook, incentives, at_q, at_bill)
+
+    def weigh_background_positions(self, issue: int, status_quo: float, position: float | np.ndarray, outlook: Outlook,
+                                   incentives: Incentives, at_q: tuple[Any, ...], at_bill: tuple[Any, ...] | None) -> Weighing:
+        """Members' weighing of a bill at ``position`` on background issue ``issue`` (one position, or each member's own).
+
+        ``at_q`` and ``at_bill`` are :meth:`record_on` at the status quo and at the bill;
+        ``at_bill`` None means each member's bill is at its platform, where it stands now.
+        """
+        beliefs, _, _, capital = self.decision_arrays()
+        cols = self.stance_columns()
+        rows = np.arange(self.n_seats)
+        now = tuple(None if a is None else a[rows, cols] for a in (outlook.share, outlook.slope, outlook.primary_share, outlook.primary_slope))
+        platform = np.array([s.platform[issue] for s in self.seats])
+        conviction = np.full(self.n_seats, self.params.agenda.platform_conviction)
+        return weigh_background_bill(outlook, beliefs, incentives, cols, now, at_q, now if at_bill is None else at_bill, platform,
+                                     (status_quo, position), conviction, capital)
+
+    def record_on(self, ballot: Ballot, outlook: Outlook, issue: int, position: float) -> tuple[Any, ...]:
         """(share, slope, primary share, primary slope) of every seat holder at its stance if it stood at ``position`` on ``issue``.
 
         The same vote model the forecast uses, with the holder's platform on the issue
         replaced by the position its vote would put on the record.
         """
-        rows = np.arange(self.n_seats)
+        rows, stance_cols = np.arange(self.n_seats), self.stance_columns()
 
         def at(cand: CandidateArrays, stock: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             platform = cand.platform.copy()
