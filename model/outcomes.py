@@ -141,6 +141,21 @@ def gate_outcomes(bills: pd.DataFrame) -> dict[str, float]:
     return out
 
 
+def shock_pass_rates(bills: pd.DataFrame, at: int, cycle: int, bill_type: BillType = BillType.INDUSTRY_BACKED) -> dict[str, float]:
+    """Bills of one type introduced in ``cycle`` before step ``at`` and from it on: how many, and the share that passed.
+
+    The thread's counterexample (the 2025 moratorium on state AI laws) compares the same
+    session's bills before and after a salience shock at step ``at``. NaN shares where
+    there were no such bills.
+    """
+    rows = bills[(bills["bill_type"] == bill_type.value) & (bills["cycle"] == cycle)]
+    out = {}
+    for when, part in (("before", rows[rows["step"] < at]), ("after", rows[rows["step"] >= at])):
+        out[f"{when}_bills"] = float(len(part))
+        out[f"{when}_passed"] = float(part["passed"].mean()) if len(part) else math.nan
+    return out
+
+
 def party_yea_shares(votes: pd.DataFrame, bills: pd.DataFrame) -> dict[str, float]:
     """Mean share of each party voting yea on the floor, on partisan bills (by the sponsor's party) and on target-issue bills.
 

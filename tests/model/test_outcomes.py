@@ -16,6 +16,7 @@ from pacsim.model.outcomes import (
     gate_outcomes,
     incumbents_reelected,
     threat_ratio,
+    shock_pass_rates,
 )
 
 
@@ -134,3 +135,14 @@ def test_capture_index_bills_leaves_out_the_partisan_agenda() -> None:
     bills = pd.DataFrame({"bill_type": ["industry_opposed", "partisan"], "national_majority_yea": [True, True],
                           "industry_side_yea": [False, False], "passed": [False, True]})
     assert capture_index_bills(bills) == 1.0
+
+
+def test_shock_pass_rates_ground_truth() -> None:
+    """Of the backed bills of cycle 1, one of two before step 150 passed and none after; other cycles and types do not count."""
+    bills = pd.DataFrame({
+        "bill_type": ["industry_backed"] * 5 + ["industry_opposed"],
+        "cycle": [0, 1, 1, 1, 1, 1],
+        "step": [79, 119, 132, 157, 170, 160],
+        "passed": [True, True, False, False, False, True],
+    })
+    assert shock_pass_rates(bills, at=150, cycle=1) == {"before_bills": 2.0, "before_passed": 0.5, "after_bills": 2.0, "after_passed": 0.0}
