@@ -200,6 +200,7 @@ def summarise(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     }
     out.update({f"spent_{k}": v for k, v in spent.items()})
     out.update(gate_outcomes(bills))
+    out.update({f"yea_{k}": v for k, v in party_yea_shares(votes, bills).items()})
     out.update({f"deterrence_{k}": v for k, v in deterrence(tables["legislators"]).items()})
     for c in ("house_rep", "house_dem", "senate_rep", "senate_dem"):
         out[f"seats_{c}"] = float(last[c])
