@@ -11,7 +11,7 @@ its measure to carry it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -73,10 +73,11 @@ def record_chance(outlook: Outlook, beliefs: Beliefs, inc: Incentives, share: np
 
     for g, key in enumerate(keys):
         rows = np.flatnonzero(group == g)
-        sub = Outlook(key, share[rows], slope[rows], outlook.electorate[rows], take(outlook.ad_power, rows), take(outlook.help_power, rows))
-        if outlook.primary_share is not None and primary_share is not None and primary_slope is not None:
-            sub.primary_share, sub.primary_slope = primary_share[rows], primary_slope[rows]
-            sub.primary_fraction = outlook.primary_fraction[rows] if outlook.primary_fraction is not None else None
+        # Every other field of the outlook (the race's electorate, the candidates' own money, ...) is the member's own.
+        primary = outlook.primary_share is not None and primary_share is not None and primary_slope is not None
+        sub = replace(outlook.rows(rows), positions=key, share=share[rows], slope=slope[rows],
+                      ad_power=take(outlook.ad_power, rows), help_power=take(outlook.help_power, rows),
+                      primary_share=primary_share[rows] if primary else None, primary_slope=primary_slope[rows] if primary else None)
         chance[rows] = reelection_chance(sub, beliefs.rows(rows), inc)
     return chance
 

@@ -8,7 +8,8 @@ import pytest
 from worlds import hand_built_legislature, mini_params
 
 from pacsim.agents import BillStage, BillType, Chamber, Party
-from pacsim.agents.sponsor import Weighing
+from pacsim.agents.politician import reelection_chance
+from pacsim.agents.sponsor import Weighing, weigh_target_bills
 from pacsim.experiments.runner import simulate
 from pacsim.model.legislature import Bill, floor_vote
 from pacsim.model.model import PacsimModel
@@ -226,3 +227,24 @@ def test_every_kind_of_bill_reaches_the_tables() -> None:
     assert (bills[bills["bill_type"] != "partisan"]["issue"] == "ai_regulation").all()
     backed = bills[bills["bill_type"] == "industry_backed"]
     assert (backed["position"] > backed["status_quo"]).all()
+
+
+def test_a_vote_is_weighed_with_the_stance_calculus() -> None:
+    """On a regulation, the chance a member sees on the record of each vote is the stance calculus's at that position.
+
+    Donors judge a vote by its direction, which for a regulation beyond the muted band is
+    the side of the position itself; everything else in the outlook (the candidates' own
+    money, primaries) is the member's own, so the two must agree exactly.
+    """
+    model = PacsimModel(mini_params(run__seed=5, legislature__primaries_house=True, industry__primary_share=0.5))
+    while model.cycle_step < model.calendar.campaign_start + 3:
+        model.step()
+    model.refresh_outlook()
+    assert model.outlook.others is not None and model.outlook.others.any()
+    leg, outlook = model.legislature, model.outlook
+    beliefs, ideal, conviction, capital = leg.decision_arrays()
+    col = int(np.flatnonzero(model.positions == -0.5)[0])
+    weighing = weigh_target_bills(outlook, beliefs, model.incentives, ideal, conviction, capital, leg.status_quo_col, np.array([col]))
+    ground_truth = reelection_chance(outlook, beliefs, model.incentives)
+    np.testing.assert_allclose(weighing.chance_yea[:, 0], ground_truth[:, col], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(weighing.chance_nay[:, 0], ground_truth[:, leg.status_quo_col], rtol=0, atol=1e-12)
