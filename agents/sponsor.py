@@ -77,7 +77,8 @@ def record_chance(outlook: Outlook, beliefs: Beliefs, inc: Incentives, share: np
         primary = outlook.primary_share is not None and primary_share is not None and primary_slope is not None
         sub = replace(outlook.rows(rows), positions=key, share=share[rows], slope=slope[rows],
                       ad_power=take(outlook.ad_power, rows), help_power=take(outlook.help_power, rows),
-                      primary_share=primary_share[rows] if primary else None, primary_slope=primary_slope[rows] if primary else None)
+                      primary_share=primary_share[rows] if primary_share is not None and primary else None,
+                      primary_slope=primary_slope[rows] if primary_slope is not None and primary else None)
         chance[rows] = reelection_chance(sub, beliefs.rows(rows), inc)
     return chance
 
@@ -102,15 +103,23 @@ def weigh_target_bills(outlook: Outlook, beliefs: Beliefs, inc: Incentives, idea
     return Weighing(chance[:, :m], chance[:, m:], value[:, :m], value[:, m:])
 
 
-def weigh_background_bill(outlook: Outlook, beliefs: Beliefs, inc: Incentives, stance_cols: np.ndarray,
-                          now: tuple[np.ndarray | None, ...], at_status_quo: tuple[np.ndarray | None, ...],
-                          at_bill: tuple[np.ndarray | None, ...], platform: np.ndarray, positions: tuple[float, float | np.ndarray],
+@dataclass
+class Record:
+    """Members' expected vote share and its slope on some record, in the general election and in the primary (None where none is held)."""
+
+    share: np.ndarray
+    slope: np.ndarray
+    primary_share: np.ndarray | None = None
+    primary_slope: np.ndarray | None = None
+
+
+def weigh_background_bill(outlook: Outlook, beliefs: Beliefs, inc: Incentives, stance_cols: np.ndarray, now: Record,
+                          at_status_quo: Record, at_bill: Record, platform: np.ndarray, positions: tuple[float, float | np.ndarray],
                           conviction: np.ndarray, capital: np.ndarray) -> Weighing:
     """Every member's weighing of a bill on a background issue, at its own stance on the target issue.
 
-    ``now``, ``at_status_quo`` and ``at_bill`` are (share, slope, primary share, primary
-    slope) at each member's stance as it stands, and if it stood at the status quo's or the
-    bill's position on the issue (primary entries None where no primaries are held). A vote
+    ``now``, ``at_status_quo`` and ``at_bill`` are each member's record at its stance as it
+    stands, and if it stood at the status quo's or the bill's position on the issue. A vote
     is news about the member: voters who prefer the bill think better of a yea and worse of
     a nay, each by half the gap between standing at the bill and at the status quo, so a
     member who votes with the voters who decide its race gains and one who votes against
@@ -119,13 +128,15 @@ def weigh_background_bill(outlook: Outlook, beliefs: Beliefs, inc: Incentives, s
     ``positions`` are the status quo's and the bill's (the bill's may differ by member, as
     when each weighs a bill at its own platform).
     """
-    pairs = ((at_bill[0], at_status_quo[0]), (at_bill[2], at_status_quo[2]))
-    half = [None if b is None or q is None else 0.5 * (b - q) for b, q in pairs]
-    share = np.column_stack([now[0] - half[0], now[0] + half[0]])
-    slope = np.column_stack([now[1], now[1]])
-    primary = now[2] is not None and half[1] is not None
-    p_share = np.column_stack([now[2] - half[1], now[2] + half[1]]) if primary else None
-    p_slope = np.column_stack([now[3], now[3]]) if primary else None
+    half = 0.5 * (at_bill.share - at_status_quo.share)
+    share = np.column_stack([now.share - half, now.share + half])
+    slope = np.column_stack([now.slope, now.slope])
+    p_share = p_slope = None
+    if now.primary_share is not None and now.primary_slope is not None and at_bill.primary_share is not None \
+            and at_status_quo.primary_share is not None:
+        p_half = 0.5 * (at_bill.primary_share - at_status_quo.primary_share)
+        p_share = np.column_stack([now.primary_share - p_half, now.primary_share + p_half])
+        p_slope = np.column_stack([now.primary_slope, now.primary_slope])
     judged = np.repeat(outlook.positions[stance_cols][:, None], 2, axis=1)
     ad_cols = np.repeat(stance_cols[:, None], 2, axis=1)
     chance = record_chance(outlook, beliefs, inc, share, slope, ad_cols, judged, p_share, p_slope)

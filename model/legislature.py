@@ -25,7 +25,7 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from pacsim.agents import BillStage, BillType, Chamber, Donor, Leadership, Party, Politician, Side, VoteKind
+from pacsim.agents import BillStage, BillType, Chamber, Donor, Leadership, Party, Politician, VoteKind
 from pacsim.agents.politician import (
     Beliefs,
     Incentives,
@@ -35,7 +35,7 @@ from pacsim.agents.politician import (
     reelection_chance,
     side_of,
 )
-from pacsim.agents.sponsor import Weighing, ask_ally, volunteer, weigh_background_bill, weigh_target_bills
+from pacsim.agents.sponsor import Record, Weighing, ask_ally, volunteer, weigh_background_bill, weigh_target_bills
 from pacsim.model.electorate import CandidateArrays, Electorate, Geography
 from pacsim.model.network import build_observation
 from pacsim.model.params import Params
@@ -336,14 +336,14 @@ class Legislature:
         return bill, self.weigh_background(bill, outlook, incentives, ballot, at_q)
 
     def weigh_background(self, bill: Bill, outlook: Outlook, incentives: Incentives, ballot: Ballot,
-                         at_status_quo: tuple[Any, ...] | None = None) -> Weighing:
+                         at_status_quo: Record | None = None) -> Weighing:
         """Every member's weighing of a background-issue bill, from the electorate's vote model and its own platform."""
         at_q = at_status_quo if at_status_quo is not None else self.record_on(ballot, outlook, bill.issue, bill.status_quo)
         at_bill = self.record_on(ballot, outlook, bill.issue, bill.position)
         return self.weigh_background_positions(bill.issue, bill.status_quo, bill.position, outlook, incentives, at_q, at_bill)
 
     def weigh_background_positions(self, issue: int, status_quo: float, position: float | np.ndarray, outlook: Outlook,
-                                   incentives: Incentives, at_q: tuple[Any, ...], at_bill: tuple[Any, ...] | None) -> Weighing:
+                                   incentives: Incentives, at_q: Record, at_bill: Record | None) -> Weighing:
         """Members' weighing of a bill at ``position`` on background issue ``issue`` (one position, or each member's own).
 
         ``at_q`` and ``at_bill`` are :meth:`record_on` at the status quo and at the bill;
@@ -352,14 +352,16 @@ class Legislature:
         beliefs, _, _, capital = self.decision_arrays()
         cols = self.stance_columns()
         rows = np.arange(self.n_seats)
-        now = tuple(None if a is None else a[rows, cols] for a in (outlook.share, outlook.slope, outlook.primary_share, outlook.primary_slope))
+        now = Record(outlook.share[rows, cols], outlook.slope[rows, cols],
+                     None if outlook.primary_share is None else outlook.primary_share[rows, cols],
+                     None if outlook.primary_slope is None else outlook.primary_slope[rows, cols])
         platform = np.array([s.platform[issue] for s in self.seats])
         conviction = np.full(self.n_seats, self.params.agenda.platform_conviction)
         return weigh_background_bill(outlook, beliefs, incentives, cols, now, at_q, now if at_bill is None else at_bill, platform,
                                      (status_quo, position), conviction, capital)
 
-    def record_on(self, ballot: Ballot, outlook: Outlook, issue: int, position: float) -> tuple[Any, ...]:
-        """(share, slope, primary share, primary slope) of every seat holder at its stance if it stood at ``position`` on ``issue``.
+    def record_on(self, ballot: Ballot, outlook: Outlook, issue: int, position: float) -> Record:
+        """Every seat holder's record at its stance if it stood at ``position`` on background issue ``issue``.
 
         The same vote model the forecast uses, with the holder's platform on the issue
         replaced by the position its vote would put on the record.
@@ -372,13 +374,13 @@ class Legislature:
             share, slope, _ = self.electorate.outlook(replace(cand, platform=platform), stock, self.positions)
             return share[rows, stance_cols], slope[rows, stance_cols]
 
-        share, slope = at(ballot.candidates, ballot.stock)
-        p_share = p_slope = None
+        record = Record(*at(ballot.candidates, ballot.stock))
         if ballot.primary is not None and outlook.primary_share is not None:
             p_share, p_slope = at(*ballot.primary)
             absent = np.isnan(outlook.primary_share[:, 0])
             p_share[absent] = p_slope[absent] = np.nan
-        return share, slope, p_share, p_slope
+            record.primary_share, record.primary_slope = p_share, p_slope
+        return record
 
     def voters_for(self, bill: Bill) -> tuple[np.ndarray, float]:
         """Share of each seat's voters, and of the nation's, who prefer the bill to the status quo on its issue."""

@@ -147,9 +147,9 @@ def test_partisan_bill_splits_the_floor_by_platform_not_by_label() -> None:
 def test_without_conviction_a_member_votes_as_its_attentive_voters_would() -> None:
     """With no weight on platforms, members whose voters all sit at +0.8 on the economy vote for a bill at +0.5, Democrats too."""
     platforms = [(REP, 0.5), (DEM, -0.5), (DEM, -0.5)]
-    bill, weighing = partisan_bill(partisan_world(platforms, conviction=0.0, district=0.8), sponsor=0)
+    _, weighing = partisan_bill(partisan_world(platforms, conviction=0.0, district=0.8), sponsor=0)
     assert (weighing.support[:3, 0] > 0).all()
-    bill, weighing = partisan_bill(partisan_world(platforms, conviction=0.0, district=-0.8), sponsor=0)
+    _, weighing = partisan_bill(partisan_world(platforms, conviction=0.0, district=-0.8), sponsor=0)
     assert (weighing.support[:3, 0] < 0).all()
 
 

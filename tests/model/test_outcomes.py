@@ -15,8 +15,8 @@ from pacsim.model.outcomes import (
     deterrence,
     gate_outcomes,
     incumbents_reelected,
-    threat_ratio,
     shock_pass_rates,
+    threat_ratio,
 )
 
 
