@@ -32,6 +32,14 @@ class BillStage(enum.StrEnum):
     PASSED = "passed"
 
 
+class BillType(enum.StrEnum):
+    """What a bill does: regulate the target issue against the industry, move it the industry's way, or a partisan background-issue bill."""
+
+    INDUSTRY_OPPOSED = "industry_opposed"
+    INDUSTRY_BACKED = "industry_backed"
+    PARTISAN = "partisan"
+
+
 class Side(enum.IntEnum):
     """Which side of a donor a stance falls on; a muted stance is neither."""
 

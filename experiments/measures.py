@@ -22,7 +22,7 @@ def _share(numerator: float, denominator: float) -> float:
 
 def industry_opposed_pass_rate(bills: pd.DataFrame) -> float:
     """Share of bills the industry opposes that pass (C9: the industry's effective veto when near 0)."""
-    opposed = bills[~bills["industry_side_yea"].astype(bool)] if len(bills) else bills
+    opposed = bills[bills["bill_type"] == "industry_opposed"] if len(bills) else bills
     return float(opposed["passed"].astype(bool).mean()) if len(opposed) else math.nan
 
 

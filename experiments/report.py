@@ -24,6 +24,7 @@ import pyarrow as pa
 from pacsim.experiments.errors import ManifestError, OutputError, ReportError
 from pacsim.experiments.preflight import check_creatable, claim_folder
 from pacsim.experiments.results import FolderKind, RunFolder, RunStatus, SweepStatus, folder_kind
+from pacsim.model.outcomes import target_bills
 
 _META = ("run_id", "point_id", "replicate", "seed", "scenario")
 _MAX_LEVELS = 12
@@ -190,7 +191,7 @@ def gilens_page_data(folder: RunFolder, outcomes: pd.DataFrame) -> tuple[pd.Data
         if {"spent_industry", "spent_opposing"} <= set(outcomes.columns) else None
     if money is None or not folder.has("bills"):
         return None
-    bills = folder.read("bills").merge(money, on="run_id", how="inner")
+    bills = target_bills(folder.read("bills")).merge(money, on="run_id", how="inner")
     if not len(bills):
         return None
     total = bills["spent_industry"] + bills["spent_opposing"]

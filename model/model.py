@@ -25,7 +25,7 @@ from pacsim.model.campaign import Campaign, MoneyLedger
 from pacsim.model.elections import Elections
 from pacsim.model.electorate import Electorate, build_geography
 from pacsim.model.forecast import Forecast
-from pacsim.model.legislature import Legislature
+from pacsim.model.legislature import Ballot, Legislature
 from pacsim.model.params import FIELDS, FieldSpec, ParameterError, Params, build_params
 from pacsim.model.tables import Recorder
 
@@ -136,7 +136,7 @@ class PacsimModel(mesa.Model):
         if week.session_snapshot_due:
             self.recorder.snapshot_legislators(LegislatorSnapshot.SESSION)
         if week.bill_due and not self.frozen:
-            self.legislature.consider_bill(self.outlook, self.incentives, self.donors, self.recorder)
+            self.legislature.consider_agenda(self.outlook, self.incentives, self.donors, self.recorder, self.ballot())
         if week.campaigning:
             self.buy_ads(week)
         if week.primary_day and self.elections.primary_challengers:
@@ -223,6 +223,12 @@ class PacsimModel(mesa.Model):
             against[:, d] = donor.expected_if_opposed(view, (sides[:, d] == Side.OPPONENT) & up, buy)
             for_[:, d] = donor.expected_if_allied(view, (sides[:, d] == Side.ALLY) & up, buy)
         return against, for_
+
+    def ballot(self) -> Ballot:
+        """The candidates and ads on air the electorate's vote model reads, with the primaries' where they are held."""
+        el = self.elections
+        primary = (el.primary_candidates(), self.campaign.stocks.primary) if el.has_primary.any() else None
+        return Ballot(el.candidates(), self.campaign.stocks.general, primary)
 
     def competitiveness(self) -> np.ndarray:
         """How close each seat's race looks at its holder's current stance (1 for a dead heat)."""

@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 
+from pacsim.agents.enums import BillStage, BillType, Chamber, Party, VoteKind
+
 
 def floor_votes(votes: pd.DataFrame) -> pd.DataFrame:
     """The recorded floor votes; whip counts on gated bills are left out (a gated bill counts at the bill level)."""
@@ -23,12 +25,18 @@ def capture_index(votes: pd.DataFrame) -> float:
     return float(contested["with_industry"].mean()) if len(contested) else math.nan
 
 
+def target_bills(bills: pd.DataFrame) -> pd.DataFrame:
+    """The bills on the target issue (those the industry opposes or backs), leaving out the partisan background agenda."""
+    return bills[bills["bill_type"] != BillType.PARTISAN.value] if "bill_type" in bills else bills
+
+
 def capture_index_bills(bills: pd.DataFrame) -> float:
-    """Share of bills on which the industry and the national majority disagree whose outcome went the industry's way.
+    """Share of target-issue bills on which the industry and the national majority disagree whose outcome went the industry's way.
 
     A bill that dies at a gate or on the floor is an outcome for the side against it.
     NaN when there were none.
     """
+    bills = target_bills(bills)
     contested = bills[bills["national_majority_yea"] != bills["industry_side_yea"]]
     if not len(contested):
         return math.nan
@@ -90,20 +98,83 @@ def threat_ratio(legislators: pd.DataFrame, still_opposing: bool | None = None) 
     return (grouped["threat_belief_industry"].mean() / grouped["money_against"].mean()).rename("believed_over_realised")
 
 
-def gate_outcomes(bills: pd.DataFrame) -> dict[str, float]:
-    """For bills the industry opposes: shares that died at a gate, died on a floor, passed; and roll rates (C7, C9)."""
-    opposed = bills[~bills["industry_side_yea"]]
-    n = len(opposed)
-    out = {
-        "industry_opposed_bills": float(n),
-        "share_died_at_gate": float((opposed["fate"] == "gated").mean()) if n else math.nan,
-        "share_died_on_floor": float((opposed["fate"] == "failed").mean()) if n else math.nan,
-        "share_passed": float((opposed["fate"] == "passed").mean()) if n else math.nan,
-    }
-    for chamber in ("house", "senate"):
-        floor = bills[bills[f"{chamber}_floor"]]
+FATES = tuple(f.value for f in BillStage)
+
+
+def bills_by_type(bills: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """How many bills of each type ended at each fate: ``{bill type: {fate: count}}``, every type and fate present."""
+    return {t.value: {f: float(((bills["bill_type"] == t.value) & (bills["fate"] == f)).sum()) for f in FATES} for t in BillType}
+
+
+def roll_rates(bills: pd.DataFrame) -> dict[str, float]:
+    """Majority and minority roll rates per chamber over that chamber's final-passage votes (Cox & McCubbins 2005).
+
+    A party is rolled when a bill passes over the opposition of a majority of its members;
+    the denominator is every final-passage vote the chamber held, on any issue. NaN for a
+    chamber that held none. Also gives the denominators, ``{chamber}_final_passage_votes``.
+    """
+    out = {}
+    for chamber in Chamber:
+        c = chamber.value
+        final = bills[bills[f"{c}_final_passage"].astype(bool)]
+        out[f"{c}_final_passage_votes"] = float(len(final))
         for side in ("majority", "minority"):
-            out[f"{chamber}_{side}_roll_rate"] = float(floor[f"{chamber}_{side}_rolled"].mean()) if len(floor) else math.nan
+            out[f"{c}_{side}_roll_rate"] = float(final[f"{c}_{side}_rolled"].mean()) if len(final) else math.nan
+    return out
+
+
+def gate_outcomes(bills: pd.DataFrame) -> dict[str, float]:
+    """Where bills end (gate, floor, passed) by type, C9 both ways, and roll rates over final-passage votes (C7, C9).
+
+    The unprefixed shares are those of the bills the industry opposes; C9 asks how many of
+    them pass, and its mirror how many of the measures the industry backs pass.
+    """
+    out: dict[str, float] = {}
+    for t in BillType:
+        rows = bills[bills["bill_type"] == t.value]
+        n = len(rows)
+        prefix = "" if t is BillType.INDUSTRY_OPPOSED else f"{t.value}_"
+        out[f"{t.value}_bills"] = float(n)
+        for fate, name in zip(FATES, ("share_died_at_gate", "share_died_on_floor", "share_passed"), strict=True):
+            out[f"{prefix}{name}"] = float((rows["fate"] == fate).mean()) if n else math.nan
+    out.update(roll_rates(bills))
+    return out
+
+
+def shock_pass_rates(bills: pd.DataFrame, at: int, cycle: int, bill_type: BillType = BillType.INDUSTRY_BACKED) -> dict[str, float]:
+    """Bills of one type introduced in ``cycle`` before step ``at`` and from it on: how many, and the share that passed.
+
+    The thread's counterexample (the 2025 moratorium on state AI laws) compares the same
+    session's bills before and after a salience shock at step ``at``. NaN shares where
+    there were no such bills.
+    """
+    rows = bills[(bills["bill_type"] == bill_type.value) & (bills["cycle"] == cycle)]
+    out = {}
+    for when, part in (("before", rows[rows["step"] < at]), ("after", rows[rows["step"] >= at])):
+        out[f"{when}_bills"] = float(len(part))
+        out[f"{when}_passed"] = float(part["passed"].mean()) if len(part) else math.nan
+    return out
+
+
+def party_yea_shares(votes: pd.DataFrame, bills: pd.DataFrame) -> dict[str, float]:
+    """Mean share of each party voting yea on the floor, on partisan bills (by the sponsor's party) and on target-issue bills.
+
+    ``partisan_sponsor_party`` is the mean, over partisan bills that reached a floor, of the
+    share of the sponsor's party voting yea, and ``partisan_other_party`` the same for the
+    other party; ``{bill type}_{PARTY}`` the mean share of a party voting yea on target-issue
+    bills of that type. NaN where there were no such floor votes.
+    """
+    floor = votes[votes["kind"] == VoteKind.FLOOR.value].merge(bills[["seed", "bill_id", "sponsor_party"]], on=["seed", "bill_id"])
+    by_bill = floor.groupby(["seed", "bill_id", "chamber", "bill_type", "sponsor_party", "party"], as_index=False)["yea"].mean()
+    out = {}
+    partisan = by_bill[by_bill["bill_type"] == BillType.PARTISAN.value]
+    own = partisan["party"] == partisan["sponsor_party"]
+    out["partisan_sponsor_party"] = float(partisan[own]["yea"].mean()) if own.any() else math.nan
+    out["partisan_other_party"] = float(partisan[~own]["yea"].mean()) if (~own).any() else math.nan
+    for t in (BillType.INDUSTRY_OPPOSED, BillType.INDUSTRY_BACKED):
+        for party in Party:
+            rows = by_bill[(by_bill["bill_type"] == t.value) & (by_bill["party"] == party.name)]
+            out[f"{t.value}_{party.name}"] = float(rows["yea"].mean()) if len(rows) else math.nan
     return out
 
 
@@ -116,7 +187,7 @@ def summarise(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
         "capture_index": capture_index(votes),
         "capture_index_bills": capture_index_bills(bills),
         "contested_votes": float(votes["contested"].sum()) if len(votes) else 0.0,
-        "congruence_district": congruence(votes),
+        "congruence_district": congruence(votes[votes["bill_type"] != BillType.PARTISAN.value]),
         "bills_introduced": float(len(bills)),
         "bills_gated": float((bills["fate"] == "gated").sum()),
         "bills_failed": float((bills["fate"] == "failed").sum()),
@@ -129,6 +200,7 @@ def summarise(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     }
     out.update({f"spent_{k}": v for k, v in spent.items()})
     out.update(gate_outcomes(bills))
+    out.update({f"yea_{k}": v for k, v in party_yea_shares(votes, bills).items()})
     out.update({f"deterrence_{k}": v for k, v in deterrence(tables["legislators"]).items()})
     for c in ("house_rep", "house_dem", "senate_rep", "senate_dem"):
         out[f"seats_{c}"] = float(last[c])

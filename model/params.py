@@ -60,10 +60,10 @@ class LegislatureParams(_Section):
     house_seats: int = _p(435, 1, 2000, "seats", "Single-member House districts.")
     senate_seats: int = _p(100, 2, 400, "seats", "Senate seats, two per state, in three staggered classes.")
     cloture_fraction: float = _p(0.6, 0.5, 1.0, "share of seats", "Senate votes needed to end debate (60 of 100).")
-    bills_per_session: int = _p(6, 0, 100, "bills per cycle", "Target-issue bills introduced in each session.")
-    status_quo: float = _p(0.5, -1.0, 1.0, "position", "Target-issue status quo; +1 is the industry's ideal.")
-    bill_position_min: float = _p(-1.0, -1.0, 1.0, "position", "Most regulatory position a bill may take.")
-    bill_position_max: float = _p(-0.25, -1.0, 1.0, "position", "Least regulatory position a bill may take.")
+    bills_per_session: int = _p(6, 0, 100, "bill weeks per cycle", "Weeks of each session in which bills are introduced: a regulation, an industry-backed measure, partisan bills.")
+    status_quo: float = _p(0.5, -1.0, 1.0, "position", "Target-issue status quo, federal law and the states' laws together; +1 is the industry's ideal.")
+    bill_position_min: float = _p(-1.0, -1.0, 1.0, "position", "Most regulatory position a regulation bill may take.")
+    bill_position_max: float = _p(-0.25, -1.0, 1.0, "position", "Least regulatory position a regulation bill may take.")
     leadership_gate: bool = _p(True, None, None, "on/off", "Whether the majority leader decides which bills reach the floor.")
     retirement_rate: float = _p(0.05, 0.0, 1.0, "probability per cycle", "Chance an incumbent retires, leaving an open seat.")
     primaries_house: bool = _p(False, None, None, "on/off", "Whether House incumbents face party primaries donors can spend in.")
@@ -228,6 +228,37 @@ class LeadershipParams(_Section):
     majority_weight: float = _p(1.0, 0.0, 100.0, "weight", "Weight on the caucus's expected seats lost by forcing members onto the record.")
 
 
+class AgendaParams(_Section):
+    """What comes before the chambers besides regulation: measures the industry wants, and a partisan agenda."""
+
+    state_patchwork: float = _p(
+        0.5, 0.0, 2.0, "position",
+        "How far the states' own laws pull the target-issue status quo from the industry's ideal. Federal preemption or a "
+        "moratorium on state laws overrides them, moving policy this far the industry's way; a light federal framework "
+        "moves it part of the way; 0: no industry-backed measure. With no comprehensive federal AI law the rules in force "
+        "are mostly the states' (about 1,200 state AI bills in 2025, nearly 100 enacted in 2024: MultiState; Colorado's "
+        "AI Act), so preemption takes the default status quo (0.5) to the industry's ideal (1).")
+    privileged_target: bool = _p(
+        False, None, None, "on/off",
+        "Whether target-issue bills are privileged (riders on budget reconciliation, as the 2025 moratorium on state AI "
+        "laws was): a simple Senate majority then ends debate. Off: stand-alone bills, which need cloture.")
+    partisan_bills_per_week: int = _p(
+        1, 0, 20, "bills per bill week",
+        "Background-issue bills introduced in each bill week, the issues taken in turn; sponsors write them at their own "
+        "platform. One a week gives a partisan agenda beside the target issue's for about a tenth more run time (each "
+        "costs two forecasts of the electorate); roll rates over a real Congress use hundreds of votes.")
+    platform_conviction: float = _p(
+        0.2, 0.0, 10.0, "re-election probability per unit distance",
+        "How much a member values policy close to its own platform on a background issue. Loyal members pay a few points "
+        "of vote share for their record (Canes-Wrone, Brady & Cogan 2002; Carson et al. 2010) and still vote with their "
+        "party about nine times in ten (CQ party-unity scores), so a platform is worth at least what 2-3 points carry in "
+        "a close race at the default re-election uncertainty: about 0.15-0.2 per unit distance.")
+    background_status_quo: float = _p(
+        0.0, -1.0, 1.0, "position",
+        "Status quo on every background issue: policy left by past bargains between the parties, midway between their "
+        "platforms (politicians.platform_distance either side).")
+
+
 class EventsParams(_Section):
     """Scheduled events during a run."""
 
@@ -248,6 +279,7 @@ class Params(_Section):
     industry: DonorParams = DonorParams()
     opposing: OpposingDonorParams = OpposingDonorParams()
     leadership: LeadershipParams = LeadershipParams()
+    agenda: AgendaParams = AgendaParams()
     events: EventsParams = EventsParams()
 
     @model_validator(mode="after")
@@ -261,6 +293,12 @@ class Params(_Section):
         if self.target.name in self.salience.background_issues:
             raise ValueError(f"target.name={self.target.name!r} is also in salience.background_issues; "
                              "allowed: a target issue distinct from every background issue")
+        lp, ap = self.legislature, self.agenda
+        if lp.status_quo + ap.state_patchwork > 1.0:
+            raise ValueError(
+                f"legislature.status_quo + agenda.state_patchwork must be at most 1 (the industry's side of the issue ends there), "
+                f"got {lp.status_quo} + {ap.state_patchwork}"
+            )
         n_seats = self.legislature.house_seats + self.legislature.senate_seats
         if self.politicians.champions > n_seats:
             raise ValueError(f"politicians.champions={self.politicians.champions} must be at most the {n_seats} seats")

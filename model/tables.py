@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import pandas as pd
 
-from pacsim.agents.enums import BillStage, Chamber, LegislatorSnapshot, Party, RaceStage, Side, SpendingSide, VoteKind
+from pacsim.agents.enums import BillStage, BillType, Chamber, LegislatorSnapshot, Party, RaceStage, Side, SpendingSide, VoteKind
 
 if TYPE_CHECKING:
     from pacsim.agents import Donor, Politician
+    from pacsim.model.legislature import Bill, FloorVote
 
 
 class RecordedModel(Protocol):
@@ -72,7 +73,8 @@ def _capture(model: RecordedModel) -> float:
 
 def _capture_bills(model: RecordedModel) -> float:
     """The bill-level capture index so far (see :func:`pacsim.model.outcomes.capture_index_bills`); NaN before any."""
-    contested = [b for b in model.recorder.bills if b["national_majority_yea"] != b["industry_side_yea"]]
+    contested = [b for b in model.recorder.bills
+                 if b["bill_type"] != BillType.PARTISAN.value and b["national_majority_yea"] != b["industry_side_yea"]]
     if not contested:
         return math.nan
     return sum(b["passed"] == b["industry_side_yea"] for b in contested) / len(contested)
@@ -162,20 +164,22 @@ class Recorder:
                 "last_margin": s.last_margin,
             })
 
-    def roll_call(self, bill_id: int, chamber: Chamber, members: np.ndarray, yea: np.ndarray, bill: float, district_share: np.ndarray,
+    def roll_call(self, bill_id: int, chamber: Chamber, members: np.ndarray, yea: np.ndarray, bill: Bill, district_share: np.ndarray,
                   kind: VoteKind = VoteKind.FLOOR) -> None:
         """Every member's decision on a bill, the industry's side and the district majority's side.
 
-        ``kind`` is FLOOR for a recorded vote, or WHIP for the positions members gave the
-        leader on a bill kept off the floor: a gate does not hide where members stood.
+        ``kind`` is FLOOR for a recorded vote (a Senate bill that failed cloture is recorded
+        by its cloture vote), or WHIP for the positions members gave the leader on a bill
+        kept off the floor: a gate does not hide where members stood. The industry has a side
+        only on target-issue bills; a background-issue decision is never contested.
         """
         m = self.model
-        q = m.params.legislature.status_quo
+        on_target = bill.bill_type is not BillType.PARTISAN
         industry = m.donors[0].position
-        industry_yea = abs(industry - bill) < abs(industry - q)
+        industry_yea = on_target and abs(industry - bill.position) < abs(industry - bill.status_quo)
         district_yea = district_share[members] > 0.5
-        with_industry = yea == industry_yea
-        contested = district_yea != industry_yea
+        with_industry = (yea == industry_yea) & on_target
+        contested = (district_yea != industry_yea) & on_target
         if VoteKind(kind) is VoteKind.FLOOR:
             # Capture counts recorded floor votes; a gated bill counts once, at the bill level.
             self.contested_votes += int(contested.sum())
@@ -186,6 +190,7 @@ class Recorder:
             "cycle": np.full(n, m.cycle),
             "step": np.full(n, m.steps),
             "bill_id": np.full(n, bill_id),
+            "bill_type": np.full(n, BillType(bill.bill_type).value),
             "kind": np.full(n, VoteKind(kind).value),
             "chamber": np.full(n, chamber.value),
             "seat": members,
@@ -199,35 +204,49 @@ class Recorder:
             "contested": contested,
         })
 
-    def bill(self, bill_id: int, position: float, national_share: float, fate: BillStage, chamber: Chamber | None, tallies: dict, rolls: dict) -> None:
-        """A bill's fate: where it stopped and how each chamber voted."""
+    def bill(self, bill_id: int, bill: Bill, sponsor: Politician, national_share: float, fate: BillStage, chamber: Chamber | None,
+             floors: dict[Chamber, FloorVote], majorities: dict[Chamber, Party]) -> None:
+        """A bill's life: what it does, who sponsored it, where it stopped, how each chamber's floor voted and who was rolled.
+
+        A chamber's ``final_passage`` is whether it held a final-passage vote (a Senate bill
+        that fails cloture has none); roll rates take those votes as their denominator.
+        """
         m = self.model
-        q = m.params.legislature.status_quo
         industry = m.donors[0].position
-        house = tallies.get(Chamber.HOUSE, (0, 0))
-        senate = tallies.get(Chamber.SENATE, (0, 0))
-        self.bills.append({
+        on_target = bill.bill_type is not BillType.PARTISAN
+        row = {
             **self._base(),
             "bill_id": bill_id,
-            "position": position,
-            "status_quo": q,
+            "bill_type": BillType(bill.bill_type).value,
+            "issue": m.electorate.issue_names[bill.issue],
+            "position": bill.position,
+            "status_quo": bill.status_quo,
+            "privileged": bill.privileged,
+            "sponsor_id": sponsor.unique_id,
+            "sponsor_seat": bill.sponsor,
+            "sponsor_chamber": sponsor.chamber.value,
+            "sponsor_party": sponsor.party.name,
+            "asked_by": bill.asked_by,
             "national_support": national_share,
             "national_majority_yea": national_share > 0.5,
-            "industry_side_yea": abs(industry - position) < abs(industry - q),
+            "industry_side_yea": on_target and abs(industry - bill.position) < abs(industry - bill.status_quo),
             "fate": fate.value,
             "stopped_in": chamber.value if chamber is not None else "",
+            "failed_cloture": any(f.failed_cloture for f in floors.values()),
             "passed": fate is BillStage.PASSED,
-            "house_yea": house[0],
-            "house_nay": house[1],
-            "senate_yea": senate[0],
-            "senate_nay": senate[1],
-            "house_floor": Chamber.HOUSE in tallies,
-            "senate_floor": Chamber.SENATE in tallies,
-            "house_majority_rolled": rolls.get(Chamber.HOUSE, (False, False))[0],
-            "house_minority_rolled": rolls.get(Chamber.HOUSE, (False, False))[1],
-            "senate_majority_rolled": rolls.get(Chamber.SENATE, (False, False))[0],
-            "senate_minority_rolled": rolls.get(Chamber.SENATE, (False, False))[1],
-        })
+        }
+        for c in (Chamber.HOUSE, Chamber.SENATE):
+            floor = floors.get(c)
+            row[f"{c.value}_yea"] = floor.yea if floor else 0
+            row[f"{c.value}_nay"] = floor.nay if floor else 0
+        for c in (Chamber.HOUSE, Chamber.SENATE):
+            floor = floors.get(c)
+            row[f"{c.value}_floor"] = floor is not None
+            row[f"{c.value}_final_passage"] = bool(floor and floor.final_passage)
+            row[f"{c.value}_majority_party"] = majorities[c].name
+            row[f"{c.value}_majority_rolled"] = bool(floor and floor.majority_rolled)
+            row[f"{c.value}_minority_rolled"] = bool(floor and floor.minority_rolled)
+        self.bills.append(row)
 
     def race(self, seat: int, holder: Politician, challenger: Politician, share: float, votes: float, winner: Politician,
              open_seat: bool, stage: RaceStage = RaceStage.GENERAL) -> None:
@@ -304,11 +323,13 @@ class Recorder:
         }
 
 
-VOTE_COLUMNS = ["seed", "cycle", "step", "bill_id", "kind", "chamber", "seat", "politician_id", "party", "yea",
+VOTE_COLUMNS = ["seed", "cycle", "step", "bill_id", "bill_type", "kind", "chamber", "seat", "politician_id", "party", "yea",
                 "industry_side_yea", "district_majority_yea", "district_support", "with_industry", "contested"]
-BILL_COLUMNS = ["seed", "cycle", "step", "bill_id", "position", "status_quo", "national_support", "national_majority_yea",
-                "industry_side_yea", "fate", "stopped_in", "passed", "house_yea", "house_nay", "senate_yea", "senate_nay",
-                "house_floor", "senate_floor", "house_majority_rolled", "house_minority_rolled", "senate_majority_rolled",
+BILL_COLUMNS = ["seed", "cycle", "step", "bill_id", "bill_type", "issue", "position", "status_quo", "privileged", "sponsor_id",
+                "sponsor_seat", "sponsor_chamber", "sponsor_party", "asked_by", "national_support", "national_majority_yea",
+                "industry_side_yea", "fate", "stopped_in", "failed_cloture", "passed", "house_yea", "house_nay", "senate_yea",
+                "senate_nay", "house_floor", "house_final_passage", "house_majority_party", "house_majority_rolled",
+                "house_minority_rolled", "senate_floor", "senate_final_passage", "senate_majority_party", "senate_majority_rolled",
                 "senate_minority_rolled"]
 SPEND_COLUMNS = ["seed", "cycle", "step", "donor", "seat", "chamber", "stage", "side", "ad_issue", "amount"]
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from pacsim.experiments.runner import simulate
+from pacsim.model.outcomes import shock_pass_rates
 from pacsim.model.params import ParameterError
 from pacsim.model.scenarios import ScenarioError, list_scenarios, load_scenario, read_scenario
 
-SHIPPED = ["ai_2026", "crypto_2024", "default", "high_salience", "naive_donor", "no_gate", "no_opposing_pac", "salience_shock"]
+SHIPPED = ["ai_2026", "crypto_2024", "default", "high_salience", "moratorium_2025", "naive_donor", "no_gate", "no_opposing_pac",
+           "salience_shock"]
 QUICK = {"electorate.n_voters": 10_000, "run.n_cycles": 1}
 
 
@@ -104,3 +106,23 @@ def test_bad_scenario_files_are_refused(tmp_path) -> None:
         assert "\n" not in str(err.value)
     with pytest.raises(ScenarioError, match="unknown scenario"):
         read_scenario("atlantis")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_moratorium_passes_until_the_shock_and_loses_after(seed: int) -> None:
+    """The industry-backed moratorium passes the session's bill weeks before the shock and none after; without the shock it keeps passing.
+
+    Both runs are the same world until the shock, which changes only voters' attention;
+    legislators recompute their interests at each bill week.
+    """
+    rates = {}
+    for shock in (True, False):
+        _, params = load_scenario("moratorium_2025", {**QUICK, "run.n_cycles": 2, "run.seed": seed})
+        at = params.events.shock_step
+        if not shock:
+            params = params.with_overrides({"events.shock_step": 0})
+        rates[shock] = shock_pass_rates(simulate(params)["bills"], at, cycle=(at - 1) // params.run.steps_per_cycle)
+    assert rates[True]["before_bills"] > 0 and rates[True]["before_passed"] >= 0.5
+    assert rates[True]["after_bills"] == 0 or rates[True]["after_passed"] == 0.0
+    assert rates[False]["after_bills"] > 0 and rates[False]["after_passed"] >= 0.5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pacsim.agents import Party
 from pacsim.model.model import PacsimModel
 from pacsim.model.params import Params, build_params
 
@@ -67,3 +68,32 @@ def tiny_world(target_attention: float, threat: float, conviction: float = 0.0, 
     bill = int(np.flatnonzero(model.positions == BILL)[0])
     status_quo = int(np.flatnonzero(model.positions == STATUS_QUO)[0])
     return model, bill, status_quo
+
+
+def hand_built_legislature(house: list[tuple[Party, float]], senate: list[tuple[Party, float]], *, conviction: float = 1.0,
+                           **overrides: object) -> PacsimModel:
+    """A legislature whose members are given as (party, ideal on the target issue), on an electorate that ignores the target issue.
+
+    No voter pays the target issue any attention and no member expects a donor to spend
+    on it, so every member's re-election chance is the same at every target-issue position
+    and its vote on a target-issue bill is decided by its ``conviction`` alone: yea exactly
+    when the bill is nearer its ideal than the status quo is. Each chamber's leader
+    belongs to its majority. ``overrides`` are dotted-path parameters (``a__b`` for ``a.b``).
+    """
+    n_house, n_senate = len(house), len(senate)
+    model = PacsimModel({
+        "electorate.n_voters": 2 * n_house, "legislature.house_seats": n_house, "legislature.senate_seats": n_senate,
+        "legislature.bills_per_session": 0, "run.steps_per_cycle": 8, "run.campaign_steps": 2, "run.n_cycles": 1,
+        "salience.heterogeneity": 0.0, "industry.budget": 0.0,
+        **{k.replace("__", "."): v for k, v in overrides.items()},
+    }, rng=1)
+    model.electorate.attention[:, -1] = 0.0
+    model.electorate.refresh_salience()
+    for member, (party, ideal) in zip(model.seats, [*house, *senate], strict=True):
+        member.party, member.ideal, member.conviction, member.capital = party, ideal, conviction, 1.0
+        member.threat_belief[:] = 0.0
+        member.protect_belief[:] = 0.0
+        member.threat_effect[:] = 1.0
+    model.legislature.renew_leaders()
+    model.refresh_outlook()
+    return model

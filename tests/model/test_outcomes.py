@@ -8,12 +8,14 @@ import pandas as pd
 import pytest
 
 from pacsim.model.outcomes import (
+    bills_by_type,
     capture_index,
     capture_index_bills,
     congruence,
     deterrence,
     gate_outcomes,
     incumbents_reelected,
+    shock_pass_rates,
     threat_ratio,
 )
 
@@ -93,20 +95,54 @@ def test_threat_ratio_ground_truth() -> None:
     assert threat_ratio(legislators, still_opposing=False).to_dict() == {0: pytest.approx(1.0), 1: pytest.approx(0.5)}
 
 
+def _bills(**columns: list) -> pd.DataFrame:
+    """A bills table of the given columns, every other bill column False."""
+    n = len(next(iter(columns.values())))
+    flags = {f"{c}_{k}": [False] * n for c in ("house", "senate") for k in ("floor", "final_passage", "majority_rolled", "minority_rolled")}
+    return pd.DataFrame({**flags, **columns})
+
+
 def test_gate_outcomes_ground_truth() -> None:
-    """Two industry-opposed bills, one gated and one passed; roll rates over bills that reached each floor."""
-    bills = pd.DataFrame({
-        "industry_side_yea": [False, False, True],
-        "fate": ["gated", "passed", "failed"],
-        "house_floor": [False, True, True],
-        "senate_floor": [False, True, False],
-        "house_majority_rolled": [False, True, False],
-        "house_minority_rolled": [False, False, False],
-        "senate_majority_rolled": [False, False, False],
-        "senate_minority_rolled": [False, True, False],
-    })
+    """Where each type of bill ended, C9 both ways, and roll rates over each chamber's final-passage votes only."""
+    bills = _bills(
+        bill_type=["industry_opposed", "industry_opposed", "industry_backed", "partisan", "partisan"],
+        fate=["gated", "passed", "failed", "passed", "failed"],
+        house_floor=[False, True, True, True, True],
+        house_final_passage=[False, True, True, True, True],
+        house_minority_rolled=[False, False, False, True, False],
+        senate_floor=[False, True, False, True, True],
+        senate_final_passage=[False, True, False, True, False],
+        senate_majority_rolled=[False, True, False, False, False],
+    )
     out = gate_outcomes(bills)
-    assert out["industry_opposed_bills"] == 2.0
-    assert (out["share_died_at_gate"], out["share_died_on_floor"], out["share_passed"]) == (0.5, 0.0, 0.5)
-    assert (out["house_majority_roll_rate"], out["house_minority_roll_rate"]) == (0.5, 0.0)
-    assert (out["senate_majority_roll_rate"], out["senate_minority_roll_rate"]) == (0.0, 1.0)
+    ground_truth = {
+        "industry_opposed_bills": 2.0, "share_died_at_gate": 0.5, "share_died_on_floor": 0.0, "share_passed": 0.5,
+        "industry_backed_bills": 1.0, "industry_backed_share_passed": 0.0, "industry_backed_share_died_on_floor": 1.0,
+        "partisan_bills": 2.0, "partisan_share_passed": 0.5,
+        "house_final_passage_votes": 4.0, "house_majority_roll_rate": 0.0, "house_minority_roll_rate": 0.25,
+        "senate_final_passage_votes": 2.0, "senate_majority_roll_rate": 0.5, "senate_minority_roll_rate": 0.0,
+    }
+    assert {k: out[k] for k in ground_truth} == ground_truth
+    assert bills_by_type(bills) == {
+        "industry_opposed": {"gated": 1.0, "failed": 0.0, "passed": 1.0},
+        "industry_backed": {"gated": 0.0, "failed": 1.0, "passed": 0.0},
+        "partisan": {"gated": 0.0, "failed": 1.0, "passed": 1.0},
+    }
+
+
+def test_capture_index_bills_leaves_out_the_partisan_agenda() -> None:
+    """A partisan bill has no industry side, so it never counts as contested, whatever the nation thinks of it."""
+    bills = pd.DataFrame({"bill_type": ["industry_opposed", "partisan"], "national_majority_yea": [True, True],
+                          "industry_side_yea": [False, False], "passed": [False, True]})
+    assert capture_index_bills(bills) == 1.0
+
+
+def test_shock_pass_rates_ground_truth() -> None:
+    """Of the backed bills of cycle 1, one of two before step 150 passed and none after; other cycles and types do not count."""
+    bills = pd.DataFrame({
+        "bill_type": ["industry_backed"] * 5 + ["industry_opposed"],
+        "cycle": [0, 1, 1, 1, 1, 1],
+        "step": [79, 119, 132, 157, 170, 160],
+        "passed": [True, True, False, False, False, True],
+    })
+    assert shock_pass_rates(bills, at=150, cycle=1) == {"before_bills": 2.0, "before_passed": 0.5, "after_bills": 2.0, "after_passed": 0.0}
