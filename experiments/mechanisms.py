@@ -84,7 +84,7 @@ def _shock(args: tuple[int, dict[str, Any]]) -> dict[str, Any]:
     tables = simulate(params)
     at = params.events.shock_step
     votes, bills = tables["votes"], tables["bills"]
-    contested = votes[votes["contested"]]
+    contested = votes[votes["contested"] & (votes["bill_type"] != "partisan")] if "bill_type" in votes else votes[votes["contested"]]
     before, after = contested[contested["step"] < at], contested[contested["step"] >= at]
     return {
         "seed": seed,

