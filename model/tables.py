@@ -29,7 +29,7 @@ def _seats_of(model: PacsimModel, chamber: Chamber, party: Party) -> int:
 
 
 def _mean_salience(model: PacsimModel, issue: int) -> float:
-    return float(model.electorate.salience[:, issue].mean())
+    return float(model.electorate.mean_salience[issue])
 
 
 def _spent(model: PacsimModel, donor: int) -> float:
