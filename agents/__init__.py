@@ -4,6 +4,6 @@ from pacsim.agents.donor import Donor
 from pacsim.agents.enums import BillStage, Chamber, Party, Side
 from pacsim.agents.leadership import Leadership
 from pacsim.agents.politician import Politician
-from pacsim.agents.voter import Voter
+from pacsim.agents.voter import Voter, Voters
 
-__all__ = ["BillStage", "Chamber", "Donor", "Leadership", "Party", "Politician", "Side", "Voter"]
+__all__ = ["BillStage", "Chamber", "Donor", "Leadership", "Party", "Politician", "Side", "Voter", "Voters"]

@@ -4,15 +4,21 @@ A voter's state lives in the model's electorate, a struct of numpy arrays, and i
 per-step rules (attention, issue weights, utility) are the compiled kernels of
 :mod:`pacsim.agents.voter_kernels`, run over every voter at once. :class:`Voter` is the
 Mesa agent a user inspects: a thin view whose attributes read and write those arrays.
+Voters are created lazily, when a user asks for them (see :class:`Voters`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import operator
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 import mesa
 import numpy as np
 from scipy.special import expit
+
+if TYPE_CHECKING:
+    from pacsim.model.electorate import Electorate
 
 
 def _column(name: str, doc: str) -> property:
@@ -44,12 +50,21 @@ def _row(name: str, doc: str) -> property:
 class Voter(mesa.Agent):
     """One voter, seen as a Mesa agent; its state is row ``index`` of the electorate arrays.
 
-    Row views (``positions``, ``attention``, ``salience``) read the current arrays, which a
-    step replaces: read them again after a step.
+    Get one from ``model.voters[index]``: it registers with the model (``model.agents``,
+    ``model.agents_by_type[Voter]``) when first asked for, with the ``unique_id`` reserved
+    for it when the electorate was built, so asking for voters never changes other agents'
+    ids. Row views (``positions``, ``attention``, ``salience``) read the current arrays, which
+    a step replaces: read them again after a step.
     """
 
     def __init__(self, model: mesa.Model, index: int) -> None:
-        super().__init__(model)
+        voters: Voters = model.voters
+        counter = model.agent_id_counter
+        model.agent_id_counter = voters.first_id + index
+        try:
+            super().__init__(model)
+        finally:
+            model.agent_id_counter = counter
         self.index = index
 
     district = _column("district", "House district (index).")
@@ -74,6 +89,56 @@ class Voter(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"Voter(index={self.index}, district={self.district}, party_id={self.party_id:.2f})"
+
+
+class Voters(Sequence[Voter]):
+    """The electorate's voters as a sequence of Mesa agents, each created the first time it is asked for.
+
+    ``len`` is the number of voters; ``voters[i]`` (negative indices and slices too) and
+    iteration create the :class:`Voter` views they return, once each, and the same object
+    is returned every time after. ``model.agents_by_type[Voter]`` holds the voters created so
+    far, not all of them: iterate ``model.voters`` to create all (a million voters then cost
+    a million objects, which the model itself never needs).
+    """
+
+    def __init__(self, model: mesa.Model, electorate: Electorate) -> None:
+        self.model = model
+        self.electorate = electorate
+        self.first_id = model.agent_id_counter
+        model.agent_id_counter += electorate.n
+        self._created: dict[int, Voter] = {}
+
+    def __len__(self) -> int:
+        return self.electorate.n
+
+    @overload
+    def __getitem__(self, index: int) -> Voter: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Voter]: ...
+
+    def __getitem__(self, index: int | slice) -> Voter | list[Voter]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        i = operator.index(index)
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(f"voter index {index} is out of range for {n} voters")
+        voter = self._created.get(i)
+        if voter is None:
+            voter = self._created[i] = Voter(self.model, i)
+        return voter
+
+    def __iter__(self) -> Iterator[Voter]:
+        for i in range(len(self)):
+            yield self[i]
+
+    @property
+    def created(self) -> int:
+        """How many Voter agents exist so far."""
+        return len(self._created)
 
 
 def vote_probability(utility_gap: np.ndarray) -> np.ndarray:

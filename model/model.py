@@ -17,7 +17,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from pacsim.agents import BillStage, Chamber, Donor, Leadership, Party, Politician, Side, Voter
+from pacsim.agents import BillStage, Chamber, Donor, Leadership, Party, Politician, Side, Voters
 from pacsim.agents.donor import competitiveness
 from pacsim.agents.politician import Beliefs, Incentives, Outlook, anticipated_spending, choose_positions, conviction_value, reelection_chance, side_of
 from pacsim.model.electorate import CHAL, INC, CandidateArrays, Electorate, build_geography
@@ -67,7 +67,7 @@ class PacsimModel(mesa.Model):
 
         self.geography = build_geography(p, self.rng)
         self.electorate = Electorate(p, self.rng, self.geography)
-        self.voters = [Voter(self, i) for i in range(self.electorate.n)]
+        self.voters = Voters(self, self.electorate)
 
         self.n_house = p.legislature.house_seats
         self.n_seats = self.n_house + p.legislature.senate_seats
@@ -615,6 +615,10 @@ class PacsimModel(mesa.Model):
         return share[np.arange(self.n_seats), current]
 
     # --------------------------------------------------------------- interface
+    def voter_graph(self) -> nx.Graph:
+        """The voters' social network as a networkx graph, built when asked for (the model runs on sparse arrays)."""
+        return self.electorate.voter_graph()
+
     def run(self) -> PacsimModel:
         """Run every cycle of the run to the end."""
         while self.running:

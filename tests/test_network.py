@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from worlds import mini_params
 
-from pacsim.model.network import build_ties, ring_lattice
+from pacsim.model.model import PacsimModel
+from pacsim.model.network import build_ties, ring_lattice, ties_graph
 
 
 def _adjacency(ties: sp.csr_array) -> sp.csr_array:
@@ -96,3 +99,18 @@ def test_same_generator_state_gives_the_same_network() -> None:
     other = build_ties(np.random.default_rng(6), starts, party, 10, 0.1, 0.05)
     assert (one != two).nnz == 0
     assert (one != other).nnz > 0
+
+
+def test_voter_graph_is_the_network() -> None:
+    """``model.voter_graph()`` is a networkx graph with the same ties as the arrays, and each voter's district and party."""
+    model = PacsimModel(mini_params(run__seed=2))
+    e = model.electorate
+    graph = model.voter_graph()
+    assert isinstance(graph, nx.Graph)
+    assert graph.number_of_nodes() == e.n
+    assert 2 * graph.number_of_edges() == e.ties.nnz
+    v = 17
+    assert sorted(graph.neighbors(v)) == sorted(model.voters[v].neighbours.tolist())
+    assert graph.nodes[v]["district"] == e.district[v]
+    assert graph.nodes[v]["party_id"] == e.party_id[v]
+    assert ties_graph(e.ties).number_of_edges() == graph.number_of_edges()
