@@ -142,25 +142,35 @@ def sum_neighbours(values, indices, lo, hi, out):
 
 
 @njit(parallel=True, cache=True)
-def spread_attention(attention, baseline, level, indptr, indices, diffusion, reversion, mix, push, has_push, reverted,
-                     out_attention, out_salience, chunk_salience):
+def neighbour_mean(values, indptr, indices, out):
+    """Each voter's neighbours' mean row of ``values`` (zero for a voter without ties)."""
+    n, k_all = values.shape
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        acc = np.empty(k_all)
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            deg = indptr[i + 1] - indptr[i]
+            sum_neighbours(values, indices, indptr[i], indptr[i + 1], acc)
+            for k in range(k_all):
+                out[i, k] = acc[k] / deg if deg > 0 else 0.0
+
+
+@njit(parallel=True, cache=True)
+def spread_attention(attention, baseline, level, indptr, indices, neighbour_baseline, diffusion, reversion, mix, push,
+                     has_push, out_attention, out_salience, chunk_salience):
     """Attention moves towards neighbours' (social diffusion) and back towards the voter's own level; ads add to it.
 
     Attention follows the news and one's contacts (Zaller 1992); reversion lets a shock
-    fade. Each voter's attention first closes ``reversion`` of the gap to ``baseline ×
-    level`` (written to ``reverted``); it then keeps ``1 - diffusion`` of that and takes
-    ``diffusion`` of its neighbours' mean (the network's rows are neighbour lists,
-    ``indptr``/``indices``; ``mix`` False skips diffusion), and ads add ``push``. Salience is
-    each issue's share of the new attention. Writes the new attention and salience and, per
-    chunk of voters, the sum of salience.
+    fade. Each voter's attention closes ``reversion`` of the gap to its own level,
+    ``baseline × level``; of that it keeps ``1 - diffusion`` and takes ``diffusion`` of its
+    neighbours' mean, which is ``(1 - reversion) ×`` their mean attention ``+ reversion ×
+    level ×`` their mean baseline (``neighbour_baseline``, fixed while baselines and ties
+    are); ``mix`` False skips diffusion. Ads add ``push``. Salience is each issue's share of
+    the new attention. Writes the new attention and salience and, per chunk of voters, the
+    sum of salience. The network's rows are neighbour lists (``indptr``/``indices``).
     """
     n, k_all = attention.shape
     n_chunks = (n + CHUNK - 1) // CHUNK
-    for c in prange(n_chunks):
-        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
-            for k in range(k_all):
-                a = np.float64(attention[i, k])
-                reverted[i, k] = a + reversion * (np.float64(baseline[i, k]) * level[k] - a)
     for c in prange(n_chunks):
         new = np.empty(k_all)
         for k in range(k_all):
@@ -168,13 +178,19 @@ def spread_attention(attention, baseline, level, indptr, indices, diffusion, rev
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             if mix:
                 deg = indptr[i + 1] - indptr[i]
-                sum_neighbours(reverted, indices, indptr[i], indptr[i + 1], new)
-                pull = diffusion / deg if deg > 0 else 0.0
+                sum_neighbours(attention, indices, indptr[i], indptr[i + 1], new)
                 for k in range(k_all):
-                    new[k] = (1.0 - diffusion) * np.float64(reverted[i, k]) + pull * new[k]
+                    a = np.float64(attention[i, k])
+                    own = a + reversion * (np.float64(baseline[i, k]) * level[k] - a)
+                    if deg > 0:
+                        theirs = (1.0 - reversion) * (new[k] / deg) + reversion * level[k] * np.float64(neighbour_baseline[i, k])
+                    else:
+                        theirs = 0.0
+                    new[k] = (1.0 - diffusion) * own + diffusion * theirs
             else:
                 for k in range(k_all):
-                    new[k] = np.float64(reverted[i, k])
+                    a = np.float64(attention[i, k])
+                    new[k] = a + reversion * (np.float64(baseline[i, k]) * level[k] - a)
             if has_push:
                 for k in range(k_all):
                     new[k] += push[i, k]

@@ -16,6 +16,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pacsim.experiments.errors import ExecutorError
+from pacsim.model.kernels import share_cpus
 
 EXECUTORS = ("local", "dask")
 
@@ -64,7 +65,7 @@ def open_backend(kind: str = "local", workers: int | None = None, scheduler: str
         raise ExecutorError("--scheduler needs --executor dask")
     if kind == "local":
         n = workers or default_workers()
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=_process_context())
+        pool = ProcessPoolExecutor(max_workers=n, mp_context=_process_context(), initializer=share_cpus, initargs=(n,))
         try:
             yield Backend(pool, "local", n)
         finally:

@@ -113,6 +113,7 @@ class Electorate:
         self.shock = np.zeros(k)
         self.attention = (self.baseline * self.national_base).astype(ATTENTION_DTYPE)
         self.version = 0
+        self._neighbour_baseline: np.ndarray | None = None
         self.refresh_salience()
 
         self.ties = build_ties(rng, geography.district_starts, self.party_id, e.network_degree, e.network_rewire, e.cross_district_share)
@@ -133,10 +134,20 @@ class Electorate:
     def touch(self) -> None:
         """Mark the voters' arrays as changed, so that nothing computed from them before is reused.
 
-        Steps, :meth:`refresh_salience` and writes through a Voter do this themselves; call it
-        after writing positions, turnout or exposure into the arrays directly.
+        Writes through a Voter do this themselves; call it after writing positions,
+        turnout, exposure, baselines or ties into the arrays directly.
         """
         self.version += 1
+        self._neighbour_baseline = None
+
+    def neighbour_baseline(self) -> np.ndarray:
+        """Each voter's neighbours' mean baseline attention; kept until :meth:`touch`."""
+        if self._neighbour_baseline is None:
+            kernels.use_threads(self.n)
+            out = np.empty_like(self.baseline)
+            vk.neighbour_mean(self.baseline, self.ties.indptr, self.ties.indices, out)
+            self._neighbour_baseline = out
+        return self._neighbour_baseline
 
     def draw_news(self, rng: np.random.Generator) -> None:
         """News shocks: with some chance one issue's national attention jumps; old shocks fade."""
@@ -158,9 +169,10 @@ class Electorate:
         self.attention = np.ascontiguousarray(self.attention, dtype=ATTENTION_DTYPE)
         self.salience = np.empty_like(self.attention)
         chunk = self._chunk_salience()
+        kernels.use_threads(self.n)
         vk.normalise_salience(self.attention, self.salience, chunk)
         self._mean_salience = chunk.sum(axis=0) / max(self.n, 1)
-        self.touch()
+        self.version += 1
 
     def step_attention(self, ad_push: np.ndarray | None) -> None:
         """Move every voter's attention one step and recompute salience."""
@@ -168,12 +180,13 @@ class Electorate:
         attention, salience, chunk = np.empty_like(self.attention), np.empty_like(self.attention), self._chunk_salience()
         push = np.zeros((1, self.n_issues), dtype=ATTENTION_DTYPE) if ad_push is None else np.ascontiguousarray(ad_push)
         mix = sal.diffusion != 0.0 and self.ties.nnz > 0
-        vk.spread_attention(self.attention, self.baseline, self.national_level, self.ties.indptr, self.ties.indices,
-                            sal.diffusion, sal.reversion, mix, push, ad_push is not None, np.empty_like(self.attention),
-                            attention, salience, chunk)
+        around = self.neighbour_baseline() if mix else self.baseline
+        kernels.use_threads(self.n)
+        vk.spread_attention(self.attention, self.baseline, self.national_level, self.ties.indptr, self.ties.indices, around,
+                            sal.diffusion, sal.reversion, mix, push, ad_push is not None, attention, salience, chunk)
         self.attention, self.salience = attention, salience
         self._mean_salience = chunk.sum(axis=0) / max(self.n, 1)
-        self.touch()
+        self.version += 1
 
     def ad_push(self, stock: np.ndarray, n_house: int, groups: list[int]) -> np.ndarray:
         """Attention ads add to their issue for the voters they reach (agenda setting)."""
@@ -181,6 +194,7 @@ class Electorate:
         dose = ad_dose(stock, camp.ad_saturation).sum(axis=1)
         mask = np.isin(np.arange(3), groups)
         out = np.empty((self.n, self.n_issues), dtype=ATTENTION_DTYPE)
+        kernels.use_threads(self.n)
         vk.ad_push(mask, self.district, self.state, n_house, self.exposure, dose, sal.ad_push, out)
         return out
 
@@ -237,6 +251,7 @@ class Electorate:
         sums = {"share": np.empty((c, g, n_pos)), "slope": np.empty((c, g, n_pos)), "sal": np.empty((c, g, k)),
                 "total": np.empty((c, g)), "reach": np.empty((c, g, k)), "lean": np.empty((c, g, k)),
                 "target": np.empty((c, g, n_pos))}
+        kernels.use_threads(self.n)
         kernels.review_sums(lo, hi, seats, self.positions, self.salience, self.party_id, self.turnout, self.exposure,
                             party, platform, stance, valence, chal_platform, chal_stance, chal_valence, sitting, dose,
                             primary, edge, party_weight, issue_weight, ad_scale, ads, grid[order], step_of, step_sizes,
@@ -263,6 +278,7 @@ class Electorate:
         (party, platform, _, valence, chal_platform, _, chal_valence, sitting, dose,
          primary, edge, party_weight, issue_weight, ad_scale, ads) = self._candidate_args(cand, stock)
         gap, weight = np.empty(self.n), np.empty(self.n)
+        kernels.use_threads(self.n)
         vk.race_gaps(group, self.district, self.state, cand.n_house, self.positions, self.salience, self.party_id,
                      self.exposure, party, platform, valence, chal_platform, chal_valence, sitting, dose, primary, edge,
                      party_weight, issue_weight, ad_scale, ads, gap, weight)
@@ -304,6 +320,7 @@ class Electorate:
             lo, hi, seats = self.race_chunks(cand.n_house, n_seats)
             part, weight = np.empty((lo.shape[0], kernels.GROUPS)), np.empty((lo.shape[0], kernels.GROUPS))
             party = np.ascontiguousarray(cand.party, dtype=np.float64)
+            kernels.use_threads(self.n)
             kernels.stance_lean_sums(lo, hi, seats, self.positions, self.salience, self.party_id, self.turnout,
                                      self.exposure, party, stance, np.ascontiguousarray(cand.chal_stance, dtype=np.float64),
                                      bool(cand.primary), part, weight)

@@ -16,6 +16,7 @@ files under ``model/__pycache__`` (the tests key their own cache on both files).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -23,6 +24,25 @@ from pacsim.agents.voter_kernels import CHUNK, distance_odds, logit_odds, weigh_
 
 #: Race groups: a voter's House seat, and its state's first and second Senate seat.
 GROUPS = 3
+
+#: Voters a thread must have before a kernel runs on more than one: below that, waking a second thread costs more than it saves.
+VOTERS_PER_THREAD = 50_000
+
+_max_threads = numba.config.NUMBA_NUM_THREADS
+
+
+def share_cpus(processes: int) -> None:
+    """Let the kernels of this process use an equal share of the CPUs, when ``processes`` processes run models side by side."""
+    global _max_threads
+    _max_threads = max(1, numba.config.NUMBA_NUM_THREADS // max(1, processes))
+
+
+def use_threads(n_voters: int) -> None:
+    """Set the threads the next kernel runs on: one per ``VOTERS_PER_THREAD`` voters, at most this process's share.
+
+    Results do not depend on it: every kernel sums fixed chunks of voters in a fixed order.
+    """
+    numba.set_num_threads(max(1, min(_max_threads, n_voters // VOTERS_PER_THREAD)))
 
 
 def grid_steps(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
