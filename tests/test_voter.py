@@ -76,3 +76,23 @@ def test_writes_through_a_voter_are_seen_by_the_next_review(model: PacsimModel) 
     want = reference.ad_leverage(e, cand, model.positions)
     for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(g, w, rtol=0.0, atol=1e-9)
+
+
+def test_vectorised_week_agrees_with_per_agent_mesa() -> None:
+    """Three attention weeks of the electorate's kernel agree with voters stepping themselves as plain Mesa agents.
+
+    The per-agent model (``experiments.bench.AgentElectorate``) is the benchmark's slow
+    reference; here it is the small-N oracle. It works in float64, the electorate in
+    float32: they agree to float32 precision.
+    """
+    from pacsim.experiments.bench import AgentElectorate
+
+    model = PacsimModel(mini_params(run__seed=6, electorate__n_voters=1500))
+    e = model.electorate
+    agents = AgentElectorate(e)
+    for _ in range(3):
+        agents.level = e.national_level.tolist()
+        agents.step()
+        e.step_attention(None)
+    np.testing.assert_allclose(e.attention, agents.attention_array(), rtol=2e-6)
+    np.testing.assert_allclose(e.salience, agents.salience_array(), rtol=2e-6)
