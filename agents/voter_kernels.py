@@ -59,8 +59,8 @@ def logit_odds(odds: float) -> float:
 
 
 @njit(inline="always", cache=True)
-def weigh_issues(v, j, positions, salience, party_id, exposure, party, platform, valence, chal_platform, chal_valence,
-                 sitting, dose, primary, edge, party_weight, issue_weight, ad_scale, ads):
+def weigh_issues(x, s, e, pid, j, party, platform, valence, chal_platform, chal_valence, sitting, dose, primary, edge,
+                 party_weight, issue_weight, ad_scale, ads):
     """A voter's utility gap between the incumbent slot and the challenger of race ``j`` on all but the target issue.
 
     Each voter weighs the distance to each candidate on each issue by its salience
@@ -68,25 +68,23 @@ def weigh_issues(v, j, positions, salience, party_id, exposure, party, platform,
     prime it (Iyengar & Kinder 1987); party identification pulls towards its party's
     candidate except in a primary; ads move it towards their sponsor's candidate in
     proportion to its exposure and its attention to the ad's issue; a sitting member has an
-    edge. Returns (the gap without the target issue, the weight on the target issue).
+    edge. The voter is given by its positions ``x``, salience ``s``, exposure ``e`` and party
+    identification ``pid``. Returns (the gap without the target issue, the weight on the
+    target issue).
     """
-    k_all = positions.shape[1]
-    target = k_all - 1
-    e = exposure[v]
-    gap = 0.0 if primary else party_weight * party_id[v] * party[j]
+    target = x.shape[0] - 1
+    gap = 0.0 if primary else party_weight * pid * party[j]
     persuasion = 0.0
-    weight_t = 0.0
-    for k in range(k_all):
-        s = np.float64(salience[v, k])
-        w = issue_weight * s
+    for k in range(target):
+        w = issue_weight * s[k]
         if ads:
-            w += ad_scale * e * s * (dose[j, 0, k] + dose[j, 1, k])
-            persuasion += s * (dose[j, 0, k] - dose[j, 1, k])
-        if k < target:
-            x = positions[v, k]
-            gap += w * (abs(x - chal_platform[j, k]) - abs(x - platform[j, k]))
-        else:
-            weight_t = w
+            w += ad_scale * e * s[k] * (dose[j, 0, k] + dose[j, 1, k])
+            persuasion += s[k] * (dose[j, 0, k] - dose[j, 1, k])
+        gap += w * (abs(x[k] - chal_platform[j, k]) - abs(x[k] - platform[j, k]))
+    weight_t = issue_weight * s[target]
+    if ads:
+        weight_t += ad_scale * e * s[target] * (dose[j, 0, target] + dose[j, 1, target])
+        persuasion += s[target] * (dose[j, 0, target] - dose[j, 1, target])
     gap += valence[j] - chal_valence[j]
     if ads:
         gap += ad_scale * e * persuasion
@@ -249,10 +247,15 @@ def race_gaps(group, district, state, n_house, positions, salience, party_id, ex
               chal_platform, chal_valence, sitting, dose, primary, edge, party_weight, issue_weight, ad_scale,
               ads, out_gap, out_weight):
     """Every voter's utility gap in its race of ``group`` without the target issue, and its weight on the target issue."""
-    n = positions.shape[0]
-    for v in prange(n):
-        j = seat_of_voter(v, group, district, state, n_house)
-        gap, w = weigh_issues(v, j, positions, salience, party_id, exposure, party, platform, valence, chal_platform,
-                              chal_valence, sitting, dose, primary, edge, party_weight, issue_weight, ad_scale, ads)
-        out_gap[v] = gap
-        out_weight[v] = w
+    n, k_all = positions.shape
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        s = np.empty(k_all)
+        for v in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            for k in range(k_all):
+                s[k] = salience[v, k]
+            j = seat_of_voter(v, group, district, state, n_house)
+            gap, w = weigh_issues(positions[v], s, exposure[v], party_id[v], j, party, platform, valence, chal_platform,
+                                  chal_valence, sitting, dose, primary, edge, party_weight, issue_weight, ad_scale, ads)
+            out_gap[v] = gap
+            out_weight[v] = w

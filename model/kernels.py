@@ -104,6 +104,7 @@ def review_sums(chunk_lo, chunk_hi, chunk_seats, positions, salience, party_id, 
         factor = np.empty(n_pos)
         growth = np.empty(step_sizes.shape[0])
         distance = np.empty(n_pos)
+        s = np.empty(k_all)
         for g in range(GROUPS):
             total[c, g] = 0.0
             for p in range(n_pos):
@@ -115,7 +116,11 @@ def review_sums(chunk_lo, chunk_hi, chunk_seats, positions, salience, party_id, 
                 reach[c, g, k] = 0.0
                 lean[c, g, k] = 0.0
         for v in range(chunk_lo[c], chunk_hi[c]):
-            x_t = positions[v, target]
+            x = positions[v]
+            x_t = x[target]
+            e = exposure[v]
+            for k in range(k_all):
+                s[k] = salience[v, k]
             for p in range(n_pos):
                 distance[p] = abs(x_t - grid[p])
             shared_factor = False
@@ -127,9 +132,8 @@ def review_sums(chunk_lo, chunk_hi, chunk_seats, positions, salience, party_id, 
                 total[c, g] += tw
                 away = abs(x_t - chal_stance[j])
                 if want_outlook:
-                    gap, w_t = weigh_issues(v, j, positions, salience, party_id, exposure, party, platform, valence,
-                                            chal_platform, chal_valence, sitting, dose, primary, edge, party_weight,
-                                            issue_weight, ad_scale, ads)
+                    gap, w_t = weigh_issues(x, s, e, party_id[v], j, party, platform, valence, chal_platform, chal_valence,
+                                            sitting, dose, primary, edge, party_weight, issue_weight, ad_scale, ads)
                     # Without ads the target-issue weight is the voter's own, the same in all three races.
                     if ads or not shared_factor:
                         distance_odds(w_t, x_t, grid, step_of, step_sizes, growth, factor)
@@ -140,15 +144,13 @@ def review_sums(chunk_lo, chunk_hi, chunk_seats, positions, salience, party_id, 
                         share[c, g, p] += tw * prob
                         slope[c, g, p] += tw * (prob * (1.0 - prob))
                     for k in range(k_all):
-                        sal[c, g, k] += tw * np.float64(salience[v, k])
+                        sal[c, g, k] += tw * s[k]
                 if want_leverage:
-                    e = exposure[v]
-                    lever_t = e * np.float64(salience[v, target])
+                    lever_t = e * s[target]
                     for k in range(target):
-                        lever = e * np.float64(salience[v, k])
-                        x = positions[v, k]
+                        lever = e * s[k]
                         reach[c, g, k] += tw * lever
-                        lean[c, g, k] += tw * (lever * (abs(x - platform[j, k]) - abs(x - chal_platform[j, k])))
+                        lean[c, g, k] += tw * (lever * (abs(x[k] - platform[j, k]) - abs(x[k] - chal_platform[j, k])))
                     reach[c, g, target] += tw * lever_t
                     lean[c, g, target] += tw * (lever_t * (abs(x_t - stance[j]) - away))
                     for p in range(n_pos):
