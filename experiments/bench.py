@@ -182,9 +182,10 @@ def voter_week(n_voters: int, reps: int) -> dict[str, float]:
     """One attention week of the electorate against the bare float32 kernel, best of ``reps``, in seconds."""
     e = _model(n_voters).electorate
     sal = e.params.salience
-    attention, baseline, level = e.attention.copy(), e.baseline, e.national_level
+    f = np.float32
+    attention, baseline, ties = e.attention.astype(f), e.baseline.astype(f), sp.csr_array(e.ties, dtype=f)
     own = _best(lambda: e.step_attention(None), reps)
-    bare = _best(lambda: bare_attention_step(attention, baseline, level, e.ties, sal.diffusion, sal.reversion), reps)
+    bare = _best(lambda: bare_attention_step(attention, baseline, e.national_level, ties, sal.diffusion, sal.reversion), reps)
     return {"n_voters": n_voters, "own_s": own, "bare_s": bare}
 
 
