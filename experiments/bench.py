@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import subprocess
@@ -153,18 +154,24 @@ def warm_up() -> dict[str, float]:
     return {"seconds": time.perf_counter() - t0}
 
 
+def _cpu() -> float:
+    """CPU seconds this process has used, all threads."""
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
 def default_run() -> dict[str, float]:
-    """One default run (435 + 100 seats, 100,000 voters, 4 cycles): build and run times."""
+    """One default run (435 + 100 seats, 100,000 voters, 4 cycles): build and run times, and the CPU time they took."""
     from pacsim.model.model import PacsimModel
     from pacsim.model.params import build_params
 
-    t0 = time.perf_counter()
+    c0, t0 = _cpu(), time.perf_counter()
     model = PacsimModel(build_params({}))
     t1 = time.perf_counter()
     model.run()
     t2 = time.perf_counter()
     model.tables()
-    return {"build_s": t1 - t0, "run_s": t2 - t1, "wall_s": time.perf_counter() - t0, "steps": model.steps}
+    return {"build_s": t1 - t0, "run_s": t2 - t1, "wall_s": time.perf_counter() - t0, "cpu_s": _cpu() - c0, "steps": model.steps}
 
 
 def scaling(n_voters: int, steps: int) -> dict[str, float]:
@@ -223,6 +230,15 @@ CHILDREN = {
 }
 
 
+def _load() -> float:
+    """The machine's 1-minute load average: how much else was running."""
+    return os.getloadavg()[0]
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0))
+
+
 def _child(kind: str, args: list[str]) -> None:
     result = CHILDREN[kind](args)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -254,7 +270,8 @@ def _rows(r: dict[str, Any], sizes: list[int]) -> list[tuple[str, str, float, st
     small, large = r[f"scaling_{first}"], r[f"scaling_{last}"]
     d, week, agents = r["default"], r["voter_week"], r["agent_week"]
     rows = [("default run, wall", f"{d['wall_s']:.2f} s", d["wall_s"] / 5.0, "/ goal 5 s"),
-            ("default run, build", f"{d['build_s']:.2f} s", d["build_s"] / d["wall_s"], "/ its wall")]
+            ("default run, build", f"{d['build_s']:.2f} s", d["build_s"] / d["wall_s"], "/ its wall"),
+            ("default run, CPU time", f"{d['cpu_s']:.2f} s", d["cpu_s"] / d["wall_s"], "/ its wall (> 1: threads ran; < 1: the CPU was shared)")]
     for n in sizes:
         build = r[f"scaling_{n}"]["build_s"]
         goal = {100_000: 1.0, 1_000_000: 10.0}.get(n)
@@ -294,18 +311,20 @@ def run(args: argparse.Namespace) -> int:
         _child(args.child[0], args.child[1:])
         return 0
     sizes = [int(s) for s in args.sizes.split(",")]
-    results: dict[str, Any] = {"warm_up": _measure("warm_up"), "default": _measure("default")}
+    results: dict[str, Any] = {"load_before": _load(), "warm_up": _measure("warm_up"), "default": _measure("default")}
     for n in sizes:
         results[f"scaling_{n}"] = _measure("scaling", n, args.steps)
     results["voter_week"] = _measure("voter_week", 100_000, args.reps)
     results["agent_week"] = _measure("agent_week", args.agent_voters, args.reps)
     for workers in (1, 2):
         results[f"sweep_{workers}"] = _measure("sweep", workers, args.sweep_replicates)
+    results["load_after"] = _load()
     rows = _rows(results, sizes)
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'value':>14}  {'ratio':>8}  {'goal':<13} ratio is")
     for name, value, ratio, what in rows:
         print(f"{name:<{width}}  {value:>14}  {ratio:>8.2f}  {verdict(name, ratio):<13} {what}")
+    print(f"load average (1 min) {results['load_before']:.2f} before, {results['load_after']:.2f} after, on {_cpus()} CPUs")
     results["table"] = [{"measure": n, "value": v, "ratio": q, "goal": verdict(n, q), "ratio_is": w} for n, v, q, w in rows]
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     return 0

@@ -16,6 +16,8 @@ files under ``model/__pycache__`` (the tests key their own cache on both files).
 
 from __future__ import annotations
 
+import os
+
 import numba
 import numpy as np
 from numba import njit, prange
@@ -29,6 +31,7 @@ GROUPS = 3
 VOTERS_PER_THREAD = 50_000
 
 _max_threads = numba.config.NUMBA_NUM_THREADS
+_threads_started = False
 
 
 def share_cpus(processes: int) -> None:
@@ -41,7 +44,15 @@ def use_threads(n_voters: int) -> None:
     """Set the threads the next kernel runs on: one per ``VOTERS_PER_THREAD`` voters, at most this process's share.
 
     Results do not depend on it: every kernel sums fixed chunks of voters in a fixed order.
+    Before the first kernel starts numba's OpenMP threads, their wait policy defaults to
+    passive (``OMP_WAIT_POLICY``, unless set): between parallel regions they sleep instead
+    of spinning, which on a shared machine took CPU from the model's own thread and made a
+    default run about a quarter slower.
     """
+    global _threads_started
+    if not _threads_started:
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        _threads_started = True
     numba.set_num_threads(max(1, min(_max_threads, n_voters // VOTERS_PER_THREAD)))
 
 
