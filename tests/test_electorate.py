@@ -107,7 +107,7 @@ def test_attention_step_matches_reference(campaign_world: PacsimModel, with_push
     m, e = campaign_world, campaign_world.electorate
     push = reference.ad_push(e, m.stock, m.n_house, [0, 1, 2]) if with_push else None
     att, sal = np.empty((e.n, e.n_issues)), np.empty((e.n, e.n_issues))
-    chunk = np.empty((-(-e.n // vk.CHUNK), e.n_issues))
+    chunk = np.zeros((-(-e.n // vk.CHUNK), e.n_issues))
     sp = m.params.salience
     baseline = e.baseline.astype(np.float64)
     around = np.empty_like(baseline)
@@ -135,7 +135,7 @@ def test_float32_attention_stays_within_tolerance() -> None:
         e.draw_news(model.rng)
         level = e.national_level
         out, sal = np.empty_like(attention), np.empty_like(attention)
-        chunk = np.empty((-(-e.n // vk.CHUNK), e.n_issues))
+        chunk = np.zeros((-(-e.n // vk.CHUNK), e.n_issues))
         vk.spread_attention(attention, baseline, level, ties.indptr, ties.indices, around, sp.diffusion, sp.reversion, True,
                             np.zeros((1, e.n_issues)), False, out, sal, chunk)
         attention = out
