@@ -11,8 +11,8 @@ is its own and one after another so that they never share the CPUs:
 - build and mean step time over one cycle at 100,000, 300,000 and 1,000,000 voters, and the
   scaling ratio step(1M) / step(100k);
 - peak resident memory per voter at 1,000,000 voters;
-- a sweep of ``c01_capture_vs_salience`` (20,000 voters, one cycle; ``--sweep-replicates``
-  replicates of its six points) on 1 and on 2 workers.
+- a sweep of ``c01_capture_vs_salience`` (20,000 voters, one cycle, its six points ×
+  ``--sweep-replicates`` replicates, 3 as in the file) on 1 and on 2 workers.
 
 Every row of the table is a ratio taken in this run (a measure against its goal, or one
 measure against another). Kernels are compiled (or loaded from numba's cache) by a warm-up
@@ -260,7 +260,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sizes", default="100000,300000,1000000", help="voters in the scaling runs (default: %(default)s)")
     parser.add_argument("--reps", type=int, default=30, help="repetitions of a week for the kernel comparisons (default: %(default)s)")
     parser.add_argument("--agent-voters", type=int, default=20_000, help="voters in the per-agent comparison (default: %(default)s)")
-    parser.add_argument("--sweep-replicates", type=int, default=2, help="replicates of c01's six points in the sweep (default: %(default)s)")
+    parser.add_argument("--sweep-replicates", type=int, default=3,
+                        help="replicates of c01's six points in the sweep (default: %(default)s, the file's own)")
     parser.add_argument("--out", default="bench.json")
 
 
