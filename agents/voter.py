@@ -1,18 +1,24 @@
-"""Voters: how attention moves and how a vote is chosen, as whole-electorate array rules.
+"""Voters: Mesa agents that are views onto the electorate's arrays, and the vote a voter casts.
 
-A voter's state lives in the model's electorate, a struct of numpy arrays, so that every
-per-step rule below is one vectorised operation over all voters. :class:`Voter` is the
+A voter's state lives in the model's electorate, a struct of numpy arrays, and its
+per-step rules (attention, issue weights, utility) are the compiled kernels of
+:mod:`pacsim.agents.voter_kernels`, run over every voter at once. :class:`Voter` is the
 Mesa agent a user inspects: a thin view whose attributes read and write those arrays.
+Voters are created lazily, when a user asks for them (see :class:`Voters`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import operator
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 import mesa
 import numpy as np
-import scipy.sparse as sp
 from scipy.special import expit
+
+if TYPE_CHECKING:
+    from pacsim.model.electorate import Electorate
 
 
 def _column(name: str, doc: str) -> property:
@@ -23,6 +29,7 @@ def _column(name: str, doc: str) -> property:
 
     def set_(self: Voter, value: Any) -> None:
         getattr(self.model.electorate, name)[self.index] = value
+        self.model.electorate.touch()
 
     return property(get, set_, doc=doc)
 
@@ -35,15 +42,29 @@ def _row(name: str, doc: str) -> property:
 
     def set_(self: Voter, value: Any) -> None:
         getattr(self.model.electorate, name)[self.index] = value
+        self.model.electorate.touch()
 
     return property(get, set_, doc=doc)
 
 
 class Voter(mesa.Agent):
-    """One voter, seen as a Mesa agent; its state is row ``index`` of the electorate arrays."""
+    """One voter, seen as a Mesa agent; its state is row ``index`` of the electorate arrays.
+
+    Get one from ``model.voters[index]``: it registers with the model (``model.agents``,
+    ``model.agents_by_type[Voter]``) when first asked for, with the ``unique_id`` reserved
+    for it when the electorate was built, so asking for voters never changes other agents'
+    ids. Row views (``positions``, ``attention``, ``salience``) read the current arrays, which
+    a step replaces: read them again after a step.
+    """
 
     def __init__(self, model: mesa.Model, index: int) -> None:
-        super().__init__(model)
+        voters: Voters = model.voters
+        counter = model.agent_id_counter
+        model.agent_id_counter = voters.first_id + index
+        try:
+            super().__init__(model)
+        finally:
+            model.agent_id_counter = counter
         self.index = index
 
     district = _column("district", "House district (index).")
@@ -60,43 +81,64 @@ class Voter(mesa.Agent):
         """Share of this voter's attention on each issue (sums to 1)."""
         return self.model.electorate.salience[self.index]
 
+    @property
+    def neighbours(self) -> np.ndarray:
+        """Indices of the voters this voter has social ties to."""
+        ties = self.model.electorate.ties
+        return ties.indices[ties.indptr[self.index] : ties.indptr[self.index + 1]].astype(np.int64)
+
     def __repr__(self) -> str:
         return f"Voter(index={self.index}, district={self.district}, party_id={self.party_id:.2f})"
 
 
-def spread_attention(
-    attention: np.ndarray,
-    target_level: np.ndarray,
-    ties: sp.csr_array,
-    diffusion: float,
-    reversion: float,
-) -> np.ndarray:
-    """Attention moves towards neighbours' (social diffusion) and back towards its own level.
+class Voters(Sequence[Voter]):
+    """The electorate's voters as a sequence of Mesa agents, each created the first time it is asked for.
 
-    Attention follows the news and one's contacts (Zaller 1992); the reversion term lets a
-    shock fade. ``ties`` is row-normalised, so ``ties @ attention`` is the neighbours' mean.
+    ``len`` is the number of voters; ``voters[i]`` (negative indices and slices too) and
+    iteration create the :class:`Voter` views they return, once each, and the same object
+    is returned every time after. ``model.agents_by_type[Voter]`` holds the voters created so
+    far, not all of them: iterate ``model.voters`` to create all (a million voters then cost
+    a million objects, which the model itself never needs).
     """
-    reverted = attention + reversion * (target_level - attention)
-    if diffusion == 0.0 or ties.nnz == 0:
-        return reverted
-    return (1.0 - diffusion) * reverted + diffusion * (ties @ reverted)
 
+    def __init__(self, model: mesa.Model, electorate: Electorate) -> None:
+        self.model = model
+        self.electorate = electorate
+        self.first_id = model.agent_id_counter
+        model.agent_id_counter += electorate.n
+        self._created: dict[int, Voter] = {}
 
-def normalise_salience(attention: np.ndarray) -> np.ndarray:
-    """Salience is each issue's share of a voter's attention; rows sum to 1."""
-    total = attention.sum(axis=1, keepdims=True)
-    return attention / np.where(total > 0.0, total, 1.0)
+    def __len__(self) -> int:
+        return self.electorate.n
 
+    @overload
+    def __getitem__(self, index: int) -> Voter: ...
 
-def issue_gap(weights: np.ndarray, positions: np.ndarray, incumbent: np.ndarray, challenger: np.ndarray) -> np.ndarray:
-    """Weighted issue advantage of the incumbent over the challenger, per voter.
+    @overload
+    def __getitem__(self, index: slice) -> list[Voter]: ...
 
-    Each voter weighs the distance to each candidate on each issue by the weight it gives
-    that issue, its salience (Krosnick 1990: issue publics) as primed by ads; only the
-    difference between candidates matters. ``incumbent`` and ``challenger`` are per-voter
-    candidate positions, shape (n, issues).
-    """
-    return np.einsum("ij,ij->i", weights, np.abs(positions - challenger) - np.abs(positions - incumbent))
+    def __getitem__(self, index: int | slice) -> Voter | list[Voter]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        i = operator.index(index)
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(f"voter index {index} is out of range for {n} voters")
+        voter = self._created.get(i)
+        if voter is None:
+            voter = self._created[i] = Voter(self.model, i)
+        return voter
+
+    def __iter__(self) -> Iterator[Voter]:
+        for i in range(len(self)):
+            yield self[i]
+
+    @property
+    def created(self) -> int:
+        """How many Voter agents exist so far."""
+        return len(self._created)
 
 
 def vote_probability(utility_gap: np.ndarray) -> np.ndarray:

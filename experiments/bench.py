@@ -1,74 +1,331 @@
-"""Benchmarks: wall time and peak memory of a default run, and voter-steps per second.
+"""Benchmark of one model: every figure of the performance goals, measured in one run and printed as one table.
 
-Each measurement runs in a fresh subprocess so that peak resident memory is its own.
-``pacsim bench model`` prints a table and writes ``bench.json``.
+``pacsim bench model`` measures, each in a fresh subprocess so that peak resident memory
+is its own and one after another so that they never share the CPUs:
+
+- a default run (435 + 100 seats, 100,000 voters, 4 cycles): wall time, of which the build;
+- one week's attention step of the electorate against a bare numpy/scipy kernel doing the
+  same arithmetic in float32 (:func:`bare_attention_step`), at 100,000 voters;
+- the same week against a per-agent Mesa implementation (:class:`AgentElectorate`), per
+  voter-step at the same size;
+- build and mean step time over one cycle at 100,000, 300,000 and 1,000,000 voters, and the
+  scaling ratio step(1M) / step(100k);
+- peak resident memory per voter at 1,000,000 voters;
+- a sweep of ``c01_capture_vs_salience`` (20,000 voters, one cycle, its six points ×
+  ``--sweep-replicates`` replicates, 3 as in the file) on 1 and on 2 workers.
+
+Every row of the table is a ratio taken in this run (a measure against its goal, or one
+measure against another). Kernels are compiled (or loaded from numba's cache) by a warm-up
+run first, so no measured figure includes compiling them. The table is also written as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from pacsim.model.model import PacsimModel
-from pacsim.model.params import build_params
+import mesa
+import numpy as np
+import scipy.sparse as sp
+
+from pacsim.model.electorate import Electorate
+
+#: Goals from the performance issue: (bound, True if the ratio must stay at or below it, False if at or above).
+GOALS: dict[str, tuple[float, bool]] = {
+    "default run, wall": (1.0, True),
+    "build, 100,000 voters": (1.0, True),
+    "build, 1,000,000 voters": (1.0, True),
+    "mean step, 1,000,000 voters": (11.0, True),
+    "peak memory, 1,000,000 voters": (1.0, True),
+    "attention week, own kernel": (1.5, True),
+    "attention week, per-agent Mesa": (50.0, False),
+    "sweep c01, 2 workers": (1.8, False),
+}
+
+
+def bare_attention_step(attention: np.ndarray, baseline: np.ndarray, level: np.ndarray, ties: sp.csr_array,
+                        diffusion: float, reversion: float) -> tuple[np.ndarray, np.ndarray]:
+    """The attention week as plain numpy and scipy.sparse in float32: reversion, diffusion over the ties, salience.
+
+    The reference the electorate's kernel is measured against: the same arithmetic as
+    :func:`pacsim.agents.voter_kernels.spread_attention`, written the obvious vectorised way.
+    """
+    f = np.float32
+    reverted = attention + f(reversion) * (baseline * level.astype(f) - attention)
+    mixed = f(1.0 - diffusion) * reverted + f(diffusion) * (ties @ reverted)
+    return mixed, mixed / mixed.sum(axis=1, keepdims=True)
+
+
+class AgentVoter(mesa.Agent):
+    """A voter that holds its own attention and neighbour list and steps itself: the per-agent way of writing the week."""
+
+    def __init__(self, model: AgentElectorate, attention: list[float], baseline: list[float]) -> None:
+        super().__init__(model)
+        self.attention = attention
+        self.baseline = baseline
+        self.neighbours: list[AgentVoter] = []
+        self.reverted: list[float] = []
+        self.salience: list[float] = []
+
+    def revert(self) -> None:
+        """Close ``reversion`` of the gap between attention and its own level (baseline × the national level)."""
+        m = self.model
+        self.reverted = [a + m.reversion * (b * lv - a) for a, b, lv in zip(self.attention, self.baseline, m.level)]
+
+    def mix(self) -> None:
+        """Keep ``1 - diffusion`` of the reverted attention, take ``diffusion`` of the neighbours' mean; salience is its share."""
+        m = self.model
+        k = len(self.reverted)
+        if self.neighbours:
+            mean = [sum(nb.reverted[i] for nb in self.neighbours) / len(self.neighbours) for i in range(k)]
+        else:
+            mean = [0.0] * k
+        self.attention = [(1.0 - m.diffusion) * r + m.diffusion * x for r, x in zip(self.reverted, mean)]
+        total = sum(self.attention)
+        self.salience = [a / total for a in self.attention]
+
+
+class AgentElectorate(mesa.Model):
+    """An electorate's attention week written per agent in plain Mesa, built from the same state as an :class:`Electorate`.
+
+    Each week every voter reverts (``agents.do("revert")``), then mixes with its neighbours
+    (``agents.do("mix")``); the two passes make the update synchronous. It is the slow
+    reference of the benchmark and, at small sizes, the tests' oracle for the vectorised week.
+    """
+
+    def __init__(self, electorate: Electorate) -> None:
+        super().__init__(rng=0)
+        sal = electorate.params.salience
+        self.diffusion, self.reversion = sal.diffusion, sal.reversion
+        self.level = electorate.national_level.tolist()
+        self.people = [AgentVoter(self, a, b) for a, b in zip(electorate.attention.astype(float).tolist(),
+                                                                electorate.baseline.astype(float).tolist())]
+        ties = electorate.ties
+        for i, person in enumerate(self.people):
+            person.neighbours = [self.people[j] for j in ties.indices[ties.indptr[i] : ties.indptr[i + 1]]]
+
+    def step(self) -> None:
+        """One week of attention for every voter."""
+        self.agents.do("revert")
+        self.agents.do("mix")
+
+    def attention_array(self) -> np.ndarray:
+        """Every voter's attention (voters × issues)."""
+        return np.array([p.attention for p in self.people])
+
+    def salience_array(self) -> np.ndarray:
+        """Every voter's salience (voters × issues)."""
+        return np.array([p.salience for p in self.people])
+
+
+def _model(n_voters: int, **extra: Any) -> Any:
+    from pacsim.model.model import PacsimModel
+    from pacsim.model.params import build_params
+
+    return PacsimModel(build_params({"electorate.n_voters": n_voters, **extra}))
+
+
+def _best(fn: Any, reps: int) -> float:
+    """Best wall time of ``reps`` calls (after one warm-up call), in seconds."""
+    fn()
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(min(times))
+
+
+def warm_up() -> dict[str, float]:
+    """A tiny run that compiles the kernels or loads them from numba's cache."""
+    t0 = time.perf_counter()
+    model = _model(3000, **{"legislature.house_seats": 40, "legislature.senate_seats": 10, "run.n_cycles": 1,
+                            "run.steps_per_cycle": 26, "run.campaign_steps": 6})
+    model.run()
+    return {"seconds": time.perf_counter() - t0}
+
+
+def _cpu() -> float:
+    """CPU seconds this process has used, all threads."""
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
 
 
 def default_run() -> dict[str, float]:
-    """One default run (435 + 100 seats, 100,000 voters, 4 cycles): build and run times."""
-    t0 = time.perf_counter()
+    """One default run (435 + 100 seats, 100,000 voters, 4 cycles): build and run times, and the CPU time they took."""
+    from pacsim.model.model import PacsimModel
+    from pacsim.model.params import build_params
+
+    c0, t0 = _cpu(), time.perf_counter()
     model = PacsimModel(build_params({}))
     t1 = time.perf_counter()
     model.run()
     t2 = time.perf_counter()
     model.tables()
-    return {"build_s": t1 - t0, "run_s": t2 - t1, "wall_s": time.perf_counter() - t0, "steps": model.steps}
+    return {"build_s": t1 - t0, "run_s": t2 - t1, "wall_s": time.perf_counter() - t0, "cpu_s": _cpu() - c0, "steps": model.steps}
 
 
-def throughput(n_voters: int, steps: int) -> dict[str, float]:
-    """Voter-steps per second over ``steps`` steps of the default world with ``n_voters`` voters (construction excluded)."""
-    model = PacsimModel(build_params({"electorate.n_voters": n_voters}))
+def scaling(n_voters: int, steps: int) -> dict[str, float]:
+    """Build time and mean step time over ``steps`` steps of the default world with ``n_voters`` voters."""
+    t0 = time.perf_counter()
+    model = _model(n_voters)
+    build = time.perf_counter() - t0
     t0 = time.perf_counter()
     for _ in range(steps):
         model.step()
-    elapsed = time.perf_counter() - t0
-    return {"n_voters": n_voters, "steps": steps, "seconds": elapsed, "voter_steps_per_s": n_voters * steps / elapsed}
+    return {"n_voters": n_voters, "build_s": build, "steps": steps, "step_s": (time.perf_counter() - t0) / steps}
 
 
-def _child(kind: str, arg: int, steps: int) -> None:
-    result = default_run() if kind == "default" else throughput(arg, steps)
+def voter_week(n_voters: int, reps: int) -> dict[str, float]:
+    """One attention week of the electorate against the bare float32 kernel, best of ``reps``, in seconds."""
+    e = _model(n_voters).electorate
+    sal = e.params.salience
+    f = np.float32
+    attention, baseline, ties = e.attention.astype(f), e.baseline.astype(f), sp.csr_array(e.ties, dtype=f)
+    own = _best(lambda: e.step_attention(None), reps)
+    bare = _best(lambda: bare_attention_step(attention, baseline, e.national_level, ties, sal.diffusion, sal.reversion), reps)
+    return {"n_voters": n_voters, "own_s": own, "bare_s": bare}
+
+
+def agent_week(n_voters: int, reps: int) -> dict[str, float]:
+    """One attention week per agent in Mesa against the electorate's, at the same size, in seconds per voter-step."""
+    e = _model(n_voters).electorate
+    agents = AgentElectorate(e)
+    own = _best(lambda: e.step_attention(None), reps)
+    per_agent = _best(agents.step, max(1, reps // 10))
+    return {"n_voters": n_voters, "own_s_per_voter": own / n_voters, "agent_s_per_voter": per_agent / n_voters}
+
+
+def sweep(workers: int, replicates: int) -> dict[str, float]:
+    """Wall time of ``pacsim sweep c01_capture_vs_salience`` with ``replicates`` replicates on ``workers`` workers."""
+    from pacsim.experiments.spec import read_experiment, resolve_experiment
+    from pacsim.experiments.sweep import run_sweep
+
+    path = resolve_experiment("c01_capture_vs_salience")
+    text = re.sub(r"(?m)^replicates = \d+", f"replicates = {replicates}", path.read_text())
+    spec = read_experiment(path, text)
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        summary = run_sweep(spec, Path(tmp) / "out", workers=workers, progress=False, csv=False)
+        wall = time.perf_counter() - t0
+    return {"workers": workers, "runs": summary.ok, "wall_s": wall}
+
+
+CHILDREN = {
+    "warm_up": lambda a: warm_up(),
+    "default": lambda a: default_run(),
+    "scaling": lambda a: scaling(int(a[0]), int(a[1])),
+    "voter_week": lambda a: voter_week(int(a[0]), int(a[1])),
+    "agent_week": lambda a: agent_week(int(a[0]), int(a[1])),
+    "sweep": lambda a: sweep(int(a[0]), int(a[1])),
+}
+
+
+def _load() -> float:
+    """The machine's 1-minute load average: how much else was running."""
+    return os.getloadavg()[0]
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def _child(kind: str, args: list[str]) -> None:
+    result = CHILDREN[kind](args)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
 
-def _measure(kind: str, arg: int = 0, steps: int = 0) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-m", "pacsim", "bench", "model", "--child", kind, str(arg), str(steps)],
-                         capture_output=True, text=True, check=True)
+def _measure(kind: str, *args: object) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, "-m", "pacsim", "bench", "model", "--child", kind, *map(str, args)],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"benchmark child {kind} {args} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """This benchmark's options on its ``pacsim`` subcommand."""
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
-    parser.add_argument("--steps", type=int, default=104, help="steps for the throughput runs (default: one cycle)")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--steps", type=int, default=104, help="steps for the scaling runs (default: one cycle, %(default)s)")
+    parser.add_argument("--sizes", default="100000,300000,1000000", help="voters in the scaling runs (default: %(default)s)")
+    parser.add_argument("--reps", type=int, default=30, help="repetitions of a week for the kernel comparisons (default: %(default)s)")
+    parser.add_argument("--agent-voters", type=int, default=20_000, help="voters in the per-agent comparison (default: %(default)s)")
+    parser.add_argument("--sweep-replicates", type=int, default=3,
+                        help="replicates of c01's six points in the sweep (default: %(default)s, the file's own)")
     parser.add_argument("--out", default="bench.json")
 
 
+def _rows(r: dict[str, Any], sizes: list[int]) -> list[tuple[str, str, float, str]]:
+    """(measure, value, ratio, what the ratio is) per figure; each ratio is against a goal or another measure of this run."""
+    first, last = sizes[0], sizes[-1]
+    small, large = r[f"scaling_{first}"], r[f"scaling_{last}"]
+    d, week, agents = r["default"], r["voter_week"], r["agent_week"]
+    rows = [("default run, wall", f"{d['wall_s']:.2f} s", d["wall_s"] / 5.0, "/ goal 5 s"),
+            ("default run, build", f"{d['build_s']:.2f} s", d["build_s"] / d["wall_s"], "/ its wall"),
+            ("default run, CPU time", f"{d['cpu_s']:.2f} s", d["cpu_s"] / d["wall_s"], "/ its wall (> 1: threads ran; < 1: the CPU was shared)")]
+    for n in sizes:
+        build = r[f"scaling_{n}"]["build_s"]
+        goal = {100_000: 1.0, 1_000_000: 10.0}.get(n)
+        rows.append((f"build, {n:,} voters", f"{build:.2f} s", build / goal if goal else build / small["build_s"],
+                     f"/ goal {goal:g} s" if goal else f"/ build at {first:,}"))
+    for n in sizes:
+        step = r[f"scaling_{n}"]["step_s"]
+        rows.append((f"mean step, {n:,} voters", f"{1e3 * step:.1f} ms", step / small["step_s"],
+                     f"/ step at {first:,} (voters x{n / first:g})"))
+    rows += [
+        (f"peak memory, {last:,} voters", f"{large['peak_rss_mb']:.0f} MB", large["peak_rss_mb"] / 1536.0, "/ goal 1.5 GB"),
+        ("peak memory per voter", f"{large['peak_rss_mb'] * 2**20 / last:.0f} B",
+         (large["peak_rss_mb"] - small["peak_rss_mb"]) * 2**20 / (last - first), f"B per voter added from {first:,} to {last:,}"),
+        ("attention week, own kernel", f"{1e3 * week['own_s']:.2f} ms", week["own_s"] / week["bare_s"],
+         f"/ bare numpy+scipy float32 ({1e3 * week['bare_s']:.2f} ms), {week['n_voters']:,} voters"),
+        ("attention week, per-agent Mesa", f"{1e9 * agents['agent_s_per_voter']:.0f} ns/voter",
+         agents["agent_s_per_voter"] / agents["own_s_per_voter"],
+         f"/ own kernel ({1e9 * agents['own_s_per_voter']:.1f} ns/voter), {agents['n_voters']:,} voters"),
+        ("sweep c01, 2 workers", f"{r['sweep_2']['wall_s']:.1f} s", r["sweep_1"]["wall_s"] / r["sweep_2"]["wall_s"],
+         f"speed-up over 1 worker ({r['sweep_1']['wall_s']:.1f} s), {r['sweep_1']['runs']} runs at 20,000 voters"),
+    ]
+    return rows
+
+
+def verdict(name: str, ratio: float) -> str:
+    """Whether a row's ratio meets its goal, if it has one."""
+    if name not in GOALS:
+        return ""
+    bound, at_most = GOALS[name]
+    met = ratio <= bound if at_most else ratio >= bound
+    return "met" if met else f"MISSED ({'>' if at_most else '<'} {bound:g})"
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run the benchmarks and print what they measured."""
+    """Run the benchmarks and print one table of what they measured."""
     if args.child:
-        _child(args.child[0], int(args.child[1]), int(args.child[2]))
+        _child(args.child[0], args.child[1:])
         return 0
-    results = {"default_run": _measure("default")}
-    print(f"default run: {results['default_run']['wall_s']:.1f} s wall ({results['default_run']['build_s']:.1f} s build), "
-          f"peak RSS {results['default_run']['peak_rss_mb']:.0f} MB")
-    for n in (100_000, 1_000_000):
-        r = _measure("throughput", n, args.steps)
-        results[f"throughput_{n}"] = r
-        print(f"{n:>9,} voters: {r['voter_steps_per_s']:,.0f} voter-steps/s over {r['steps']} steps, peak RSS {r['peak_rss_mb']:.0f} MB")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results: dict[str, Any] = {"load_before": _load(), "warm_up": _measure("warm_up"), "default": _measure("default")}
+    for n in sizes:
+        results[f"scaling_{n}"] = _measure("scaling", n, args.steps)
+    results["voter_week"] = _measure("voter_week", 100_000, args.reps)
+    results["agent_week"] = _measure("agent_week", args.agent_voters, args.reps)
+    for workers in (1, 2):
+        results[f"sweep_{workers}"] = _measure("sweep", workers, args.sweep_replicates)
+    results["load_after"] = _load()
+    rows = _rows(results, sizes)
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':<{width}}  {'value':>14}  {'ratio':>8}  {'goal':<13} ratio is")
+    for name, value, ratio, what in rows:
+        print(f"{name:<{width}}  {value:>14}  {ratio:>8.2f}  {verdict(name, ratio):<13} {what}")
+    print(f"load average (1 min) {results['load_before']:.2f} before, {results['load_after']:.2f} after, on {_cpus()} CPUs")
+    results["table"] = [{"measure": n, "value": v, "ratio": q, "goal": verdict(n, q), "ratio_is": w} for n, v, q, w in rows]
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     return 0

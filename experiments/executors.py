@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pacsim.experiments.errors import ExecutorError
+from pacsim.model.kernels import share_cpus
 
 EXECUTORS = ("local", "dask")
 #: Most worker processes one local pool may start.
@@ -94,6 +95,12 @@ def exit_with_driver(driver_pid: int, poll_s: float = 0.5) -> None:
     threading.Thread(target=wait_pidfd, args=(fd,), name="pacsim-driver-watch", daemon=True).start()
 
 
+def start_worker(driver_pid: int, workers: int) -> None:
+    """Worker initializer: exit with the driver, and share the CPUs' kernel threads with the other workers."""
+    exit_with_driver(driver_pid)
+    share_cpus(workers)
+
+
 class LocalPool(Executor):
     """Worker processes on this machine (pebble's ProcessPool): a dead worker fails only its own run."""
 
@@ -102,7 +109,7 @@ class LocalPool(Executor):
 
         self.workers = workers
         self._pool = ProcessPool(max_workers=workers, context=context or _process_context(),
-                                 initializer=exit_with_driver, initargs=(os.getpid(),))
+                                 initializer=start_worker, initargs=(os.getpid(), workers))
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         """Schedule ``fn(*args, **kwargs)`` on a worker; its future fails with ProcessExpired if the worker dies."""

@@ -1,23 +1,36 @@
-"""The electorate: every voter's state as a struct of numpy arrays, and the vectorised work on it.
+"""The electorate: every voter's state as a struct of numpy arrays, and the compiled work on it.
 
-Voters are stored contiguously by House district. Each step moves attention (diffusion on
-the sparse network, reversion, news shocks, ads); at decision points it aggregates voters'
-logit choices into what each legislator expects at each position it could take; at
-elections it samples turnout and votes. None of this loops over voters in Python.
+Voters are stored contiguously by House district (and so by state). Each step moves
+attention (diffusion on the sparse network, reversion, news shocks, ads); at decision
+points it aggregates voters' logit choices into what each legislator expects at each
+position it could take; at elections it samples turnout and votes. The per-voter rules
+are the compiled kernels of :mod:`pacsim.agents.voter_kernels`, aggregated per race by
+:mod:`pacsim.model.kernels`; nothing loops over voters in Python.
+
+Attention, baseline attention and salience are float32 (see docs/performance.md): they
+are smooth shares whose float32 rounding (about 6e-8 relative) is far below any effect the
+model resolves. Positions, party identification, turnout and exposure stay float64, and
+every sum is taken in float64.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import networkx as nx
 import numpy as np
-import scipy.sparse as sp
+import pandas as pd
 
-from pacsim.agents.voter import ad_dose, choose_votes, issue_gap, normalise_salience, spread_attention, vote_probability
-from pacsim.model.network import build_ties
+from pacsim.agents import voter_kernels as vk
+from pacsim.agents.voter import ad_dose, choose_votes
+from pacsim.model import kernels
+from pacsim.model.network import build_ties, ties_graph
 from pacsim.model.params import Params
 
 INC, CHAL = 0, 1
+
+#: Floating type of the electorate's attention, baseline attention and salience.
+ATTENTION_DTYPE = np.float32
 
 
 @dataclass
@@ -56,7 +69,13 @@ def build_geography(params: Params, rng: np.random.Generator) -> Geography:
 
 
 class Electorate:
-    """All voters' state as arrays; the last issue column is the target issue."""
+    """All voters' state as arrays; the last issue column is the target issue.
+
+    What a review computes is kept until the electorate changes (a step, a salience
+    refresh, a write through a :class:`~pacsim.agents.voter.Voter`, or :meth:`touch`), so
+    that a review's ad leverage, and a campaign week's second look at it, cost no second
+    pass over the voters.
+    """
 
     def __init__(self, params: Params, rng: np.random.Generator, geography: Geography) -> None:
         e, sal, tgt = params.electorate, params.salience, params.target
@@ -69,7 +88,8 @@ class Electorate:
         self.target = k - 1
         sizes = np.diff(geography.district_starts)
         self.district = np.repeat(np.arange(geography.n_districts), sizes).astype(np.int64)
-        self.state = geography.district_state[self.district]
+        self.state = geography.district_state[self.district].astype(np.int64)
+        self.state_starts = np.searchsorted(self.state, np.arange(geography.n_states + 1)).astype(np.int64)
 
         lean = rng.normal(0.0, e.district_lean_sd, geography.n_districts)
         self.party_id = lean[self.district] + rng.normal(0.0, 1.0, n)
@@ -87,21 +107,47 @@ class Electorate:
         self.positions = np.clip(positions, -1.0, 1.0)
 
         het = sal.heterogeneity
-        self.baseline = rng.lognormal(-0.5 * het**2, het, (n, k))
+        self.baseline = rng.lognormal(-0.5 * het**2, het, (n, k)).astype(ATTENTION_DTYPE)
         weights = np.asarray(sal.background_weights)
         self.national_base = np.append((1.0 - tgt.salience) * weights / weights.sum(), tgt.salience)
         self.shock = np.zeros(k)
-        self.attention = self.baseline * self.national_base
-        self.salience = normalise_salience(self.attention)
+        self.attention = (self.baseline * self.national_base).astype(ATTENTION_DTYPE)
+        self.version = 0
+        self._neighbour_baseline: np.ndarray | None = None
+        self.refresh_salience()
 
         self.ties = build_ties(rng, geography.district_starts, self.party_id, e.network_degree, e.network_rewire, e.cross_district_share)
-        self._groups: dict[tuple[int, int, bool], tuple[np.ndarray, sp.csr_array, np.ndarray]] = {}
+        self._chunks: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._leverage: dict[bool, tuple[tuple, bytes, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     # ----------------------------------------------------------------- attention
     @property
     def national_level(self) -> np.ndarray:
         """Current national attention per issue, after shocks."""
         return self.national_base * np.exp(self.shock)
+
+    @property
+    def mean_salience(self) -> np.ndarray:
+        """Mean salience of each issue over all voters, as of the last step (float64)."""
+        return self._mean_salience
+
+    def touch(self) -> None:
+        """Mark the voters' arrays as changed, so that nothing computed from them before is reused.
+
+        Writes through a Voter do this themselves; call it after writing positions,
+        turnout, exposure, baselines or ties into the arrays directly.
+        """
+        self.version += 1
+        self._neighbour_baseline = None
+
+    def neighbour_baseline(self) -> np.ndarray:
+        """Each voter's neighbours' mean baseline attention; kept until :meth:`touch`."""
+        if self._neighbour_baseline is None:
+            kernels.use_threads(self.n)
+            out = np.empty_like(self.baseline)
+            vk.neighbour_mean(self.baseline, self.ties.indptr, self.ties.indices, out)
+            self._neighbour_baseline = out
+        return self._neighbour_baseline
 
     def draw_news(self, rng: np.random.Generator) -> None:
         """News shocks: with some chance one issue's national attention jumps; old shocks fade."""
@@ -115,18 +161,42 @@ class Electorate:
         """An exogenous event multiplies one issue's national attention by ``exp(log_size)``."""
         self.shock[issue] += log_size
 
+    def _chunk_salience(self) -> np.ndarray:
+        return kernels.chunk_rows(-(-self.n // vk.CHUNK), self.n_issues)
+
     def refresh_salience(self) -> None:
         """Recompute salience after attention was set directly (as a hand-built world does)."""
-        self.salience = normalise_salience(self.attention)
+        self.attention = np.ascontiguousarray(self.attention, dtype=ATTENTION_DTYPE)
+        self.salience = np.empty_like(self.attention)
+        chunk = self._chunk_salience()
+        kernels.use_threads(self.n)
+        vk.normalise_salience(self.attention, self.salience, chunk)
+        self._mean_salience = chunk[:, : self.n_issues].sum(axis=0) / max(self.n, 1)
+        self.version += 1
 
     def step_attention(self, ad_push: np.ndarray | None) -> None:
         """Move every voter's attention one step and recompute salience."""
         sal = self.params.salience
-        level = self.baseline * self.national_level
-        self.attention = spread_attention(self.attention, level, self.ties, sal.diffusion, sal.reversion)
-        if ad_push is not None:
-            self.attention += ad_push
-        self.salience = normalise_salience(self.attention)
+        attention, salience, chunk = np.empty_like(self.attention), np.empty_like(self.attention), self._chunk_salience()
+        push = np.zeros((1, self.n_issues), dtype=ATTENTION_DTYPE) if ad_push is None else np.ascontiguousarray(ad_push)
+        mix = sal.diffusion != 0.0 and self.ties.nnz > 0
+        around = self.neighbour_baseline() if mix else self.baseline
+        kernels.use_threads(self.n)
+        vk.spread_attention(self.attention, self.baseline, self.national_level, self.ties.indptr, self.ties.indices, around,
+                            sal.diffusion, sal.reversion, mix, push, ad_push is not None, attention, salience, chunk)
+        self.attention, self.salience = attention, salience
+        self._mean_salience = chunk[:, : self.n_issues].sum(axis=0) / max(self.n, 1)
+        self.version += 1
+
+    def ad_push(self, stock: np.ndarray, n_house: int, groups: list[int]) -> np.ndarray:
+        """Attention ads add to their issue for the voters they reach (agenda setting)."""
+        camp, sal = self.params.campaign, self.params.salience
+        dose = ad_dose(stock, camp.ad_saturation).sum(axis=1)
+        mask = np.isin(np.arange(3), groups)
+        out = np.empty((self.n, self.n_issues), dtype=ATTENTION_DTYPE)
+        kernels.use_threads(self.n)
+        vk.ad_push(mask, self.district, self.state, n_house, self.exposure, dose, sal.ad_push, out)
+        return out
 
     # ------------------------------------------------------------- aggregation
     def seat_of(self, group: int, n_house: int) -> np.ndarray:
@@ -135,109 +205,95 @@ class Electorate:
             return self.district
         return n_house + 2 * self.state + (group - 1)
 
-    def group(self, group: int, n_house: int, n_seats: int, weighted: bool = True) -> tuple[np.ndarray, sp.csr_array, np.ndarray]:
-        """A race group's (seat of each voter, sparse seats × voters summing matrix, total weight per seat).
+    def seat_ranges(self, n_house: int, n_seats: int) -> tuple[np.ndarray, np.ndarray]:
+        """First voter and end of every seat's race: a House seat's district, a Senate seat's state (empty if none)."""
+        lo, hi = np.zeros(n_seats, dtype=np.int64), np.zeros(n_seats, dtype=np.int64)
+        starts = self.geography.district_starts
+        h = min(n_house, starts.shape[0] - 1)
+        lo[:h], hi[:h] = starts[:h], starts[1 : h + 1]
+        state = np.arange(n_seats - n_house) // 2
+        ok = state < self.geography.n_states
+        lo[n_house:][ok], hi[n_house:][ok] = self.state_starts[state[ok]], self.state_starts[state[ok] + 1]
+        return lo, hi
 
-        Weighted groups sum turnout propensities (expected voters); unweighted ones count voters.
-        Built once per model and reused.
-        """
-        key = (group, n_seats, weighted)
-        if key not in self._groups:
-            seats = self.seat_of(group, n_house)
-            w = self.turnout if weighted else np.ones(self.n)
-            agg = sp.csr_array((w, (seats, np.arange(self.n))), shape=(n_seats, self.n))
-            self._groups[key] = (seats, agg, np.asarray(agg.sum(axis=1)).ravel())
-        return self._groups[key]
+    def race_chunks(self, n_house: int, n_seats: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(first voter, end, seats of its three races) of every chunk of voters; built once per legislature."""
+        key = (n_house, n_seats)
+        if key not in self._chunks:
+            self._chunks[key] = kernels.voter_chunks(self.geography.district_starts, self.geography.district_state, n_house, n_seats)
+        return self._chunks[key]
 
-    def race_weights(self, cand: CandidateArrays, group: int, n_seats: int) -> tuple[np.ndarray, sp.csr_array, np.ndarray]:
-        """(seat of each voter, seats × voters summing matrix of expected turnout, total per seat) for these candidates' races.
-
-        A primary counts only the voters who identify with the incumbent's party.
-        """
-        if not cand.primary:
-            return self.group(group, cand.n_house, n_seats)
-        seats = self.seat_of(group, cand.n_house)
-        w = self.turnout * (np.sign(self.party_id) == cand.party[seats])
-        agg = sp.csr_array((w, (seats, np.arange(self.n))), shape=(n_seats, self.n))
-        return seats, agg, np.asarray(agg.sum(axis=1)).ravel()
-
-    def issue_weights(self, stock: np.ndarray, seats: np.ndarray) -> np.ndarray:
-        """Weight each voter puts on each issue when choosing: its salience, amplified by ads on that issue.
-
-        Campaign ads prime (Iyengar & Kinder 1987): an ad about an issue makes the voters it
-        reaches weigh that issue more, in proportion to their exposure and attention, with
-        diminishing returns in dollars per voter. Priming helps whichever candidate voters
-        prefer on the issue, whoever paid for the ad; with :meth:`ad_persuasion` it makes an
-        ad on an issue where voters side with its target backfire.
-        """
+    def _candidate_args(self, cand: CandidateArrays, stock: np.ndarray | None) -> tuple:
+        """The arrays and constants the kernels take for these candidates and ads."""
         e, camp = self.params.electorate, self.params.campaign
-        weights = e.issue_weight * self.salience
-        if camp.ad_effect > 0.0 and stock.any():
-            dose = ad_dose(stock, camp.ad_saturation).sum(axis=1)
-            weights = weights + camp.ad_effect * self.n_issues * self.exposure[:, None] * self.salience * dose[seats]
-        return weights
+        f = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
+        n_seats = cand.party.shape[0]
+        ads = stock is not None and camp.ad_effect > 0.0 and bool(stock.any())
+        dose = f(ad_dose(stock, camp.ad_saturation)) if ads else np.zeros((n_seats, 2, self.n_issues))
+        sitting = np.zeros(n_seats) if cand.sitting is None else f(cand.sitting)
+        edge = e.primary_incumbency_advantage if cand.primary else e.incumbency_advantage
+        return (f(cand.party), f(cand.platform).reshape(n_seats, -1), f(cand.stance), f(cand.valence),
+                f(cand.chal_platform).reshape(n_seats, -1), f(cand.chal_stance), f(cand.chal_valence), sitting, dose,
+                bool(cand.primary), float(edge), float(e.party_weight), float(e.issue_weight),
+                float(camp.ad_effect * self.n_issues), ads)
 
-    def ad_push(self, stock: np.ndarray, n_house: int, groups: list[int]) -> np.ndarray:
-        """Attention ads add to their issue for the voters they reach (agenda setting)."""
-        camp, sal = self.params.campaign, self.params.salience
-        push = np.zeros((self.n, self.n_issues))
-        dose = ad_dose(stock, camp.ad_saturation).sum(axis=1)
-        for g in groups:
-            push += dose[self.seat_of(g, n_house)]
-        return sal.ad_push * self.exposure[:, None] * push
+    def _review_sums(self, cand: CandidateArrays, stock: np.ndarray | None, positions: np.ndarray,
+                     want_outlook: bool, want_leverage: bool) -> dict[str, np.ndarray]:
+        """Per-seat means of what a review needs, in one pass over every race's voters (all three race groups at once)."""
+        n_seats, n_pos, k = cand.party.shape[0], positions.shape[0], self.n_issues
+        lo, hi, seats = self.race_chunks(cand.n_house, n_seats)
+        (party, platform, stance, valence, chal_platform, chal_stance, chal_valence, sitting, dose,
+         primary, edge, party_weight, issue_weight, ad_scale, ads) = self._candidate_args(cand, stock)
+        grid = np.ascontiguousarray(positions, dtype=np.float64)
+        order = np.argsort(grid, kind="stable")
+        step_of, step_sizes = kernels.grid_steps(grid[order])
+        c, g = lo.shape[0], kernels.GROUPS
+        layout = kernels.review_layout(n_pos, k)
+        rows = kernels.chunk_rows(c, sum(g * width for _, width in layout.values()))
+        kernels.use_threads(self.n)
+        kernels.review_sums(lo, hi, seats, self.positions, self.salience, self.party_id, self.turnout, self.exposure,
+                            party, platform, stance, valence, chal_platform, chal_stance, chal_valence, sitting, dose,
+                            primary, edge, party_weight, issue_weight, ad_scale, ads, grid[order], step_of, step_sizes,
+                            want_outlook, want_leverage, rows)
+        sums = {name: rows[:, offset : offset + g * width].reshape(c, g, width) for name, (offset, width) in layout.items()}
+        back = np.argsort(order, kind="stable")
+        for name in ("share", "slope", "target"):
+            sums[name] = np.ascontiguousarray(sums[name][:, :, back])
+        total = kernels.add_by_seat(seats, np.ascontiguousarray(sums.pop("total")[:, :, 0]), n_seats)
+        sums = {name: np.ascontiguousarray(part) for name, part in sums.items()}
+        out = {name: kernels.per_seat(seats, part, total, n_seats) for name, part in sums.items()}
+        if want_leverage:
+            self._leverage[bool(cand.primary)] = (self._leverage_key(cand, positions), stance.tobytes(),
+                                                  out["reach"], out["lean"], out["target"])
+        return out
 
-    def ad_persuasion(self, stock: np.ndarray, seats: np.ndarray) -> np.ndarray:
-        """Each voter's direct persuasion by ads towards the incumbent-slot candidate (logit units).
-
-        An ad moves a voter towards its sponsor's candidate in proportion to the voter's
-        exposure and its attention to the ad's issue relative to an even split: ads about
-        what a voter cares about work (thread lines 13-14).
-        """
-        camp = self.params.campaign
-        if camp.ad_effect == 0.0 or not stock.any():
-            return np.zeros(self.n)
-        dose = ad_dose(stock, camp.ad_saturation)
-        net = (dose[:, INC, :] - dose[:, CHAL, :])[seats]
-        return camp.ad_effect * self.n_issues * self.exposure * np.einsum("ij,ij->i", self.salience, net)
+    def _leverage_key(self, cand: CandidateArrays, positions: np.ndarray) -> tuple:
+        """What ad leverage depends on, apart from the incumbent slot's stance."""
+        b = lambda a: np.ascontiguousarray(a, dtype=np.float64).tobytes()  # noqa: E731
+        return (self.version, cand.n_house, bool(cand.primary), b(positions), b(cand.party), b(cand.platform),
+                b(cand.chal_platform), b(cand.chal_stance))
 
     def utility_gaps(self, cand: CandidateArrays, group: int, stock: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per voter: utility gap (incumbent slot minus challenger) without the target issue, and the target issue's weight."""
-        e = self.params.electorate
-        seats = self.seat_of(group, cand.n_house)
-        bg = slice(0, self.target)
-        weights = self.issue_weights(stock, seats)
-        gap = np.zeros(self.n) if cand.primary else e.party_weight * self.party_id * cand.party[seats]
-        gap = gap + issue_gap(weights[:, bg], self.positions[:, bg], cand.platform[seats], cand.chal_platform[seats])
-        gap = gap + (cand.valence - cand.chal_valence)[seats] + self.ad_persuasion(stock, seats)
-        if cand.sitting is not None:
-            edge = e.primary_incumbency_advantage if cand.primary else e.incumbency_advantage
-            gap = gap + edge * cand.sitting[seats]
-        return gap, weights[:, self.target]
+        (party, platform, _, valence, chal_platform, _, chal_valence, sitting, dose,
+         primary, edge, party_weight, issue_weight, ad_scale, ads) = self._candidate_args(cand, stock)
+        gap, weight = np.empty(self.n), np.empty(self.n)
+        kernels.use_threads(self.n)
+        vk.race_gaps(group, self.district, self.state, cand.n_house, self.positions, self.salience, self.party_id,
+                     self.exposure, party, platform, valence, chal_platform, chal_valence, sitting, dose, primary, edge,
+                     party_weight, issue_weight, ad_scale, ads, gap, weight)
+        return gap, weight
 
     def outlook(self, cand: CandidateArrays, stock: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Expected vote share and its slope for every seat's incumbent-slot candidate at every position.
 
         Returns (share, slope, mean_salience): shares and slopes are (seats × positions), the
         race's mean salience per issue is (seats × issues). The slope is the derivative of
-        the share with respect to a uniform shift of every voter's utility gap.
+        the share with respect to a uniform shift of every voter's utility gap. The same
+        pass computes and keeps :meth:`ad_leverage` for these candidates.
         """
-        n_seats = cand.party.shape[0]
-        share = np.zeros((n_seats, positions.shape[0]))
-        slope = np.zeros_like(share)
-        mean_sal = np.zeros((n_seats, self.n_issues))
-        x = self.positions[:, self.target]
-        distance = np.abs(x[:, None] - positions[None, :])
-        for group in (0, 1, 2):
-            seats = self.seat_of(group, cand.n_house)
-            gap, weight = self.utility_gaps(cand, group, stock)
-            gap = gap + weight * np.abs(x - cand.chal_stance[seats])
-            p = vote_probability(gap[:, None] - weight[:, None] * distance)
-            _, agg, total = self.race_weights(cand, group, n_seats)
-            covered = total > 0
-            share[covered] = (agg @ p)[covered] / total[covered, None]
-            slope[covered] = (agg @ (p * (1.0 - p)))[covered] / total[covered, None]
-            mean_sal[covered] = (agg @ self.salience)[covered] / total[covered, None]
-        return share, slope, mean_sal
+        out = self._review_sums(cand, stock, positions, want_outlook=True, want_leverage=True)
+        return out["share"], out["slope"], out["sal"]
 
     def ad_leverage(self, cand: CandidateArrays, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """What ads on each issue could do in each race, per unit of ad dose and of ``ad_effect``.
@@ -249,34 +305,41 @@ class Electorate:
         (seats × positions) the same for the target issue if the incumbent slot stood at
         each position. An attack on the incumbent slot on issue k is worth reach + lean, a
         defence reach - lean; either is negative where the ad would backfire.
-        """
-        n_seats = cand.party.shape[0]
-        reach = np.zeros((n_seats, self.n_issues))
-        lean = np.zeros((n_seats, self.n_issues))
-        target = np.zeros((n_seats, positions.shape[0]))
-        x = self.positions[:, self.target]
-        lever = self.exposure[:, None] * self.salience
-        for group in (0, 1, 2):
-            seats, agg, total = self.race_weights(cand, group, n_seats)
-            covered = total > 0
-            inc = np.column_stack([cand.platform[seats], cand.stance[seats]])
-            chal = np.column_stack([cand.chal_platform[seats], cand.chal_stance[seats]])
-            reach[covered] = (agg @ lever)[covered] / total[covered, None]
-            per_voter = lever * (np.abs(self.positions - inc) - np.abs(self.positions - chal))
-            lean[covered] = (agg @ per_voter)[covered] / total[covered, None]
-            at = lever[:, self.target, None] * (np.abs(x[:, None] - positions[None, :]) - np.abs(x - cand.chal_stance[seats])[:, None])
-            target[covered] = (agg @ at)[covered] / total[covered, None]
-        return reach, lean, target
 
-    def majority_for(self, bill: float, status_quo: float, n_house: int, n_seats: int) -> tuple[np.ndarray, float]:
-        """Share of each seat's voters, and of the nation, who prefer the bill to the status quo."""
-        x = self.positions[:, self.target]
-        prefers = (np.abs(x - bill) < np.abs(x - status_quo)).astype(float)
-        share = np.zeros(n_seats)
-        for group in (0, 1, 2):
-            _, agg, total = self.group(group, n_house, n_seats, weighted=False)
-            covered = total > 0
-            share[covered] = (agg @ prefers)[covered] / total[covered]
+        Reach and lean move only with salience and the candidates: if neither changed since
+        the last review, only the target-issue lean at the current stances is recomputed.
+        """
+        kept = self._leverage.get(bool(cand.primary))
+        if kept is None or kept[0] != self._leverage_key(cand, positions):
+            out = self._review_sums(cand, None, positions, want_outlook=False, want_leverage=True)
+            return out["reach"], out["lean"].copy(), out["target"]
+        key, stance_bytes, reach, lean, target = kept
+        stance = np.ascontiguousarray(cand.stance, dtype=np.float64)
+        if stance.tobytes() != stance_bytes:
+            n_seats = cand.party.shape[0]
+            lo, hi, seats = self.race_chunks(cand.n_house, n_seats)
+            g = kernels.GROUPS
+            rows = kernels.chunk_rows(lo.shape[0], 2 * g)
+            party = np.ascontiguousarray(cand.party, dtype=np.float64)
+            kernels.use_threads(self.n)
+            kernels.stance_lean_sums(lo, hi, seats, self.positions, self.salience, self.party_id, self.turnout,
+                                     self.exposure, party, stance, np.ascontiguousarray(cand.chal_stance, dtype=np.float64),
+                                     bool(cand.primary), rows)
+            part, total = np.ascontiguousarray(rows[:, :g]), kernels.add_by_seat(seats, np.ascontiguousarray(rows[:, g : 2 * g]), n_seats)
+            lean = lean.copy()
+            lean[:, self.target] = kernels.per_seat(seats, part, total, n_seats)
+            self._leverage[bool(cand.primary)] = (key, stance.tobytes(), reach, lean, target)
+        return reach, lean.copy(), target
+
+    def majority_for(self, bill: float, status_quo: float, n_house: int, n_seats: int,
+                     issue: int | None = None) -> tuple[np.ndarray, float]:
+        """Share of each seat's voters, and of the nation, who prefer the bill to the status quo on ``issue`` (the target by default)."""
+        x = self.positions[:, self.target if issue is None else issue]
+        prefers = np.abs(x - bill) < np.abs(x - status_quo)
+        lo, hi = self.seat_ranges(n_house, n_seats)
+        count = np.concatenate([[0], np.cumsum(prefers)])
+        size = hi - lo
+        share = np.divide(count[hi] - count[lo], size, out=np.zeros(n_seats), where=size > 0)
         return share, float(prefers.mean())
 
     def elect(self, cand: CandidateArrays, stock: np.ndarray, up: np.ndarray, rng: np.random.Generator, national_swing: float) -> tuple[np.ndarray, np.ndarray]:
@@ -298,6 +361,24 @@ class Electorate:
             votes_inc += np.bincount(seats[mask], weights=for_inc[mask], minlength=n_seats)
             votes_all += np.bincount(seats[mask], weights=voted[mask], minlength=n_seats)
         return votes_inc, votes_all
+
+    # -------------------------------------------------------------- inspection
+    def voter_graph(self) -> nx.Graph:
+        """The voters' social network as a networkx graph (nodes are voter indices, with district, state and party ID)."""
+        graph = ties_graph(self.ties)
+        nx.set_node_attributes(graph, dict(enumerate(self.district.tolist())), "district")
+        nx.set_node_attributes(graph, dict(enumerate(self.state.tolist())), "state")
+        nx.set_node_attributes(graph, dict(enumerate(self.party_id.tolist())), "party_id")
+        return graph
+
+    def voter_frame(self) -> pd.DataFrame:
+        """Every voter's state now, one row per voter: district, state, party ID, turnout, exposure, position and salience per issue."""
+        columns = {"voter": np.arange(self.n), "district": self.district, "state": self.state, "party_id": self.party_id,
+                   "turnout": self.turnout, "exposure": self.exposure}
+        for k, name in enumerate(self.issue_names):
+            columns[f"position_{name}"] = self.positions[:, k]
+            columns[f"salience_{name}"] = self.salience[:, k].astype(np.float64)
+        return pd.DataFrame(columns)
 
 
 @dataclass

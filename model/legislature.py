@@ -384,14 +384,7 @@ class Legislature:
 
     def voters_for(self, bill: Bill) -> tuple[np.ndarray, float]:
         """Share of each seat's voters, and of the nation's, who prefer the bill to the status quo on its issue."""
-        x = self.electorate.positions[:, bill.issue]
-        prefers = (np.abs(x - bill.position) < np.abs(x - bill.status_quo)).astype(float)
-        share = np.zeros(self.n_seats)
-        for group in (0, 1, 2):
-            _, agg, total = self.electorate.group(group, self.n_house, self.n_seats, weighted=False)
-            covered = total > 0
-            share[covered] = (agg @ prefers)[covered] / total[covered]
-        return share, float(prefers.mean())
+        return self.electorate.majority_for(bill.position, bill.status_quo, self.n_house, self.n_seats, issue=bill.issue)
 
     def decide(self, bill: Bill, weighing: Weighing, outlook: Outlook, incentives: Incentives, donors: list[Donor],
                recorder: Recorder) -> BillStage:

@@ -18,7 +18,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from pacsim.agents import Donor, LegislatorSnapshot, Politician, Side, Voter
+from pacsim.agents import Donor, LegislatorSnapshot, Politician, Side, Voters
 from pacsim.agents.politician import Incentives, Outlook
 from pacsim.model.calendar import Calendar, Phase, Week
 from pacsim.model.campaign import Campaign, MoneyLedger
@@ -104,7 +104,7 @@ class PacsimModel(mesa.Model):
         self.calendar = Calendar(p)
         self.geography = build_geography(p, self.rng)
         self.electorate = Electorate(p, self.rng, self.geography)
-        self.voters = [Voter(self, i) for i in range(self.electorate.n)]
+        self.voters = Voters(self, self.electorate)
         self.legislature = Legislature(self, p, self.rng, self.electorate, self.geography, n_donors=2)
         self.elections = Elections(p, self.rng, self.electorate, self.legislature)
         donors = [
@@ -333,6 +333,10 @@ class PacsimModel(mesa.Model):
         return self.elections.challengers
 
     # --------------------------------------------------------------- interface
+    def voter_graph(self) -> nx.Graph:
+        """The voters' social network as a networkx graph, built when asked for (the model runs on sparse arrays)."""
+        return self.electorate.voter_graph()
+
     def run(self) -> PacsimModel:
         """Run every cycle of the run to the end."""
         while self.running:

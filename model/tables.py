@@ -53,7 +53,7 @@ def _seats_of(model: RecordedModel, chamber: Chamber, party: Party) -> int:
 
 
 def _mean_salience(model: RecordedModel, issue: int) -> float:
-    return float(model.electorate.salience[:, issue].mean())
+    return float(model.electorate.mean_salience[issue])
 
 
 def _spent(model: RecordedModel, donor: int) -> float:

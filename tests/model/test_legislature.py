@@ -214,7 +214,7 @@ def check_bill_invariants(bills: pd.DataFrame, votes: pd.DataFrame) -> None:
 def test_bill_invariants_on_a_mini_run(mini_tables: dict[str, pd.DataFrame]) -> None:
     """The miniature run's bills each have one fate, and its roll rates count final-passage votes."""
     check_bill_invariants(mini_tables["bills"], mini_tables["votes"])
-    assert set(mini_tables["bills"]["bill_type"]) == {t.value for t in BillType}
+    assert len(mini_tables["bills"]) > 0  # which kinds of bill a world's sponsors bring is its own; every kind: the next test
 
 
 def test_every_kind_of_bill_reaches_the_tables() -> None:

@@ -1,0 +1,260 @@
+"""What one voter does, compiled: move its attention, weigh the issues, compare two candidates.
+
+These are the voter's rules written for one voter at a time and compiled with numba, so
+that the electorate can run them over every voter without a Python loop. The functions
+marked ``inline`` are called from the aggregation kernels in :mod:`pacsim.model.kernels`;
+:func:`spread_attention` and :func:`race_gaps` run over the whole electorate themselves.
+Every loop over voters is split into fixed chunks of voters, so a run gives bit-identical
+numbers whatever the number of threads. Arithmetic is in float64; the float32 arrays of
+the electorate (attention, baseline, salience) are widened as they are read.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+#: Voters per unit of parallel work. Fixed, so that sums over voters never depend on the thread count.
+CHUNK = 4096
+
+
+@njit(inline="always", cache=True)
+def distance_odds(weight_t, x_t, grid, step_of, step_sizes, growth, out):
+    """exp(weight_t × |x_t - g|) at every grid point g: how much each position multiplies the odds against the incumbent slot.
+
+    The incumbent slot at position g is worth ``weight_t × |x_t - g|`` less to the voter
+    than at its own position; the logit odds against it grow by the exp of that. ``grid``
+    is sorted, ``step_sizes`` are the distinct gaps between neighbouring grid points and
+    ``step_of[i]`` the one between points i and i + 1. Walking outwards from the voter's
+    position, each factor is its neighbour's times exp(weight_t × step), so a voter needs one
+    exp per distinct step and one more, not one per grid point.
+    """
+    n_pos = grid.shape[0]
+    for u in range(step_sizes.shape[0]):
+        growth[u] = np.exp(weight_t * step_sizes[u])
+    a = 0
+    while a < n_pos and grid[a] < x_t:
+        a += 1
+    if a < n_pos:
+        factor = np.exp(weight_t * (grid[a] - x_t))
+        for p in range(a, n_pos):
+            out[p] = factor
+            if p + 1 < n_pos:
+                factor *= growth[step_of[p]]
+        if a > 0:
+            # exp(w (x - g[a-1])) = exp(w (g[a] - g[a-1])) / exp(w (g[a] - x))
+            factor = growth[step_of[a - 1]] / out[a]
+    else:
+        factor = np.exp(weight_t * (x_t - grid[n_pos - 1]))
+    for p in range(a - 1, -1, -1):
+        out[p] = factor
+        if p > 0:
+            factor *= growth[step_of[p - 1]]
+
+
+@njit(inline="always", cache=True)
+def logit_odds(odds: float) -> float:
+    """Binary logit from the odds against: the probability of voting for the incumbent slot, 1 / (1 + odds)."""
+    return 1.0 / (1.0 + odds)
+
+
+@njit(inline="always", cache=True)
+def weigh_issues(x, s, e, pid, j, party, platform, valence, chal_platform, chal_valence, sitting, dose, primary, edge,
+                 party_weight, issue_weight, ad_scale, ads):
+    """A voter's utility gap between the incumbent slot and the challenger of race ``j`` on all but the target issue.
+
+    Each voter weighs the distance to each candidate on each issue by its salience
+    (Krosnick 1990: issue publics), amplified by the ads on the air on that issue, which
+    prime it (Iyengar & Kinder 1987); party identification pulls towards its party's
+    candidate except in a primary; ads move it towards their sponsor's candidate in
+    proportion to its exposure and its attention to the ad's issue; a sitting member has an
+    edge. The voter is given by its positions ``x``, salience ``s``, exposure ``e`` and party
+    identification ``pid``. Returns (the gap without the target issue, the weight on the
+    target issue).
+    """
+    target = x.shape[0] - 1
+    gap = 0.0 if primary else party_weight * pid * party[j]
+    persuasion = 0.0
+    for k in range(target):
+        w = issue_weight * s[k]
+        if ads:
+            w += ad_scale * e * s[k] * (dose[j, 0, k] + dose[j, 1, k])
+            persuasion += s[k] * (dose[j, 0, k] - dose[j, 1, k])
+        gap += w * (abs(x[k] - chal_platform[j, k]) - abs(x[k] - platform[j, k]))
+    weight_t = issue_weight * s[target]
+    if ads:
+        weight_t += ad_scale * e * s[target] * (dose[j, 0, target] + dose[j, 1, target])
+        persuasion += s[target] * (dose[j, 0, target] - dose[j, 1, target])
+    gap += valence[j] - chal_valence[j]
+    if ads:
+        gap += ad_scale * e * persuasion
+    gap += edge * sitting[j]
+    return gap, weight_t
+
+
+@njit(inline="always", cache=True)
+def seat_of_voter(v, group, district, state, n_house):
+    """Seat of a voter's race: group 0 is its House district, 1 and 2 its state's two Senate seats."""
+    if group == 0:
+        return district[v]
+    return n_house + 2 * state[v] + group - 1
+
+
+@njit(inline="always", cache=True)
+def sum_neighbours(values, indices, lo, hi, out):
+    """Sum of the neighbours' rows ``values[indices[lo:hi]]`` into ``out``, in float64.
+
+    Up to eight issues the running sums are separate scalars, which the compiler keeps in
+    registers (the same sums as the general loop, in the same order, about twice as fast).
+    """
+    k_all = values.shape[1]
+    if k_all > 8:
+        for k in range(k_all):
+            out[k] = 0.0
+        for t in range(lo, hi):
+            nb = indices[t]
+            for k in range(k_all):
+                out[k] += np.float64(values[nb, k])
+        return
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
+    for t in range(lo, hi):
+        nb = indices[t]
+        a0 += np.float64(values[nb, 0])
+        if k_all > 1:
+            a1 += np.float64(values[nb, 1])
+        if k_all > 2:
+            a2 += np.float64(values[nb, 2])
+        if k_all > 3:
+            a3 += np.float64(values[nb, 3])
+        if k_all > 4:
+            a4 += np.float64(values[nb, 4])
+        if k_all > 5:
+            a5 += np.float64(values[nb, 5])
+        if k_all > 6:
+            a6 += np.float64(values[nb, 6])
+        if k_all > 7:
+            a7 += np.float64(values[nb, 7])
+    sums = (a0, a1, a2, a3, a4, a5, a6, a7)
+    for k in range(k_all):
+        out[k] = sums[k]
+
+
+@njit(parallel=True, cache=True)
+def neighbour_mean(values, indptr, indices, out):
+    """Each voter's neighbours' mean row of ``values`` (zero for a voter without ties)."""
+    n, k_all = values.shape
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        acc = np.empty(k_all)
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            deg = indptr[i + 1] - indptr[i]
+            sum_neighbours(values, indices, indptr[i], indptr[i + 1], acc)
+            for k in range(k_all):
+                out[i, k] = acc[k] / deg if deg > 0 else 0.0
+
+
+@njit(parallel=True, cache=True)
+def spread_attention(attention, baseline, level, indptr, indices, neighbour_baseline, diffusion, reversion, mix, push,
+                     has_push, out_attention, out_salience, chunk_salience):
+    """Attention moves towards neighbours' (social diffusion) and back towards the voter's own level; ads add to it.
+
+    Attention follows the news and one's contacts (Zaller 1992); reversion lets a shock
+    fade. Each voter's attention closes ``reversion`` of the gap to its own level,
+    ``baseline × level``; of that it keeps ``1 - diffusion`` and takes ``diffusion`` of its
+    neighbours' mean, which is ``(1 - reversion) ×`` their mean attention ``+ reversion ×
+    level ×`` their mean baseline (``neighbour_baseline``, fixed while baselines and ties
+    are); ``mix`` False skips diffusion. Ads add ``push``. Salience is each issue's share of
+    the new attention. Writes the new attention and salience and, per chunk of voters, the
+    sum of salience (``chunk_salience``, zero on entry, one row per chunk). The network's
+    rows are neighbour lists (``indptr``/``indices``).
+    """
+    n, k_all = attention.shape
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        new = np.empty(k_all)
+        summed = chunk_salience[c]
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            if mix:
+                deg = indptr[i + 1] - indptr[i]
+                sum_neighbours(attention, indices, indptr[i], indptr[i + 1], new)
+                for k in range(k_all):
+                    a = np.float64(attention[i, k])
+                    own = a + reversion * (np.float64(baseline[i, k]) * level[k] - a)
+                    if deg > 0:
+                        theirs = (1.0 - reversion) * (new[k] / deg) + reversion * level[k] * np.float64(neighbour_baseline[i, k])
+                    else:
+                        theirs = 0.0
+                    new[k] = (1.0 - diffusion) * own + diffusion * theirs
+            else:
+                for k in range(k_all):
+                    a = np.float64(attention[i, k])
+                    new[k] = a + reversion * (np.float64(baseline[i, k]) * level[k] - a)
+            if has_push:
+                for k in range(k_all):
+                    new[k] += push[i, k]
+            total = 0.0
+            for k in range(k_all):
+                out_attention[i, k] = new[k]
+                total += np.float64(out_attention[i, k])
+            scale = 1.0 / total if total > 0.0 else 1.0
+            for k in range(k_all):
+                out_salience[i, k] = np.float64(out_attention[i, k]) * scale
+                summed[k] += np.float64(out_salience[i, k])
+
+
+@njit(parallel=True, cache=True)
+def normalise_salience(attention, out_salience, chunk_salience):
+    """Salience is each issue's share of a voter's attention; rows sum to 1. Also sums salience per chunk of voters (``chunk_salience``, zero on entry)."""
+    n, k_all = attention.shape
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        lo = c * CHUNK
+        hi = min(n, lo + CHUNK)
+        summed = chunk_salience[c]
+        for i in range(lo, hi):
+            total = 0.0
+            for k in range(k_all):
+                total += np.float64(attention[i, k])
+            for k in range(k_all):
+                a = np.float64(attention[i, k])
+                out_salience[i, k] = a / total if total > 0.0 else a
+                summed[k] += np.float64(out_salience[i, k])
+
+
+@njit(parallel=True, cache=True)
+def ad_push(group_mask, district, state, n_house, exposure, dose_sum, strength, out):
+    """Ads add attention to their issue for the voters they reach (agenda setting), in proportion to exposure.
+
+    ``dose_sum`` is the ad dose per seat and issue (both candidates' ads); a voter is
+    reached by the ads in each race of ``group_mask`` it votes in.
+    """
+    n, k_all = out.shape
+    for i in prange(n):
+        for k in range(k_all):
+            out[i, k] = 0.0
+        for g in range(3):
+            if group_mask[g]:
+                j = seat_of_voter(i, g, district, state, n_house)
+                for k in range(k_all):
+                    out[i, k] += dose_sum[j, k]
+        for k in range(k_all):
+            out[i, k] = strength * exposure[i] * out[i, k]
+
+
+@njit(parallel=True, cache=True)
+def race_gaps(group, district, state, n_house, positions, salience, party_id, exposure, party, platform, valence,
+              chal_platform, chal_valence, sitting, dose, primary, edge, party_weight, issue_weight, ad_scale,
+              ads, out_gap, out_weight):
+    """Every voter's utility gap in its race of ``group`` without the target issue, and its weight on the target issue."""
+    n, k_all = positions.shape
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    for c in prange(n_chunks):
+        s = np.empty(k_all)
+        for v in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            for k in range(k_all):
+                s[k] = salience[v, k]
+            j = seat_of_voter(v, group, district, state, n_house)
+            gap, w = weigh_issues(positions[v], s, exposure[v], party_id[v], j, party, platform, valence, chal_platform,
+                                  chal_valence, sitting, dose, primary, edge, party_weight, issue_weight, ad_scale, ads)
+            out_gap[v] = gap
+            out_weight[v] = w

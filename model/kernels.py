@@ -1,0 +1,231 @@
+"""Aggregating voters' choices into what each race's candidates can expect, in one compiled pass.
+
+Voters are stored contiguously by House district, and districts contiguously by state, so a
+voter's three races (its district's House seat, its state's two Senate seats) are known from
+where it is stored. The electorate is cut into chunks of at most
+:data:`~pacsim.agents.voter_kernels.CHUNK` voters that never cross a district; chunks run in
+parallel, each summing its voters in order into its own rows (one per race), and the rows
+are then added per seat in chunk order. The sums are therefore bit-identical from run to
+run and whatever the number of threads, every voter is read once for all three races, and
+no voters × positions array is ever built.
+
+numba's cache does not notice edits to the voter rules these kernels inline from
+:mod:`pacsim.agents.voter_kernels`; after editing that file, delete the ``*.nbi``/``*.nbc``
+files under ``model/__pycache__`` (the tests key their own cache on both files).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from pacsim.agents.voter_kernels import CHUNK, distance_odds, logit_odds, weigh_issues
+
+#: Race groups: a voter's House seat, and its state's first and second Senate seat.
+GROUPS = 3
+
+#: Voters a thread must have before a kernel runs on more than one: below that, waking a second thread costs more than it saves.
+VOTERS_PER_THREAD = 50_000
+
+_max_threads = numba.config.NUMBA_NUM_THREADS
+_threads_started = False
+
+
+def share_cpus(processes: int) -> None:
+    """Let the kernels of this process use an equal share of the CPUs, when ``processes`` processes run models side by side."""
+    global _max_threads
+    _max_threads = max(1, numba.config.NUMBA_NUM_THREADS // max(1, processes))
+
+
+def use_threads(n_voters: int) -> None:
+    """Set the threads the next kernel runs on: one per ``VOTERS_PER_THREAD`` voters, at most this process's share.
+
+    Results do not depend on it: every kernel sums fixed chunks of voters in a fixed order.
+    Before the first kernel starts numba's OpenMP threads, their wait policy defaults to
+    passive (``OMP_WAIT_POLICY``, unless set): between parallel regions they sleep instead
+    of spinning, which on a shared machine took CPU from the model's own thread and made a
+    default run about a quarter slower.
+    """
+    global _threads_started
+    if not _threads_started:
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        _threads_started = True
+    numba.set_num_threads(max(1, min(_max_threads, n_voters // VOTERS_PER_THREAD)))
+
+
+def grid_steps(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For a sorted grid: which distinct step lies between each pair of neighbouring points, and the distinct steps."""
+    sizes, step_of = np.unique(np.diff(grid), return_inverse=True)
+    return step_of.astype(np.int64), np.ascontiguousarray(sizes, dtype=np.float64)
+
+
+def voter_chunks(district_starts: np.ndarray, district_state: np.ndarray, n_house: int, n_seats: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cut every district into chunks of at most ``CHUNK`` voters.
+
+    Returns (first voter, end, seat of each of the chunk's three races) per chunk, in
+    storage order; a race slot is -1 where the legislature has no such seat.
+    """
+    lo_d, hi_d = district_starts[:-1].astype(np.int64), district_starts[1:].astype(np.int64)
+    per = -(-(hi_d - lo_d) // CHUNK)
+    district = np.repeat(np.arange(lo_d.shape[0]), per)
+    k = np.arange(district.shape[0]) - np.repeat(np.cumsum(per) - per, per)
+    lo = lo_d[district] + k * CHUNK
+    hi = np.minimum(lo + CHUNK, hi_d[district])
+    seats = np.full((district.shape[0], GROUPS), -1, dtype=np.int64)
+    seats[:, 0] = np.where(district < n_house, district, -1)
+    for g in (1, 2):
+        seat = n_house + 2 * district_state[district] + g - 1
+        seats[:, g] = np.where(seat < n_seats, seat, -1)
+    return lo, hi, seats
+
+
+@njit(inline="always", cache=True)
+def _race_weight(v, j, turnout, party_id, party, primary):
+    """Expected turnout of a voter in race ``j``; in a primary only the incumbent party's identifiers take part."""
+    if j < 0:
+        return 0.0
+    if primary and np.sign(party_id[v]) != party[j]:
+        return 0.0
+    return turnout[v]
+
+
+def chunk_rows(n_rows: int, width: int) -> np.ndarray:
+    """Zeros of (n_rows × at least width) float64 whose rows each start on their own 64-byte cache line.
+
+    Each chunk of voters sums into its own row; rows that shared a cache line made two
+    threads fight over it at every voter, and a second thread then bought nothing.
+    """
+    padded = -(-width // 8) * 8
+    raw = np.zeros(n_rows * padded + 8)
+    start = (-raw.ctypes.data % 64) // 8
+    return raw[start : start + n_rows * padded].reshape(n_rows, padded)
+
+
+def review_layout(n_pos: int, k_all: int) -> dict[str, tuple[int, int]]:
+    """Where each sum of :func:`review_sums` sits in a chunk's row: name -> (offset, width per race)."""
+    layout, offset = {}, 0
+    for name, width in (("share", n_pos), ("slope", n_pos), ("target", n_pos), ("sal", k_all), ("reach", k_all),
+                        ("lean", k_all), ("total", 1)):
+        layout[name] = (offset, width)
+        offset += GROUPS * width
+    return layout
+
+
+@njit(parallel=True, cache=True)
+def review_sums(chunk_lo, chunk_hi, chunk_seats, positions, salience, party_id, turnout, exposure, party, platform, stance,
+                valence, chal_platform, chal_stance, chal_valence, sitting, dose, primary, edge, party_weight, issue_weight,
+                ad_scale, ads, grid, step_of, step_sizes, want_outlook, want_leverage, out):
+    """Per chunk and race, turnout-weighted sums over voters of what a review needs, in the chunk's row of ``out``.
+
+    With ``want_outlook``: each voter's logit probability of voting for the incumbent slot
+    at every grid position (share), its derivative in the utility gap (slope) and salience.
+    With ``want_leverage``: exposure × salience (reach), that times (distance to the
+    incumbent slot − distance to the challenger) per issue (lean), and the same for the
+    target issue at every grid position (target). The weights themselves are summed too
+    (total). A row holds, race after race, the sums in the order of :func:`review_layout`;
+    ``out`` is zero on entry. ``grid`` is sorted, with ``step_of`` and ``step_sizes`` as
+    :func:`~pacsim.agents.voter_kernels.distance_odds` takes them.
+    """
+    n_chunks = chunk_lo.shape[0]
+    k_all = positions.shape[1]
+    target = k_all - 1
+    n_pos = grid.shape[0]
+    o_share = 0
+    o_slope = o_share + GROUPS * n_pos
+    o_target = o_slope + GROUPS * n_pos
+    o_sal = o_target + GROUPS * n_pos
+    o_reach = o_sal + GROUPS * k_all
+    o_lean = o_reach + GROUPS * k_all
+    o_total = o_lean + GROUPS * k_all
+    for c in prange(n_chunks):
+        factor = np.empty(n_pos)
+        growth = np.empty(step_sizes.shape[0])
+        distance = np.empty(n_pos)
+        s = np.empty(k_all)
+        row = out[c]
+        for v in range(chunk_lo[c], chunk_hi[c]):
+            x = positions[v]
+            x_t = x[target]
+            e = exposure[v]
+            for k in range(k_all):
+                s[k] = salience[v, k]
+            for p in range(n_pos):
+                distance[p] = abs(x_t - grid[p])
+            shared_factor = False
+            for g in range(GROUPS):
+                j = chunk_seats[c, g]
+                tw = _race_weight(v, j, turnout, party_id, party, primary)
+                if tw == 0.0:
+                    continue
+                row[o_total + g] += tw
+                away = abs(x_t - chal_stance[j])
+                if want_outlook:
+                    gap, w_t = weigh_issues(x, s, e, party_id[v], j, party, platform, valence, chal_platform, chal_valence,
+                                            sitting, dose, primary, edge, party_weight, issue_weight, ad_scale, ads)
+                    # Without ads the target-issue weight is the voter's own, the same in all three races.
+                    if ads or not shared_factor:
+                        distance_odds(w_t, x_t, grid, step_of, step_sizes, growth, factor)
+                        shared_factor = True
+                    base = np.exp(-(gap + w_t * away))
+                    for p in range(n_pos):
+                        prob = logit_odds(base * factor[p])
+                        row[o_share + g * n_pos + p] += tw * prob
+                        row[o_slope + g * n_pos + p] += tw * (prob * (1.0 - prob))
+                    for k in range(k_all):
+                        row[o_sal + g * k_all + k] += tw * s[k]
+                if want_leverage:
+                    lever_t = e * s[target]
+                    for k in range(target):
+                        lever = e * s[k]
+                        row[o_reach + g * k_all + k] += tw * lever
+                        row[o_lean + g * k_all + k] += tw * (lever * (abs(x[k] - platform[j, k]) - abs(x[k] - chal_platform[j, k])))
+                    row[o_reach + g * k_all + target] += tw * lever_t
+                    row[o_lean + g * k_all + target] += tw * (lever_t * (abs(x_t - stance[j]) - away))
+                    for p in range(n_pos):
+                        row[o_target + g * n_pos + p] += tw * (lever_t * (distance[p] - away))
+
+
+@njit(parallel=True, cache=True)
+def stance_lean_sums(chunk_lo, chunk_hi, chunk_seats, positions, salience, party_id, turnout, exposure, party, stance,
+                     chal_stance, primary, out):
+    """Per chunk and race, the turnout-weighted target-issue lean at the incumbent slot's stance (the one leverage term a stance moves), then the weights.
+
+    A chunk's row of ``out`` (zero on entry) holds the three races' leans, then their weights.
+    """
+    n_chunks = chunk_lo.shape[0]
+    target = positions.shape[1] - 1
+    for c in prange(n_chunks):
+        row = out[c]
+        for v in range(chunk_lo[c], chunk_hi[c]):
+            x_t = positions[v, target]
+            lever = exposure[v] * np.float64(salience[v, target])
+            for g in range(GROUPS):
+                j = chunk_seats[c, g]
+                tw = _race_weight(v, j, turnout, party_id, party, primary)
+                if tw == 0.0:
+                    continue
+                row[GROUPS + g] += tw
+                row[g] += tw * (lever * (abs(x_t - stance[j]) - abs(x_t - chal_stance[j])))
+
+
+@njit(cache=True)
+def add_by_seat(chunk_seats, partial, n_seats):
+    """Add every chunk's race rows into their seats' rows, in chunk order."""
+    out = np.zeros((n_seats,) + partial.shape[2:])
+    for c in range(chunk_seats.shape[0]):
+        for g in range(GROUPS):
+            j = chunk_seats[c, g]
+            if j >= 0:
+                out[j] += partial[c, g]
+    return out
+
+
+def per_seat(chunk_seats: np.ndarray, partial: np.ndarray, total: np.ndarray, n_seats: int) -> np.ndarray:
+    """Seat means from chunk sums: the chunks' sum per seat divided by the seat's total weight (zero where it has none)."""
+    summed = add_by_seat(chunk_seats, partial, n_seats)
+    covered = total > 0
+    summed[covered] /= total[covered].reshape((-1,) + (1,) * (summed.ndim - 1))
+    return summed
