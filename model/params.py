@@ -245,8 +245,8 @@ class AgendaParams(_Section):
     partisan_bills_per_week: int = _p(
         1, 0, 20, "bills per bill week",
         "Background-issue bills introduced in each bill week, the issues taken in turn; sponsors write them at their own "
-        "platform. One a week gives a partisan agenda beside the target issue's for about a tenth more run time (each "
-        "costs two forecasts of the electorate); roll rates over a real Congress use hundreds of votes.")
+        "platform. One a week gives a partisan agenda as long as each side of the target issue's, for a few percent more "
+        "run time (each costs two forecasts of the electorate); roll rates over a real Congress use hundreds of votes.")
     platform_conviction: float = _p(
         0.2, 0.0, 10.0, "re-election probability per unit distance",
         "How much a member values policy close to its own platform on a background issue. Loyal members pay a few points "
