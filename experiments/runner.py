@@ -15,6 +15,7 @@ from pacsim.experiments.store import write_json, write_tables
 from pacsim.model.model import PacsimModel
 from pacsim.model.outcomes import summarise
 from pacsim.model.params import Params
+from pacsim.model.schemas import run_schemas
 
 
 def simulate(params: Params, progress: bool = False, desc: str = "pacsim") -> dict[str, pd.DataFrame]:
@@ -66,7 +67,7 @@ def run_scenario(name: str, params: Params, out: Path, csv: bool = False, progre
         summary = summarise(tables)
         if force:
             _remove_earlier_tables(out, tables, csv)
-        write_tables(out, tables, csv=csv)
+        write_tables(out, tables, run_schemas(params), csv=csv)
         write_json(out / "manifest.json", {
             "kind": FolderKind.RUN.value,
             "scenario": name,
