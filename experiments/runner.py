@@ -22,7 +22,7 @@ def simulate(params: Params, progress: bool = False, desc: str = "pacsim") -> di
     """Build a model from ``params``, run every step, return its tables."""
     model = PacsimModel(params)
     total = params.run.n_cycles * params.run.steps_per_cycle
-    with tqdm(total=total, desc=desc, unit="wk", disable=not progress, leave=False) as bar:
+    with tqdm(total=total, desc=desc, unit="wk", disable=None if progress else True, leave=False) as bar:
         while model.running:
             model.step()
             bar.update(1)

@@ -302,7 +302,7 @@ def _drive(spec: ExperimentSpec, folder: RunFolder, backend: Backend, plans: lis
     skipped = len(plans) - len(todo)
     tasks = {p.run_id: p for p in todo}
     in_flight = max_in_flight or max(2, 2 * max(backend.workers, 1))
-    bar = tqdm(total=len(plans), initial=skipped, desc=spec.name, unit="run", disable=not progress, dynamic_ncols=True)
+    bar = tqdm(total=len(plans), initial=skipped, desc=spec.name, unit="run", disable=None if progress else True, dynamic_ncols=True)
     try:
         folder.write_experiment(spec.text)
         folder.write_manifest(manifest)
