@@ -19,6 +19,8 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from test_experiments import TINY, write
+from worlds import mini_params
 
 from pacsim.experiments.cli import build_parser, main
 from pacsim.experiments.design import plan_runs
@@ -28,8 +30,6 @@ from pacsim.experiments.spec import load_experiment
 from pacsim.experiments.store import atomic_write_bytes, atomic_write_parquet
 from pacsim.experiments.sweep import run_sweep
 from pacsim.model.schemas import run_schemas, sweep_schemas, with_run_id
-from test_experiments import TINY, write
-from worlds import mini_params
 
 PER_RUN = ("steps", "legislators", "votes", "bills", "races", "spending", "events")
 
