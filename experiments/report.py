@@ -343,7 +343,7 @@ def _write(folder: RunFolder, manifest: dict[str, Any], exp: dict[str, Any], var
                   f"{_count(manifest.get('replicates'), 'replicate')} = {_count(manifest.get('n_runs'), 'run')} "
                   f"({int((runs['status'] == RunStatus.OK.value).sum())} finished, {int((runs['status'] != RunStatus.OK.value).sum())} failed).", ""]
     lines += ["## How to cite these numbers", "", f"Cite as: {cite}. Each row below lists the run ids it pools; "
-              "`runs.parquet` in the run folder gives each run's seed and parameters.", ""]
+              "`tables/runs.parquet` in the run folder gives each run's seed and parameters.", ""]
     for outcome in wanted:
         table = point_table(outcomes, [v for v in varied if v in outcomes.columns], outcome)
         table = table.rename(columns={"mean": f"mean {outcome}", "ci_low": "95% CI low", "ci_high": "95% CI high"})

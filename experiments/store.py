@@ -24,7 +24,17 @@ TMP_SUFFIX = ".tmp"
 
 
 def file_mode() -> int:
-    """The mode a new file gets under the current umask (0666 & ~umask)."""
+    """The mode a new file gets under the current umask (0666 & ~umask).
+
+    Linux reports the umask in ``/proc/self/status`` without changing it; elsewhere it is
+    read by setting and restoring it, which is not atomic with other threads creating files.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return 0o666 & ~mask
