@@ -13,6 +13,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -180,11 +181,16 @@ def _capture(args: tuple[float, bool, int, dict[str, Any]]) -> dict[str, Any]:
             "capture_index_bills": summarise(tables)["capture_index_bills"]}
 
 
+#: Whether the measures show progress bars (on a terminal only); ``pacsim measure --no-progress`` turns them off.
+PROGRESS: ContextVar[bool] = ContextVar("PROGRESS", default=True)
+
+
 def _map(fn: Callable[[Any], dict[str, Any]], jobs: list[Any], workers: int, label: str) -> list[dict[str, Any]]:
+    disable = None if PROGRESS.get() else True  # None: tqdm draws only when stderr is a terminal
     if workers <= 1:
-        return [fn(j) for j in tqdm(jobs, desc=label, leave=False)]
+        return [fn(j) for j in tqdm(jobs, desc=label, leave=False, disable=disable)]
     with ProcessPoolExecutor(workers) as pool:
-        return list(tqdm(pool.map(fn, jobs), total=len(jobs), desc=label, leave=False))
+        return list(tqdm(pool.map(fn, jobs), total=len(jobs), desc=label, leave=False, disable=disable))
 
 
 def _mean(rows: Iterable[dict[str, Any]], key: str) -> float:
@@ -328,15 +334,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--voters", type=int, default=SIZE["electorate.n_voters"])
     parser.add_argument("--out", default="mechanisms.json")
     parser.add_argument("--only", action="append", choices=list(MEASURES), help="run only these measures (repeatable)")
+    parser.add_argument("--no-progress", "--quiet", dest="no_progress", action="store_true",
+                        help="hide the progress bars (they show only when stderr is a terminal)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run every measure (or those ``--only`` names) and print their tables."""
     size = {**SIZE, "electorate.n_voters": args.voters}
+    token = PROGRESS.set(not args.no_progress)
     results = {}
-    for key in args.only or list(MEASURES):
-        title, fn = MEASURES[key]
-        results[title] = fn(args.seeds, size, args.workers)
-        print(_markdown(title, results[title]), flush=True)
+    try:
+        for key in args.only or list(MEASURES):
+            title, fn = MEASURES[key]
+            results[title] = fn(args.seeds, size, args.workers)
+            print(_markdown(title, results[title]), flush=True)
+    finally:
+        PROGRESS.reset(token)
     Path(args.out).write_text(json.dumps({"seeds": args.seeds, "size": size, "results": results}, indent=2, default=str) + "\n")
     return 0

@@ -21,6 +21,7 @@ from scipy import stats
 from pacsim.experiments.figures import citation, markdown_table, pyplot, save_figure
 import pyarrow as pa
 
+from pacsim.experiments.cli.common import plural
 from pacsim.experiments.errors import ManifestError, OutputError, ReportError
 from pacsim.experiments.preflight import check_creatable, claim_folder
 from pacsim.experiments.results import FolderKind, RunFolder, RunStatus, SweepStatus, folder_kind
@@ -217,7 +218,7 @@ def gilens_page_regression(data: pd.DataFrame) -> tuple[Any, list[str]]:
 
     if data["policy_change"].nunique() < 2:
         outcome = "passed" if data["policy_change"].iloc[0] else "failed"
-        raise _Missing(f"every one of the {len(data)} bills {outcome}, so there is no variation to explain")
+        raise _Missing(f"every one of the {plural(len(data), 'bill')} {outcome}, so there is no variation to explain")
     notes = []
     terms = []
     for var in ("voter_pref", "donor_pref"):
@@ -285,13 +286,18 @@ def progress_note(manifest: dict[str, Any], runs: pd.DataFrame) -> str | None:
     if finished(manifest) and isinstance(n_runs, int) and done >= n_runs:
         return None
     planned = f"{done} of {n_runs}" if isinstance(n_runs, int) else f"{done}"
-    return (f"the sweep is not finished (status '{status or 'unknown'}', {planned} runs recorded); "
+    return (f"the sweep is not finished (status '{status or 'unknown'}', {planned} {'run' if done == 1 else 'runs'} recorded); "
             "this report covers the runs recorded so far, and pacsim sweep --resume finishes it")
 
 
 def finished(manifest: dict[str, Any]) -> bool:
     """Whether a sweep's manifest says that every planned run was attempted and the tables consolidated."""
     return manifest.get("status") in (SweepStatus.COMPLETE.value, SweepStatus.COMPLETE_WITH_FAILURES.value)
+
+
+def _count(n: Any, word: str) -> str:
+    """``plural`` for a manifest's count, which may be missing."""
+    return plural(n, word) if isinstance(n, int) else f"{n} {word}s"
 
 
 def _read(folder: RunFolder, table: str, columns: list[str] | None = None, from_parts: bool = False) -> pd.DataFrame:
@@ -333,11 +339,11 @@ def _write(folder: RunFolder, manifest: dict[str, Any], exp: dict[str, Any], var
     if note:
         lines += [f"**Note: {note}.**", ""]
     if exp.get("claim"):
-        lines += [f"Claim {exp['claim']}. Design: {exp.get('design')}, {manifest.get('n_points')} design points x "
-                  f"{manifest.get('replicates')} replicates = {manifest.get('n_runs')} runs "
+        lines += [f"Claim {exp['claim']}. Design: {exp.get('design')}, {_count(manifest.get('n_points'), 'design point')} x "
+                  f"{_count(manifest.get('replicates'), 'replicate')} = {_count(manifest.get('n_runs'), 'run')} "
                   f"({int((runs['status'] == RunStatus.OK.value).sum())} finished, {int((runs['status'] != RunStatus.OK.value).sum())} failed).", ""]
     lines += ["## How to cite these numbers", "", f"Cite as: {cite}. Each row below lists the run ids it pools; "
-              "`runs.parquet` in the run folder gives each run's seed and parameters.", ""]
+              "`tables/runs.parquet` in the run folder gives each run's seed and parameters.", ""]
     for outcome in wanted:
         table = point_table(outcomes, [v for v in varied if v in outcomes.columns], outcome)
         table = table.rename(columns={"mean": f"mean {outcome}", "ci_low": "95% CI low", "ci_high": "95% CI high"})
@@ -369,7 +375,7 @@ def _regression_section(folder: RunFolder, outcomes: pd.DataFrame, out: Path, wr
     (out / "regression.txt").write_text(str(result.summary()) + "\n")
     lines += [f"Linear probability model of *{outcome_label}* on average-voter preference (national share for the bill), "
               "donor preference (net share of PAC money on the bill's side) and the run's measured target-issue salience, "
-              f"with standard errors clustered by run. {int(result.nobs)} bills, R² = {result.rsquared:.3f}.", ""]
+              f"with standard errors clustered by run. {plural(int(result.nobs), 'bill')}, R² = {result.rsquared:.3f}.", ""]
     lines += [f"- {note}" for note in notes] + ([""] if notes else [])
     lines += [markdown_table(coefs), ""]
     return lines

@@ -4,9 +4,14 @@ Layout of ``RUN_DIR``::
 
     manifest.json          provenance, the experiment file's hash, executor, times, counts
     experiment.toml        the experiment file, verbatim
-    parts/<table>/run-0000042.parquet   one file per finished run and table, written atomically
-    runs.parquet outcomes.parquet steps.parquet ...   consolidated, sorted by run id
+    tables/<table>.parquet one file per table (runs, outcomes, steps, ...), consolidated, sorted by run id
     csv/<table>.csv        the same tables as CSV
+    .parts/<table>/run-0000042.parquet-part   one Parquet file per finished run and table, written atomically
+
+Part files sit in a hidden folder under a suffix of their own, so a glob over the run
+folder for ``*.parquet`` (DuckDB's ``'RUN_DIR/**/*.parquet'`` included, which enters
+hidden folders) finds each table once. Every file of a table, a part of an empty run
+included, has that table's declared schema (:mod:`pacsim.model.schemas`).
 
 A run's ``runs`` part is written last, so its presence means the run finished (or failed,
 with its error recorded). Reports and plots read these files, never live objects.
@@ -30,6 +35,8 @@ from pacsim.experiments.store import TMP_SUFFIX, atomic_write_bytes, atomic_writ
 
 RUNS = "runs"
 OUTCOMES = "outcomes"
+#: How a run's part file is named: ``run-0000042`` and this suffix (not ``.parquet``, so globs for tables skip parts).
+PART_SUFFIX = ".parquet-part"
 
 
 class RunStatus(enum.StrEnum):
@@ -100,16 +107,21 @@ class RunFolder:
 
     @property
     def parts(self) -> Path:
-        """Folder of per-run part files."""
-        return self.root / "parts"
+        """Folder of per-run part files (hidden)."""
+        return self.root / ".parts"
+
+    @property
+    def tables(self) -> Path:
+        """Folder of consolidated tables."""
+        return self.root / "tables"
 
     def part_path(self, table: str, run_id: int) -> Path:
         """The part file of one run's table."""
-        return self.parts / table / f"run-{run_id:07d}.parquet"
+        return self.parts / table / f"run-{run_id:07d}{PART_SUFFIX}"
 
     def table_path(self, table: str) -> Path:
         """The consolidated file of a table."""
-        return self.root / f"{table}.parquet"
+        return self.tables / f"{table}.parquet"
 
     # ------------------------------------------------------------ manifest
     def read_manifest(self) -> dict[str, Any] | None:
@@ -125,7 +137,7 @@ class RunFolder:
         atomic_write_bytes(self.root / "experiment.toml", text.encode())
 
     # ------------------------------------------------------------ parts
-    def write_run(self, run_id: int, parts: Mapping[str, bytes], runs_row: pd.DataFrame, outcomes_row: pd.DataFrame | None) -> None:
+    def write_run(self, run_id: int, parts: Mapping[str, bytes], runs_row: pa.Table, outcomes_row: pa.Table | None) -> None:
         """Store one finished run: its tables, its outcomes, then its runs row (the completion mark)."""
         for table, data in parts.items():
             atomic_write_bytes(self.part_path(table, run_id), data)
@@ -141,10 +153,10 @@ class RunFolder:
         if not folder.is_dir():
             return {}
         out = {}
-        for path in sorted(folder.glob("run-*.parquet")):
+        for path in sorted(folder.glob(f"run-*{PART_SUFFIX}")):
             try:
                 status = pq.read_table(path, columns=["status"]).column("status")[0].as_py()
-                out[int(path.stem.removeprefix("run-"))] = RunStatus(status)
+                out[_run_id(path)] = RunStatus(status)
             except (OSError, ValueError, KeyError, IndexError, pa.ArrowException):
                 continue
         return out
@@ -166,8 +178,9 @@ class RunFolder:
         that died before renaming it.
         """
         removed = []
-        folders = [self.root, self.root / "csv", *(p for p in self.parts.iterdir() if p.is_dir())] if self.parts.is_dir() \
-            else [self.root, self.root / "csv"]
+        folders = [self.root, self.tables, self.root / "csv"]
+        if self.parts.is_dir():
+            folders += [p for p in self.parts.iterdir() if p.is_dir()]
         for folder in folders:
             if not folder.is_dir():
                 continue
@@ -182,10 +195,10 @@ class RunFolder:
         return sorted(p.name for p in self.parts.iterdir() if p.is_dir()) if self.parts.is_dir() else []
 
     def _part_files(self, table: str, run_ids: set[int] | None) -> list[Path]:
-        files = sorted((self.parts / table).glob("run-*.parquet"))
+        files = sorted((self.parts / table).glob(f"run-*{PART_SUFFIX}"))
         if run_ids is None:
             return files
-        return [f for f in files if int(f.stem.removeprefix("run-")) in run_ids]
+        return [f for f in files if _run_id(f) in run_ids]
 
     # ------------------------------------------------------------ consolidation
     def consolidate(self, run_ids: set[int] | None = None, csv: bool = True) -> list[Path]:
@@ -211,6 +224,7 @@ class RunFolder:
         tmp = target.with_name(f".{target.name}{TMP_SUFFIX}")
         csv_target = self.root / "csv" / f"{target.stem}.csv"
         csv_tmp = csv_target.with_name(f".{csv_target.name}{TMP_SUFFIX}")
+        target.parent.mkdir(parents=True, exist_ok=True)
         if csv:
             csv_target.parent.mkdir(parents=True, exist_ok=True)
         csv_writer = None
@@ -254,6 +268,10 @@ class RunFolder:
         """One run's part of a table at a time, in run-id order."""
         for path in self._part_files(table, None):
             yield pd.read_parquet(path)
+
+
+def _run_id(path: Path) -> int:
+    return int(path.name.removeprefix("run-").removesuffix(PART_SUFFIX))
 
 
 def _schema(path: Path) -> pa.Schema:

@@ -15,13 +15,14 @@ from pacsim.experiments.store import write_json, write_tables
 from pacsim.model.model import PacsimModel
 from pacsim.model.outcomes import summarise
 from pacsim.model.params import Params
+from pacsim.model.schemas import run_schemas
 
 
 def simulate(params: Params, progress: bool = False, desc: str = "pacsim") -> dict[str, pd.DataFrame]:
     """Build a model from ``params``, run every step, return its tables."""
     model = PacsimModel(params)
     total = params.run.n_cycles * params.run.steps_per_cycle
-    with tqdm(total=total, desc=desc, unit="wk", disable=not progress, leave=False) as bar:
+    with tqdm(total=total, desc=desc, unit="wk", disable=None if progress else True, leave=False) as bar:
         while model.running:
             model.step()
             bar.update(1)
@@ -66,7 +67,7 @@ def run_scenario(name: str, params: Params, out: Path, csv: bool = False, progre
         summary = summarise(tables)
         if force:
             _remove_earlier_tables(out, tables, csv)
-        write_tables(out, tables, csv=csv)
+        write_tables(out, tables, run_schemas(params), csv=csv)
         write_json(out / "manifest.json", {
             "kind": FolderKind.RUN.value,
             "scenario": name,

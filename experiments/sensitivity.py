@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pacsim.experiments.cli.common import plural
 from pacsim.experiments.design import salib_problem, sample_matrix
 from pacsim.experiments.figures import citation, markdown_table, pyplot, save_figure
 from pacsim.experiments.results import RunFolder
@@ -100,8 +101,8 @@ def sensitivity_report(spec: ExperimentSpec, run_dir: Path, outcomes: list[str] 
     table.to_csv(out / "indices.csv", index=False)
     method = "Sobol first-order (S1) and total-order (ST) indices" if spec.design is Design.SOBOL else "Morris mu* and sigma"
     manifest = folder.read_manifest() or {}
-    md = [f"# Sensitivity of {spec.name}", "", f"{method}, SALib, {len(sample_matrix(spec))} design points x "
-          f"{spec.replicates} replicates (replicates averaged).", "", f"Cite as: {citation(manifest, run_dir)}.", "",
+    md = [f"# Sensitivity of {spec.name}", "", f"{method}, SALib, {plural(len(sample_matrix(spec)), 'design point')} x "
+          f"{plural(spec.replicates, 'replicate')} (replicates averaged).", "", f"Cite as: {citation(manifest, run_dir)}.", "",
           markdown_table(table), ""]
     (out / "indices.md").write_text("\n".join(md))
     written = plot(table, spec.design, out, f"sensitivity_{spec.design.value}")

@@ -10,7 +10,6 @@ The driver holds no tables: its memory does not grow with the number of finished
 
 from __future__ import annotations
 
-import io
 import os
 import socket
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 from pebble import ProcessExpired
 from tqdm import tqdm
 
@@ -32,9 +32,11 @@ from pacsim.experiments.executors import Backend, check_backend, default_workers
 from pacsim.experiments.measures import run_outcomes
 from pacsim.experiments.preflight import check_folder, check_memory, claim_folder, spec_bytes
 from pacsim.experiments.provenance import now, provenance
-from pacsim.experiments.results import FolderKind, RunFolder, RunStatus, SweepStatus
+from pacsim.experiments.results import OUTCOMES, RUNS, FolderKind, RunFolder, RunStatus, SweepStatus
 from pacsim.experiments.runner import simulate
+from pacsim.experiments.store import parquet_bytes
 from pacsim.model.params import Params
+from pacsim.model.schemas import run_schemas, sweep_schemas, to_arrow, with_run_id
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,6 @@ class RunResult:
     lost: list[str] = field(default_factory=list)
 
 
-def _to_parquet(frame: pd.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
-    return buffer.getvalue()
-
-
 def execute_run(task: RunTask, simulate_fn: Callable[[Params], dict[str, pd.DataFrame]] = simulate) -> RunResult:
     """Run one model to the end and return its kept tables (as Parquet) and outcomes; never raises.
 
@@ -86,11 +82,12 @@ def execute_run(task: RunTask, simulate_fn: Callable[[Params], dict[str, pd.Data
     try:
         tables = simulate_fn(task.params)
         outcomes = run_outcomes(tables, task.params)
+        schemas = run_schemas(task.params)
         parts = {}
         for name in task.tables:
             frame = tables[name]
             frame.insert(0, "run_id", task.plan.run_id)
-            parts[name] = _to_parquet(frame)
+            parts[name] = parquet_bytes(to_arrow(name, frame, with_run_id(schemas[name])))
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded, never raised
         return RunResult(task.plan.run_id, RunStatus.FAILED, started, now(), time.perf_counter() - t0, worker,
                          error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
@@ -178,7 +175,12 @@ def _lost_result(task: RunTask, exc: BaseException) -> RunResult:
                      traceback="".join(traceback.format_exception(exc)))
 
 
-def _runs_row(spec: ExperimentSpec, task: RunTask, result: RunResult) -> pd.DataFrame:
+def _schemas(spec: ExperimentSpec, task: RunTask, result: RunResult) -> dict[str, pa.Schema]:
+    flat = task.params.to_flat()
+    return sweep_schemas({path: flat.get(path, task.plan.point[path]) for path in spec.varied}, result.outcomes)
+
+
+def _runs_row(spec: ExperimentSpec, task: RunTask, result: RunResult) -> pa.Table:
     plan = task.plan
     row: dict[str, Any] = {"run_id": plan.run_id, "point_id": plan.point_id, "replicate": plan.replicate, "seed": plan.seed,
                            "scenario": task.scenario}
@@ -186,16 +188,16 @@ def _runs_row(spec: ExperimentSpec, task: RunTask, result: RunResult) -> pd.Data
     row.update({"status": RunStatus(result.status).value, "error": result.error, "traceback": result.traceback,
                 "attempts": result.attempts, "started": result.started, "finished": result.finished,
                 "duration_s": result.duration_s, "worker": result.worker})
-    return pd.DataFrame([row])
+    return to_arrow(RUNS, pd.DataFrame([row]), _schemas(spec, task, result)[RUNS])
 
 
-def _outcomes_row(spec: ExperimentSpec, task: RunTask, result: RunResult) -> pd.DataFrame:
+def _outcomes_row(spec: ExperimentSpec, task: RunTask, result: RunResult) -> pa.Table:
     plan = task.plan
     row: dict[str, Any] = {"run_id": plan.run_id, "point_id": plan.point_id, "replicate": plan.replicate, "seed": plan.seed,
                            "scenario": task.scenario}
     row.update({path: plan.point[path] for path in spec.varied if path != "scenario"})
     row.update(result.outcomes)
-    return pd.DataFrame([row])
+    return to_arrow(OUTCOMES, pd.DataFrame([row]), _schemas(spec, task, result)[OUTCOMES])
 
 
 def make_task(spec: ExperimentSpec, plan: RunPlan) -> RunTask:
@@ -300,7 +302,7 @@ def _drive(spec: ExperimentSpec, folder: RunFolder, backend: Backend, plans: lis
     skipped = len(plans) - len(todo)
     tasks = {p.run_id: p for p in todo}
     in_flight = max_in_flight or max(2, 2 * max(backend.workers, 1))
-    bar = tqdm(total=len(plans), initial=skipped, desc=spec.name, unit="run", disable=not progress, dynamic_ncols=True)
+    bar = tqdm(total=len(plans), initial=skipped, desc=spec.name, unit="run", disable=None if progress else True, dynamic_ncols=True)
     try:
         folder.write_experiment(spec.text)
         folder.write_manifest(manifest)

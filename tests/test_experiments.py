@@ -200,7 +200,7 @@ def test_run_folder_is_tidy(swept: Path) -> None:
     """Runs, outcomes and kept tables exist as Parquet and CSV, sorted by run id, with the manifest's provenance."""
     folder = RunFolder(swept)
     for table in ("runs", "outcomes", "steps", "bills", "votes"):
-        assert (swept / f"{table}.parquet").is_file() and (swept / "csv" / f"{table}.csv").is_file()
+        assert RunFolder(swept).table_path(table).is_file() and (swept / "csv" / f"{table}.csv").is_file()
         ids = folder.read(table)["run_id"]
         assert ids.is_monotonic_increasing
     runs = folder.read("runs")

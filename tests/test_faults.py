@@ -25,7 +25,7 @@ from test_experiments import write
 from test_sweep import DETERMINISTIC, SWEEP, TIMING
 
 from pacsim.experiments.executors import open_backend
-from pacsim.experiments.results import RunFolder
+from pacsim.experiments.results import PART_SUFFIX, RunFolder
 from pacsim.experiments.spec import load_experiment
 from pacsim.experiments.sweep import run_sweep
 
@@ -63,14 +63,14 @@ def session_alive(sid: int) -> list[int]:
 
 def finished_runs(out: Path) -> int:
     """Runs with a runs part (finished or failed) in a run folder."""
-    folder = out / "parts" / "runs"
-    return len(list(folder.glob("run-*.parquet"))) if folder.is_dir() else 0
+    folder = RunFolder(out).parts / "runs"
+    return len(list(folder.glob(f"run-*{PART_SUFFIX}"))) if folder.is_dir() else 0
 
 
 def assert_same_tables(reference: Path, other: Path) -> None:
     """The deterministic tables are byte-identical files; the runs tables match apart from when, where and how often."""
     for table in DETERMINISTIC:
-        assert (reference / f"{table}.parquet").read_bytes() == (other / f"{table}.parquet").read_bytes(), table
+        assert RunFolder(reference).table_path(table).read_bytes() == RunFolder(other).table_path(table).read_bytes(), table
         assert (reference / "csv" / f"{table}.csv").read_bytes() == (other / "csv" / f"{table}.csv").read_bytes(), table
     runs_ref, runs_other = RunFolder(reference).read("runs"), RunFolder(other).read("runs")
     pd.testing.assert_frame_equal(runs_ref.drop(columns=SCHEDULING), runs_other.drop(columns=SCHEDULING), check_exact=True)

@@ -74,8 +74,9 @@ def _sweep_manifest(root: Path, name: str, sha: str = "0" * 64) -> Path:
 
 def _corrupt_outcomes(root: Path) -> None:
     folder = _sweep_manifest(root, "sweepdir")
-    (folder / "outcomes.parquet").write_bytes(b"PAR1 this is not parquet")
-    (folder / "runs.parquet").write_bytes(b"PAR1 nor is this")
+    (folder / "tables").mkdir()
+    (folder / "tables" / "outcomes.parquet").write_bytes(b"PAR1 this is not parquet")
+    (folder / "tables" / "runs.parquet").write_bytes(b"PAR1 nor is this")
 
 
 def _listening(root: Path) -> None:

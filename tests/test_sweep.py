@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pacsim.experiments.results import RunFolder
+from pacsim.experiments.results import PART_SUFFIX, RunFolder
 from pacsim.experiments.spec import load_experiment
 from pacsim.experiments.sweep import run_sweep
 from test_experiments import TINY, write
@@ -65,10 +65,10 @@ def test_sigkill_then_resume_equals_uninterrupted(reference: tuple[Path, Path], 
     cmd = [sys.executable, "-m", "pacsim", "sweep", str(path), "--out", str(out), "--workers", "1", "--no-progress"]
     proc = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parent.parent, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    runs = out / "parts" / "runs"
+    runs = RunFolder(out).parts / "runs"
 
     def finished_runs() -> int:
-        return len(list(runs.glob("run-*.parquet"))) if runs.is_dir() else 0
+        return len(list(runs.glob(f"run-*{PART_SUFFIX}"))) if runs.is_dir() else 0
 
     deadline = time.monotonic() + 60
     try:
@@ -80,7 +80,7 @@ def test_sigkill_then_resume_equals_uninterrupted(reference: tuple[Path, Path], 
     finished = finished_runs()
     assert 4 <= finished < 24, f"the kill landed after {finished} of 24 runs"
     assert RunFolder(out).read_manifest()["status"] == "running"
-    assert not (out / "outcomes.parquet").exists()
+    assert not RunFolder(out).table_path("outcomes").exists()
     summary = run_sweep(load_experiment(path), out, workers=2, resume=True, progress=False)
     assert summary.skipped == finished and summary.ok == 24 - finished
     assert_same_results(ref, out)

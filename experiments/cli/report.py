@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from pacsim.experiments.cli.common import plural
+
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the report of a run folder and list the files written."""
@@ -13,7 +15,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     run_dir = Path(args.run_dir)
     written = write_report(run_dir, Path(args.out) if args.out else None)
-    print(f"pacsim report: {len(written)} files in {written[0].parent}/" if written else "pacsim report: nothing written")
+    print(f"pacsim report: {plural(len(written), 'file')} in {written[0].parent}/" if written else "pacsim report: nothing written")
     for path in written:
         print(f"  {path}")
     return 0

@@ -67,7 +67,8 @@ def register(sub: Any) -> None:
     run.add_argument("--csv", action="store_true", help="also write every table as CSV")
     run.add_argument("--force", action="store_true", help="write over an earlier run in --out, and run even if the memory estimate exceeds what is free")
     run.add_argument("--check", action="store_true", help="check the parameters, the output folder and memory, then stop without running")
-    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    run.add_argument("--no-progress", "--quiet", dest="no_progress", action="store_true",
+                     help="hide the progress bar (it shows only when stderr is a terminal)")
     run.set_defaults(func=cmd_run)
 
     params = sub.add_parser("params", help="list every parameter with its default, range and units")

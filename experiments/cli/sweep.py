@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from pacsim.experiments.cli.common import integer
+from pacsim.experiments.cli.common import integer, plural
 from pacsim.experiments.executors import EXECUTORS, MAX_WORKERS
 from pacsim.experiments.spec import list_experiments, load_experiment
 
@@ -22,7 +22,8 @@ def sweep_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--executor", choices=EXECUTORS, default="local", help="where runs execute (default: %(default)s)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="a running dask scheduler, e.g. tcp://127.0.0.1:8786 (with --executor dask)")
     parser.add_argument("--out", help="run folder (default: runs/<experiment name>)")
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument("--no-progress", "--quiet", dest="no_progress", action="store_true",
+                        help="hide the progress bar (it shows only when stderr is a terminal)")
     parser.add_argument("--force", action="store_true", help="run even if the memory estimate exceeds what is free")
 
 
@@ -39,7 +40,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 0
     summary = run_sweep(spec, out, kind=args.executor, workers=args.workers, scheduler=args.scheduler,
                         resume=args.resume, progress=not args.no_progress, csv=not args.no_csv, force=args.force)
-    print(f"pacsim sweep: {spec.name}: {summary.ok} runs finished, {summary.failed} failed, {summary.skipped} already done, "
+    print(f"pacsim sweep: {spec.name}: {plural(summary.ok, 'run')} finished, {summary.failed} failed, {summary.skipped} already done, "
           f"{summary.seconds:.1f} s")
     print(f"results in {summary.out}/ (pacsim report {summary.out})")
     return 1 if summary.failed else 0
