@@ -59,8 +59,26 @@ def logit_odds(odds: float) -> float:
 
 
 @njit(inline="always", cache=True)
-def weigh_issues(x, s, e, pid, j, party, platform, valence, chal_platform, chal_valence, sitting, dose, primary, edge,
-                 party_weight, issue_weight, ad_scale, ads):
+def weigh_issues(
+    x,
+    s,
+    e,
+    pid,
+    j,
+    party,
+    platform,
+    valence,
+    chal_platform,
+    chal_valence,
+    sitting,
+    dose,
+    primary,
+    edge,
+    party_weight,
+    issue_weight,
+    ad_scale,
+    ads,
+):
     """A voter's utility gap between the incumbent slot and the challenger of race ``j`` on all but the target issue.
 
     Each voter weighs the distance to each candidate on each issue by its salience
@@ -154,8 +172,22 @@ def neighbour_mean(values, indptr, indices, out):
 
 
 @njit(parallel=True, cache=True)
-def spread_attention(attention, baseline, level, indptr, indices, neighbour_baseline, diffusion, reversion, mix, push,
-                     has_push, out_attention, out_salience, chunk_salience):
+def spread_attention(
+    attention,
+    baseline,
+    level,
+    indptr,
+    indices,
+    neighbour_baseline,
+    diffusion,
+    reversion,
+    mix,
+    push,
+    has_push,
+    out_attention,
+    out_salience,
+    chunk_salience,
+):
     """Attention moves towards neighbours' (social diffusion) and back towards the voter's own level; ads add to it.
 
     Attention follows the news and one's contacts (Zaller 1992); reversion lets a shock
@@ -204,7 +236,10 @@ def spread_attention(attention, baseline, level, indptr, indices, neighbour_base
 
 @njit(parallel=True, cache=True)
 def normalise_salience(attention, out_salience, chunk_salience):
-    """Salience is each issue's share of a voter's attention; rows sum to 1. Also sums salience per chunk of voters (``chunk_salience``, zero on entry)."""
+    """Salience is each issue's share of a voter's attention; rows sum to 1.
+
+    Also sums salience per chunk of voters into ``chunk_salience`` (zero on entry).
+    """
     n, k_all = attention.shape
     n_chunks = (n + CHUNK - 1) // CHUNK
     for c in prange(n_chunks):
@@ -242,9 +277,31 @@ def ad_push(group_mask, district, state, n_house, exposure, dose_sum, strength, 
 
 
 @njit(parallel=True, cache=True)
-def race_gaps(group, district, state, n_house, positions, salience, party_id, exposure, party, platform, valence,
-              chal_platform, chal_valence, sitting, dose, primary, edge, party_weight, issue_weight, ad_scale,
-              ads, out_gap, out_weight):
+def race_gaps(
+    group,
+    district,
+    state,
+    n_house,
+    positions,
+    salience,
+    party_id,
+    exposure,
+    party,
+    platform,
+    valence,
+    chal_platform,
+    chal_valence,
+    sitting,
+    dose,
+    primary,
+    edge,
+    party_weight,
+    issue_weight,
+    ad_scale,
+    ads,
+    out_gap,
+    out_weight,
+):
     """Every voter's utility gap in its race of ``group`` without the target issue, and its weight on the target issue."""
     n, k_all = positions.shape
     n_chunks = (n + CHUNK - 1) // CHUNK
@@ -254,7 +311,25 @@ def race_gaps(group, district, state, n_house, positions, salience, party_id, ex
             for k in range(k_all):
                 s[k] = salience[v, k]
             j = seat_of_voter(v, group, district, state, n_house)
-            gap, w = weigh_issues(positions[v], s, exposure[v], party_id[v], j, party, platform, valence, chal_platform,
-                                  chal_valence, sitting, dose, primary, edge, party_weight, issue_weight, ad_scale, ads)
+            gap, w = weigh_issues(
+                positions[v],
+                s,
+                exposure[v],
+                party_id[v],
+                j,
+                party,
+                platform,
+                valence,
+                chal_platform,
+                chal_valence,
+                sitting,
+                dose,
+                primary,
+                edge,
+                party_weight,
+                issue_weight,
+                ad_scale,
+                ads,
+            )
             out_gap[v] = gap
             out_weight[v] = w

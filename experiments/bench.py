@@ -52,8 +52,9 @@ GOALS: dict[str, tuple[float, bool]] = {
 }
 
 
-def bare_attention_step(attention: np.ndarray, baseline: np.ndarray, level: np.ndarray, ties: sp.csr_array,
-                        diffusion: float, reversion: float) -> tuple[np.ndarray, np.ndarray]:
+def bare_attention_step(
+    attention: np.ndarray, baseline: np.ndarray, level: np.ndarray, ties: sp.csr_array, diffusion: float, reversion: float
+) -> tuple[np.ndarray, np.ndarray]:
     """The attention week as plain numpy and scipy.sparse in float32: reversion, diffusion over the ties, salience.
 
     The reference the electorate's kernel is measured against: the same arithmetic as
@@ -79,17 +80,15 @@ class AgentVoter(mesa.Agent):
     def revert(self) -> None:
         """Close ``reversion`` of the gap between attention and its own level (baseline × the national level)."""
         m = self.model
-        self.reverted = [a + m.reversion * (b * lv - a) for a, b, lv in zip(self.attention, self.baseline, m.level)]
+        self.reverted = [a + m.reversion * (b * lv - a) for a, b, lv in zip(self.attention, self.baseline, m.level, strict=True)]
 
     def mix(self) -> None:
         """Keep ``1 - diffusion`` of the reverted attention, take ``diffusion`` of the neighbours' mean; salience is its share."""
         m = self.model
         k = len(self.reverted)
-        if self.neighbours:
-            mean = [sum(nb.reverted[i] for nb in self.neighbours) / len(self.neighbours) for i in range(k)]
-        else:
-            mean = [0.0] * k
-        self.attention = [(1.0 - m.diffusion) * r + m.diffusion * x for r, x in zip(self.reverted, mean)]
+        ties = self.neighbours
+        mean = [sum(nb.reverted[i] for nb in ties) / len(ties) for i in range(k)] if ties else [0.0] * k
+        self.attention = [(1.0 - m.diffusion) * r + m.diffusion * x for r, x in zip(self.reverted, mean, strict=True)]
         total = sum(self.attention)
         self.salience = [a / total for a in self.attention]
 
@@ -107,8 +106,10 @@ class AgentElectorate(mesa.Model):
         sal = electorate.params.salience
         self.diffusion, self.reversion = sal.diffusion, sal.reversion
         self.level = electorate.national_level.tolist()
-        self.people = [AgentVoter(self, a, b) for a, b in zip(electorate.attention.astype(float).tolist(),
-                                                                electorate.baseline.astype(float).tolist())]
+        self.people = [
+            AgentVoter(self, a, b)
+            for a, b in zip(electorate.attention.astype(float).tolist(), electorate.baseline.astype(float).tolist(), strict=True)
+        ]
         ties = electorate.ties
         for i, person in enumerate(self.people):
             person.neighbours = [self.people[j] for j in ties.indices[ties.indptr[i] : ties.indptr[i + 1]]]
@@ -148,8 +149,16 @@ def _best(fn: Any, reps: int) -> float:
 def warm_up() -> dict[str, float]:
     """A tiny run that compiles the kernels or loads them from numba's cache."""
     t0 = time.perf_counter()
-    model = _model(3000, **{"legislature.house_seats": 40, "legislature.senate_seats": 10, "run.n_cycles": 1,
-                            "run.steps_per_cycle": 26, "run.campaign_steps": 6})
+    model = _model(
+        3000,
+        **{
+            "legislature.house_seats": 40,
+            "legislature.senate_seats": 10,
+            "run.n_cycles": 1,
+            "run.steps_per_cycle": 26,
+            "run.campaign_steps": 6,
+        },
+    )
     model.run()
     return {"seconds": time.perf_counter() - t0}
 
@@ -246,8 +255,9 @@ def _child(kind: str, args: list[str]) -> None:
 
 
 def _measure(kind: str, *args: object) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-m", "pacsim", "bench", "model", "--child", kind, *map(str, args)],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "pacsim", "bench", "model", "--child", kind, *map(str, args)], capture_output=True, text=True
+    )
     if out.returncode != 0:
         raise RuntimeError(f"benchmark child {kind} {args} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -260,8 +270,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sizes", default="100000,300000,1000000", help="voters in the scaling runs (default: %(default)s)")
     parser.add_argument("--reps", type=int, default=30, help="repetitions of a week for the kernel comparisons (default: %(default)s)")
     parser.add_argument("--agent-voters", type=int, default=20_000, help="voters in the per-agent comparison (default: %(default)s)")
-    parser.add_argument("--sweep-replicates", type=int, default=3,
-                        help="replicates of c01's six points in the sweep (default: %(default)s, the file's own)")
+    parser.add_argument(
+        "--sweep-replicates", type=int, default=3, help="replicates of c01's six points in the sweep (default: %(default)s, the file's own)"
+    )
     parser.add_argument("--out", default="bench.json")
 
 
@@ -270,29 +281,58 @@ def _rows(r: dict[str, Any], sizes: list[int]) -> list[tuple[str, str, float, st
     first, last = sizes[0], sizes[-1]
     small, large = r[f"scaling_{first}"], r[f"scaling_{last}"]
     d, week, agents = r["default"], r["voter_week"], r["agent_week"]
-    rows = [("default run, wall", f"{d['wall_s']:.2f} s", d["wall_s"] / 5.0, "/ goal 5 s"),
-            ("default run, build", f"{d['build_s']:.2f} s", d["build_s"] / d["wall_s"], "/ its wall"),
-            ("default run, CPU time", f"{d['cpu_s']:.2f} s", d["cpu_s"] / d["wall_s"], "/ its wall (> 1: threads ran; < 1: the CPU was shared)")]
+    rows = [
+        ("default run, wall", f"{d['wall_s']:.2f} s", d["wall_s"] / 5.0, "/ goal 5 s"),
+        ("default run, build", f"{d['build_s']:.2f} s", d["build_s"] / d["wall_s"], "/ its wall"),
+        (
+            "default run, CPU time",
+            f"{d['cpu_s']:.2f} s",
+            d["cpu_s"] / d["wall_s"],
+            "/ its wall (> 1: threads ran; < 1: the CPU was shared)",
+        ),
+    ]
     for n in sizes:
         build = r[f"scaling_{n}"]["build_s"]
         goal = {100_000: 1.0, 1_000_000: 10.0}.get(n)
-        rows.append((f"build, {n:,} voters", f"{build:.2f} s", build / goal if goal else build / small["build_s"],
-                     f"/ goal {goal:g} s" if goal else f"/ build at {first:,}"))
+        rows.append(
+            (
+                f"build, {n:,} voters",
+                f"{build:.2f} s",
+                build / goal if goal else build / small["build_s"],
+                f"/ goal {goal:g} s" if goal else f"/ build at {first:,}",
+            )
+        )
     for n in sizes:
         step = r[f"scaling_{n}"]["step_s"]
-        rows.append((f"mean step, {n:,} voters", f"{1e3 * step:.1f} ms", step / small["step_s"],
-                     f"/ step at {first:,} (voters x{n / first:g})"))
+        rows.append(
+            (f"mean step, {n:,} voters", f"{1e3 * step:.1f} ms", step / small["step_s"], f"/ step at {first:,} (voters x{n / first:g})")
+        )
     rows += [
         (f"peak memory, {last:,} voters", f"{large['peak_rss_mb']:.0f} MB", large["peak_rss_mb"] / 1536.0, "/ goal 1.5 GB"),
-        ("peak memory per voter", f"{large['peak_rss_mb'] * 2**20 / last:.0f} B",
-         (large["peak_rss_mb"] - small["peak_rss_mb"]) * 2**20 / (last - first), f"B per voter added from {first:,} to {last:,}"),
-        ("attention week, own kernel", f"{1e3 * week['own_s']:.2f} ms", week["own_s"] / week["bare_s"],
-         f"/ bare numpy+scipy float32 ({1e3 * week['bare_s']:.2f} ms), {week['n_voters']:,} voters"),
-        ("attention week, per-agent Mesa", f"{1e9 * agents['agent_s_per_voter']:.0f} ns/voter",
-         agents["agent_s_per_voter"] / agents["own_s_per_voter"],
-         f"/ own kernel ({1e9 * agents['own_s_per_voter']:.1f} ns/voter), {agents['n_voters']:,} voters"),
-        ("sweep c01, 2 workers", f"{r['sweep_2']['wall_s']:.1f} s", r["sweep_1"]["wall_s"] / r["sweep_2"]["wall_s"],
-         f"speed-up over 1 worker ({r['sweep_1']['wall_s']:.1f} s), {r['sweep_1']['runs']} runs at 20,000 voters"),
+        (
+            "peak memory per voter",
+            f"{large['peak_rss_mb'] * 2**20 / last:.0f} B",
+            (large["peak_rss_mb"] - small["peak_rss_mb"]) * 2**20 / (last - first),
+            f"B per voter added from {first:,} to {last:,}",
+        ),
+        (
+            "attention week, own kernel",
+            f"{1e3 * week['own_s']:.2f} ms",
+            week["own_s"] / week["bare_s"],
+            f"/ bare numpy+scipy float32 ({1e3 * week['bare_s']:.2f} ms), {week['n_voters']:,} voters",
+        ),
+        (
+            "attention week, per-agent Mesa",
+            f"{1e9 * agents['agent_s_per_voter']:.0f} ns/voter",
+            agents["agent_s_per_voter"] / agents["own_s_per_voter"],
+            f"/ own kernel ({1e9 * agents['own_s_per_voter']:.1f} ns/voter), {agents['n_voters']:,} voters",
+        ),
+        (
+            "sweep c01, 2 workers",
+            f"{r['sweep_2']['wall_s']:.1f} s",
+            r["sweep_1"]["wall_s"] / r["sweep_2"]["wall_s"],
+            f"speed-up over 1 worker ({r['sweep_1']['wall_s']:.1f} s), {r['sweep_1']['runs']} runs at 20,000 voters",
+        ),
     ]
     return rows
 

@@ -101,8 +101,11 @@ class Electorate:
         positions[:, :-1] = np.tanh(0.5 * self.party_id)[:, None] + rng.normal(0.0, 0.5, (n, k - 1))
         raw = tgt.partisan_loading * self.party_id + rng.normal(0.0, tgt.opinion_sd, n)
         # Centre target opinion so that exactly the configured share sits on the donor's (+) side.
-        shift = -np.quantile(raw, 1.0 - tgt.voter_share_with_donor) if 0.0 < tgt.voter_share_with_donor < 1.0 else (
-            10.0 if tgt.voter_share_with_donor >= 1.0 else -10.0)
+        shift = (
+            -np.quantile(raw, 1.0 - tgt.voter_share_with_donor)
+            if 0.0 < tgt.voter_share_with_donor < 1.0
+            else (10.0 if tgt.voter_share_with_donor >= 1.0 else -10.0)
+        )
         positions[:, -1] = raw + shift
         self.positions = np.clip(positions, -1.0, 1.0)
 
@@ -182,8 +185,22 @@ class Electorate:
         mix = sal.diffusion != 0.0 and self.ties.nnz > 0
         around = self.neighbour_baseline() if mix else self.baseline
         kernels.use_threads(self.n)
-        vk.spread_attention(self.attention, self.baseline, self.national_level, self.ties.indptr, self.ties.indices, around,
-                            sal.diffusion, sal.reversion, mix, push, ad_push is not None, attention, salience, chunk)
+        vk.spread_attention(
+            self.attention,
+            self.baseline,
+            self.national_level,
+            self.ties.indptr,
+            self.ties.indices,
+            around,
+            sal.diffusion,
+            sal.reversion,
+            mix,
+            push,
+            ad_push is not None,
+            attention,
+            salience,
+            chunk,
+        )
         self.attention, self.salience = attention, salience
         self._mean_salience = chunk[:, : self.n_issues].sum(axis=0) / max(self.n, 1)
         self.version += 1
@@ -232,18 +249,47 @@ class Electorate:
         dose = f(ad_dose(stock, camp.ad_saturation)) if ads else np.zeros((n_seats, 2, self.n_issues))
         sitting = np.zeros(n_seats) if cand.sitting is None else f(cand.sitting)
         edge = e.primary_incumbency_advantage if cand.primary else e.incumbency_advantage
-        return (f(cand.party), f(cand.platform).reshape(n_seats, -1), f(cand.stance), f(cand.valence),
-                f(cand.chal_platform).reshape(n_seats, -1), f(cand.chal_stance), f(cand.chal_valence), sitting, dose,
-                bool(cand.primary), float(edge), float(e.party_weight), float(e.issue_weight),
-                float(camp.ad_effect * self.n_issues), ads)
+        return (
+            f(cand.party),
+            f(cand.platform).reshape(n_seats, -1),
+            f(cand.stance),
+            f(cand.valence),
+            f(cand.chal_platform).reshape(n_seats, -1),
+            f(cand.chal_stance),
+            f(cand.chal_valence),
+            sitting,
+            dose,
+            bool(cand.primary),
+            float(edge),
+            float(e.party_weight),
+            float(e.issue_weight),
+            float(camp.ad_effect * self.n_issues),
+            ads,
+        )
 
-    def _review_sums(self, cand: CandidateArrays, stock: np.ndarray | None, positions: np.ndarray,
-                     want_outlook: bool, want_leverage: bool) -> dict[str, np.ndarray]:
+    def _review_sums(
+        self, cand: CandidateArrays, stock: np.ndarray | None, positions: np.ndarray, want_outlook: bool, want_leverage: bool
+    ) -> dict[str, np.ndarray]:
         """Per-seat means of what a review needs, in one pass over every race's voters (all three race groups at once)."""
         n_seats, n_pos, k = cand.party.shape[0], positions.shape[0], self.n_issues
         lo, hi, seats = self.race_chunks(cand.n_house, n_seats)
-        (party, platform, stance, valence, chal_platform, chal_stance, chal_valence, sitting, dose,
-         primary, edge, party_weight, issue_weight, ad_scale, ads) = self._candidate_args(cand, stock)
+        (
+            party,
+            platform,
+            stance,
+            valence,
+            chal_platform,
+            chal_stance,
+            chal_valence,
+            sitting,
+            dose,
+            primary,
+            edge,
+            party_weight,
+            issue_weight,
+            ad_scale,
+            ads,
+        ) = self._candidate_args(cand, stock)
         grid = np.ascontiguousarray(positions, dtype=np.float64)
         order = np.argsort(grid, kind="stable")
         step_of, step_sizes = kernels.grid_steps(grid[order])
@@ -251,10 +297,37 @@ class Electorate:
         layout = kernels.review_layout(n_pos, k)
         rows = kernels.chunk_rows(c, sum(g * width for _, width in layout.values()))
         kernels.use_threads(self.n)
-        kernels.review_sums(lo, hi, seats, self.positions, self.salience, self.party_id, self.turnout, self.exposure,
-                            party, platform, stance, valence, chal_platform, chal_stance, chal_valence, sitting, dose,
-                            primary, edge, party_weight, issue_weight, ad_scale, ads, grid[order], step_of, step_sizes,
-                            want_outlook, want_leverage, rows)
+        kernels.review_sums(
+            lo,
+            hi,
+            seats,
+            self.positions,
+            self.salience,
+            self.party_id,
+            self.turnout,
+            self.exposure,
+            party,
+            platform,
+            stance,
+            valence,
+            chal_platform,
+            chal_stance,
+            chal_valence,
+            sitting,
+            dose,
+            primary,
+            edge,
+            party_weight,
+            issue_weight,
+            ad_scale,
+            ads,
+            grid[order],
+            step_of,
+            step_sizes,
+            want_outlook,
+            want_leverage,
+            rows,
+        )
         sums = {name: rows[:, offset : offset + g * width].reshape(c, g, width) for name, (offset, width) in layout.items()}
         back = np.argsort(order, kind="stable")
         for name in ("share", "slope", "target"):
@@ -263,25 +336,75 @@ class Electorate:
         sums = {name: np.ascontiguousarray(part) for name, part in sums.items()}
         out = {name: kernels.per_seat(seats, part, total, n_seats) for name, part in sums.items()}
         if want_leverage:
-            self._leverage[bool(cand.primary)] = (self._leverage_key(cand, positions), stance.tobytes(),
-                                                  out["reach"], out["lean"], out["target"])
+            self._leverage[bool(cand.primary)] = (
+                self._leverage_key(cand, positions),
+                stance.tobytes(),
+                out["reach"],
+                out["lean"],
+                out["target"],
+            )
         return out
 
     def _leverage_key(self, cand: CandidateArrays, positions: np.ndarray) -> tuple:
         """What ad leverage depends on, apart from the incumbent slot's stance."""
         b = lambda a: np.ascontiguousarray(a, dtype=np.float64).tobytes()  # noqa: E731
-        return (self.version, cand.n_house, bool(cand.primary), b(positions), b(cand.party), b(cand.platform),
-                b(cand.chal_platform), b(cand.chal_stance))
+        return (
+            self.version,
+            cand.n_house,
+            bool(cand.primary),
+            b(positions),
+            b(cand.party),
+            b(cand.platform),
+            b(cand.chal_platform),
+            b(cand.chal_stance),
+        )
 
     def utility_gaps(self, cand: CandidateArrays, group: int, stock: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per voter: utility gap (incumbent slot minus challenger) without the target issue, and the target issue's weight."""
-        (party, platform, _, valence, chal_platform, _, chal_valence, sitting, dose,
-         primary, edge, party_weight, issue_weight, ad_scale, ads) = self._candidate_args(cand, stock)
+        (
+            party,
+            platform,
+            _,
+            valence,
+            chal_platform,
+            _,
+            chal_valence,
+            sitting,
+            dose,
+            primary,
+            edge,
+            party_weight,
+            issue_weight,
+            ad_scale,
+            ads,
+        ) = self._candidate_args(cand, stock)
         gap, weight = np.empty(self.n), np.empty(self.n)
         kernels.use_threads(self.n)
-        vk.race_gaps(group, self.district, self.state, cand.n_house, self.positions, self.salience, self.party_id,
-                     self.exposure, party, platform, valence, chal_platform, chal_valence, sitting, dose, primary, edge,
-                     party_weight, issue_weight, ad_scale, ads, gap, weight)
+        vk.race_gaps(
+            group,
+            self.district,
+            self.state,
+            cand.n_house,
+            self.positions,
+            self.salience,
+            self.party_id,
+            self.exposure,
+            party,
+            platform,
+            valence,
+            chal_platform,
+            chal_valence,
+            sitting,
+            dose,
+            primary,
+            edge,
+            party_weight,
+            issue_weight,
+            ad_scale,
+            ads,
+            gap,
+            weight,
+        )
         return gap, weight
 
     def outlook(self, cand: CandidateArrays, stock: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -322,9 +445,21 @@ class Electorate:
             rows = kernels.chunk_rows(lo.shape[0], 2 * g)
             party = np.ascontiguousarray(cand.party, dtype=np.float64)
             kernels.use_threads(self.n)
-            kernels.stance_lean_sums(lo, hi, seats, self.positions, self.salience, self.party_id, self.turnout,
-                                     self.exposure, party, stance, np.ascontiguousarray(cand.chal_stance, dtype=np.float64),
-                                     bool(cand.primary), rows)
+            kernels.stance_lean_sums(
+                lo,
+                hi,
+                seats,
+                self.positions,
+                self.salience,
+                self.party_id,
+                self.turnout,
+                self.exposure,
+                party,
+                stance,
+                np.ascontiguousarray(cand.chal_stance, dtype=np.float64),
+                bool(cand.primary),
+                rows,
+            )
             part, total = np.ascontiguousarray(rows[:, :g]), kernels.add_by_seat(seats, np.ascontiguousarray(rows[:, g : 2 * g]), n_seats)
             lean = lean.copy()
             lean[:, self.target] = kernels.per_seat(seats, part, total, n_seats)
@@ -342,7 +477,9 @@ class Electorate:
         share = np.divide(count[hi] - count[lo], size, out=np.zeros(n_seats), where=size > 0)
         return share, float(prefers.mean())
 
-    def elect(self, cand: CandidateArrays, stock: np.ndarray, up: np.ndarray, rng: np.random.Generator, national_swing: float) -> tuple[np.ndarray, np.ndarray]:
+    def elect(
+        self, cand: CandidateArrays, stock: np.ndarray, up: np.ndarray, rng: np.random.Generator, national_swing: float
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Sample turnout and votes in every race that is up; returns (votes for incumbent slot, total votes) per seat."""
         e = self.params.electorate
         n_seats = cand.party.shape[0]
@@ -373,8 +510,14 @@ class Electorate:
 
     def voter_frame(self) -> pd.DataFrame:
         """Every voter's state now, one row per voter: district, state, party ID, turnout, exposure, position and salience per issue."""
-        columns = {"voter": np.arange(self.n), "district": self.district, "state": self.state, "party_id": self.party_id,
-                   "turnout": self.turnout, "exposure": self.exposure}
+        columns = {
+            "voter": np.arange(self.n),
+            "district": self.district,
+            "state": self.state,
+            "party_id": self.party_id,
+            "turnout": self.turnout,
+            "exposure": self.exposure,
+        }
         for k, name in enumerate(self.issue_names):
             columns[f"position_{name}"] = self.positions[:, k]
             columns[f"salience_{name}"] = self.salience[:, k].astype(np.float64)

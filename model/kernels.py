@@ -62,7 +62,9 @@ def grid_steps(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return step_of.astype(np.int64), np.ascontiguousarray(sizes, dtype=np.float64)
 
 
-def voter_chunks(district_starts: np.ndarray, district_state: np.ndarray, n_house: int, n_seats: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def voter_chunks(
+    district_starts: np.ndarray, district_state: np.ndarray, n_house: int, n_seats: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cut every district into chunks of at most ``CHUNK`` voters.
 
     Returns (first voter, end, seat of each of the chunk's three races) per chunk, in
@@ -107,17 +109,52 @@ def chunk_rows(n_rows: int, width: int) -> np.ndarray:
 def review_layout(n_pos: int, k_all: int) -> dict[str, tuple[int, int]]:
     """Where each sum of :func:`review_sums` sits in a chunk's row: name -> (offset, width per race)."""
     layout, offset = {}, 0
-    for name, width in (("share", n_pos), ("slope", n_pos), ("target", n_pos), ("sal", k_all), ("reach", k_all),
-                        ("lean", k_all), ("total", 1)):
+    for name, width in (
+        ("share", n_pos),
+        ("slope", n_pos),
+        ("target", n_pos),
+        ("sal", k_all),
+        ("reach", k_all),
+        ("lean", k_all),
+        ("total", 1),
+    ):
         layout[name] = (offset, width)
         offset += GROUPS * width
     return layout
 
 
 @njit(parallel=True, cache=True)
-def review_sums(chunk_lo, chunk_hi, chunk_seats, positions, salience, party_id, turnout, exposure, party, platform, stance,
-                valence, chal_platform, chal_stance, chal_valence, sitting, dose, primary, edge, party_weight, issue_weight,
-                ad_scale, ads, grid, step_of, step_sizes, want_outlook, want_leverage, out):
+def review_sums(
+    chunk_lo,
+    chunk_hi,
+    chunk_seats,
+    positions,
+    salience,
+    party_id,
+    turnout,
+    exposure,
+    party,
+    platform,
+    stance,
+    valence,
+    chal_platform,
+    chal_stance,
+    chal_valence,
+    sitting,
+    dose,
+    primary,
+    edge,
+    party_weight,
+    issue_weight,
+    ad_scale,
+    ads,
+    grid,
+    step_of,
+    step_sizes,
+    want_outlook,
+    want_leverage,
+    out,
+):
     """Per chunk and race, turnout-weighted sums over voters of what a review needs, in the chunk's row of ``out``.
 
     With ``want_outlook``: each voter's logit probability of voting for the incumbent slot
@@ -163,8 +200,26 @@ def review_sums(chunk_lo, chunk_hi, chunk_seats, positions, salience, party_id, 
                 row[o_total + g] += tw
                 away = abs(x_t - chal_stance[j])
                 if want_outlook:
-                    gap, w_t = weigh_issues(x, s, e, party_id[v], j, party, platform, valence, chal_platform, chal_valence,
-                                            sitting, dose, primary, edge, party_weight, issue_weight, ad_scale, ads)
+                    gap, w_t = weigh_issues(
+                        x,
+                        s,
+                        e,
+                        party_id[v],
+                        j,
+                        party,
+                        platform,
+                        valence,
+                        chal_platform,
+                        chal_valence,
+                        sitting,
+                        dose,
+                        primary,
+                        edge,
+                        party_weight,
+                        issue_weight,
+                        ad_scale,
+                        ads,
+                    )
                     # Without ads the target-issue weight is the voter's own, the same in all three races.
                     if ads or not shared_factor:
                         distance_odds(w_t, x_t, grid, step_of, step_sizes, growth, factor)
@@ -189,11 +244,13 @@ def review_sums(chunk_lo, chunk_hi, chunk_seats, positions, salience, party_id, 
 
 
 @njit(parallel=True, cache=True)
-def stance_lean_sums(chunk_lo, chunk_hi, chunk_seats, positions, salience, party_id, turnout, exposure, party, stance,
-                     chal_stance, primary, out):
-    """Per chunk and race, the turnout-weighted target-issue lean at the incumbent slot's stance (the one leverage term a stance moves), then the weights.
+def stance_lean_sums(
+    chunk_lo, chunk_hi, chunk_seats, positions, salience, party_id, turnout, exposure, party, stance, chal_stance, primary, out
+):
+    """Per chunk and race, the turnout-weighted target-issue lean at the incumbent slot's stance, then the weights.
 
-    A chunk's row of ``out`` (zero on entry) holds the three races' leans, then their weights.
+    The lean at the stance is the one leverage term a stance moves. A chunk's row of
+    ``out`` (zero on entry) holds the three races' leans, then their weights.
     """
     n_chunks = chunk_lo.shape[0]
     target = positions.shape[1] - 1
@@ -214,7 +271,7 @@ def stance_lean_sums(chunk_lo, chunk_hi, chunk_seats, positions, salience, party
 @njit(cache=True)
 def add_by_seat(chunk_seats, partial, n_seats):
     """Add every chunk's race rows into their seats' rows, in chunk order."""
-    out = np.zeros((n_seats,) + partial.shape[2:])
+    out = np.zeros((n_seats,) + partial.shape[2:])  # noqa: RUF005 (numba compiles tuple concatenation, not unpacking)
     for c in range(chunk_seats.shape[0]):
         for g in range(GROUPS):
             j = chunk_seats[c, g]

@@ -66,7 +66,7 @@ def build_ties(
     far[rewired] = (rank[rewired] + 1 + (rng.random(rewired.shape[0]) * (size[rewired] - 1)).astype(np.int64)) % size[rewired]
     rows, cols = order[lo + rank], order[lo + far]
     del lo, rank, far, size
-    n_cross = int(round(cross_share * n))
+    n_cross = round(cross_share * n)
     if n_cross > 0 and n > 1:
         ends = rng.integers(0, n, (2, n_cross))
         rows, cols = np.concatenate([rows, ends[0]]), np.concatenate([cols, ends[1]])
@@ -87,7 +87,7 @@ def ties_graph(ties: sp.csr_array) -> nx.Graph:
     graph = nx.Graph()
     graph.add_nodes_from(range(ties.shape[0]))
     upper = sp.triu(ties, k=1, format="coo")
-    graph.add_edges_from(zip(upper.row.tolist(), upper.col.tolist()))
+    graph.add_edges_from(zip(upper.row.tolist(), upper.col.tolist(), strict=True))
     return graph
 
 
@@ -104,14 +104,14 @@ def build_observation(
     expected share of a member's ties inside its own caucus, the rest go to the other party
     in the same chamber, with a few across chambers. Nodes are seat indices.
     """
-    keys = sorted({(str(c), int(p)) for c, p in zip(chamber, party)})
+    keys = sorted({(str(c), int(p)) for c, p in zip(chamber, party, strict=True)})
     members = [np.flatnonzero((chamber.astype(str) == c) & (party == p)) for c, p in keys]
     sizes = [len(m) for m in members]
     probs = []
     for c1, p1 in keys:
         row = []
-        same_chamber = sum(len(m) for (c2, _), m in zip(keys, members) if c2 == c1)
-        for (c2, p2), m in zip(keys, members):
+        same_chamber = sum(len(m) for (c2, _), m in zip(keys, members, strict=True) if c2 == c1)
+        for (c2, p2), m in zip(keys, members, strict=True):
             if c1 == c2 and p1 == p2:
                 share = homophily
             elif c1 == c2:

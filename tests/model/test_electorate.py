@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pytest
 import reference
 from worlds import mini_params
 
 from pacsim.agents import voter_kernels as vk
+from pacsim.model import kernels
 from pacsim.model.electorate import CandidateArrays, Electorate
 from pacsim.model.model import PacsimModel
 
@@ -112,9 +114,22 @@ def test_attention_step_matches_reference(campaign_world: PacsimModel, with_push
     baseline = e.baseline.astype(np.float64)
     around = np.empty_like(baseline)
     vk.neighbour_mean(baseline, e.ties.indptr, e.ties.indices, around)
-    vk.spread_attention(e.attention.astype(np.float64), baseline, e.national_level, e.ties.indptr, e.ties.indices, around,
-                        sp.diffusion, sp.reversion, True, push if with_push else np.zeros((1, e.n_issues)), with_push,
-                        att, sal, chunk)
+    vk.spread_attention(
+        e.attention.astype(np.float64),
+        baseline,
+        e.national_level,
+        e.ties.indptr,
+        e.ties.indices,
+        around,
+        sp.diffusion,
+        sp.reversion,
+        True,
+        push if with_push else np.zeros((1, e.n_issues)),
+        with_push,
+        att,
+        sal,
+        chunk,
+    )
     want_att, want_sal = reference.step_attention(e, push)
     np.testing.assert_allclose(att, want_att, rtol=1e-12, atol=0.0)
     np.testing.assert_allclose(sal, want_sal, rtol=1e-12, atol=0.0)
@@ -136,10 +151,58 @@ def test_float32_attention_stays_within_tolerance() -> None:
         level = e.national_level
         out, sal = np.empty_like(attention), np.empty_like(attention)
         chunk = np.zeros((-(-e.n // vk.CHUNK), e.n_issues))
-        vk.spread_attention(attention, baseline, level, ties.indptr, ties.indices, around, sp.diffusion, sp.reversion, True,
-                            np.zeros((1, e.n_issues)), False, out, sal, chunk)
+        vk.spread_attention(
+            attention,
+            baseline,
+            level,
+            ties.indptr,
+            ties.indices,
+            around,
+            sp.diffusion,
+            sp.reversion,
+            True,
+            np.zeros((1, e.n_issues)),
+            False,
+            out,
+            sal,
+            chunk,
+        )
         attention = out
         e.step_attention(None)
     np.testing.assert_allclose(e.attention, attention, rtol=1e-5)
     np.testing.assert_allclose(e.salience, sal, rtol=1e-5)
     assert e.attention.dtype == np.float32
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs two kernel threads")
+def test_kernels_give_the_same_bits_on_one_and_two_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The outlook, leverage and attention step are bit-identical whether their chunks run on one thread or two."""
+    m = PacsimModel(mini_params(electorate__n_voters=20_000, run__seed=3))
+    while m.cycle_step < m.params.run.steps_per_cycle - 3:
+        m.step()
+    e = m.electorate
+    monkeypatch.setattr(kernels, "use_threads", lambda n_voters: None)
+    cand = m.candidates()
+    results = []
+    for threads in (1, 2):
+        numba.set_num_threads(threads)
+        e.touch()
+        share, slope, sal = e.outlook(cand, m.stock, m.positions)
+        reach, lean, target = e.ad_leverage(cand, m.positions)
+        before = e.attention.copy()
+        e.step_attention(e.ad_push(m.stock, m.n_house, [0, 1, 2]))
+        results.append([share, slope, sal, reach, lean, target, e.attention, e.salience, e.mean_salience])
+        e.attention = before
+        e.refresh_salience()
+    for one, two in zip(*results, strict=True):
+        assert one.tobytes() == two.tobytes()
+
+
+def test_voter_frame_is_the_arrays(campaign_world: PacsimModel) -> None:
+    """On request, one row per voter with its district, party ID, and position and salience on each issue."""
+    e = campaign_world.electorate
+    frame = e.voter_frame()
+    assert len(frame) == e.n
+    np.testing.assert_array_equal(frame["district"], e.district)
+    np.testing.assert_array_equal(frame[f"position_{e.issue_names[-1]}"], e.positions[:, -1])
+    np.testing.assert_array_equal(frame[f"salience_{e.issue_names[0]}"], e.salience[:, 0])
