@@ -124,7 +124,6 @@ class ExperimentSpec:
         return name, params
 
 
-
 @dataclass(frozen=True)
 class RunPlan:
     """One run of a sweep: its id, design point, replicate and seed."""

@@ -105,8 +105,9 @@ class Elections:
         median = self.party_median[np.arange(self.n_seats), (party > 0).astype(int)]
         return self._candidate_arrays(self.primary_challengers, party, median, primary=True)
 
-    def _candidate_arrays(self, rivals: dict[int, Politician], rival_party: np.ndarray, rival_stance: np.ndarray,
-                          primary: bool) -> CandidateArrays:
+    def _candidate_arrays(
+        self, rivals: dict[int, Politician], rival_party: np.ndarray, rival_stance: np.ndarray, primary: bool
+    ) -> CandidateArrays:
         seats = self.legislature.seats
         distance = self.params.politicians.platform_distance
         others = [rivals.get(j) for j in range(self.n_seats)]
@@ -117,7 +118,9 @@ class Elections:
             platform=np.array([s.platform for s in seats]),
             stance=np.array([s.stance for s in seats]),
             valence=np.array([s.valence for s in seats]),
-            chal_platform=np.array([r.platform if r is not None else np.full(k_bg, rival_party[j] * distance) for j, r in enumerate(others)]),
+            chal_platform=np.array(
+                [r.platform if r is not None else np.full(k_bg, rival_party[j] * distance) for j, r in enumerate(others)]
+            ),
             chal_stance=np.array([r.stance if r is not None else rival_stance[j] for j, r in enumerate(others)]),
             chal_valence=np.array([r.valence if r is not None else 0.0 for r in others]),
             sitting=np.array([s.incumbent for s in seats], dtype=float),

@@ -111,8 +111,9 @@ def floor_vote(chamber: Chamber, yea: np.ndarray, in_majority: np.ndarray, privi
 class Legislature:
     """Both chambers' seats and holders, their leaders and observation network, and the bills they decide."""
 
-    def __init__(self, model: mesa.Model, params: Params, rng: np.random.Generator, electorate: Electorate,
-                 geography: Geography, n_donors: int) -> None:
+    def __init__(
+        self, model: mesa.Model, params: Params, rng: np.random.Generator, electorate: Electorate, geography: Geography, n_donors: int
+    ) -> None:
         lp = params.legislature
         self.model = model
         self.params = params
@@ -147,12 +148,20 @@ class Legislature:
         champions = set(self.rng.choice(self.n_seats, p.politicians.champions, replace=False).tolist())
         self.seats = [self.recruit(j, self.draw_seat_party(j), champion=j in champions) for j in range(self.n_seats)]
         self.observation = build_observation(
-            self.rng, self.chamber_of, np.array([s.party.value for s in self.seats]),
-            p.politicians.observed_colleagues, p.politicians.observation_homophily,
+            self.rng,
+            self.chamber_of,
+            np.array([s.party.value for s in self.seats]),
+            p.politicians.observed_colleagues,
+            p.politicians.observation_homophily,
         )
         self.leaders = {
-            c: Leadership(self.model, chamber=c, party=self.majority(c), majority_weight=p.leadership.majority_weight,
-                          money_value=p.leadership.money_value)
+            c: Leadership(
+                self.model,
+                chamber=c,
+                party=self.majority(c),
+                majority_weight=p.leadership.majority_weight,
+                money_value=p.leadership.money_value,
+            )
             for c in Chamber
         }
         self.watch = nx.to_scipy_sparse_array(self.observation, nodelist=range(self.n_seats), format="csr")
@@ -164,8 +173,9 @@ class Legislature:
         lean = float(e.party_id[voters].mean())
         return Party.REP if self.rng.random() < 1.0 / (1.0 + np.exp(-4.0 * lean)) else Party.DEM
 
-    def recruit(self, seat: int, party: Party, *, champion: bool = False, incumbent: bool = True,
-                stance: float | None = None) -> Politician:
+    def recruit(
+        self, seat: int, party: Party, *, champion: bool = False, incumbent: bool = True, stance: float | None = None
+    ) -> Politician:
         """A new politician for a seat: a first holder, an open-seat nominee or a challenger.
 
         A champion's ideal is the far side of the target issue from the industry, with
@@ -273,8 +283,7 @@ class Legislature:
             pol.learn_from_election(spend[j], effect[j], seen[j], pp.observation_rate)
 
     # ------------------------------------------------------------------ bills
-    def consider_agenda(self, outlook: Outlook, incentives: Incentives, donors: list[Donor], recorder: Recorder,
-                        ballot: Ballot) -> None:
+    def consider_agenda(self, outlook: Outlook, incentives: Incentives, donors: list[Donor], recorder: Recorder, ballot: Ballot) -> None:
         """This bill week's bills: members sponsor them, then each goes through the gates and floors of both chambers."""
         for bill in self.introduce_target_bills(outlook, incentives, donors):
             self.decide(bill, self.weigh_target(bill, outlook, incentives), outlook, incentives, donors, recorder)
@@ -305,8 +314,18 @@ class Legislature:
                 continue
             member, option = pick
             col = int(cols[option])
-            bills.append(Bill(bill_type, self.electorate.target, float(self.positions[col]), lp.status_quo, member, col,
-                              asker.name if asker else "", self.params.agenda.privileged_target))
+            bills.append(
+                Bill(
+                    bill_type,
+                    self.electorate.target,
+                    float(self.positions[col]),
+                    lp.status_quo,
+                    member,
+                    col,
+                    asker.name if asker else "",
+                    self.params.agenda.privileged_target,
+                )
+            )
         return bills
 
     def weigh_target(self, bill: Bill, outlook: Outlook, incentives: Incentives) -> Weighing:
@@ -335,15 +354,24 @@ class Legislature:
             return None
         return bill, self.weigh_background(bill, outlook, incentives, ballot, at_q)
 
-    def weigh_background(self, bill: Bill, outlook: Outlook, incentives: Incentives, ballot: Ballot,
-                         at_status_quo: Record | None = None) -> Weighing:
+    def weigh_background(
+        self, bill: Bill, outlook: Outlook, incentives: Incentives, ballot: Ballot, at_status_quo: Record | None = None
+    ) -> Weighing:
         """Every member's weighing of a background-issue bill, from the electorate's vote model and its own platform."""
         at_q = at_status_quo if at_status_quo is not None else self.record_on(ballot, outlook, bill.issue, bill.status_quo)
         at_bill = self.record_on(ballot, outlook, bill.issue, bill.position)
         return self.weigh_background_positions(bill.issue, bill.status_quo, bill.position, outlook, incentives, at_q, at_bill)
 
-    def weigh_background_positions(self, issue: int, status_quo: float, position: float | np.ndarray, outlook: Outlook,
-                                   incentives: Incentives, at_q: Record, at_bill: Record | None) -> Weighing:
+    def weigh_background_positions(
+        self,
+        issue: int,
+        status_quo: float,
+        position: float | np.ndarray,
+        outlook: Outlook,
+        incentives: Incentives,
+        at_q: Record,
+        at_bill: Record | None,
+    ) -> Weighing:
         """Members' weighing of a bill at ``position`` on background issue ``issue`` (one position, or each member's own).
 
         ``at_q`` and ``at_bill`` are :meth:`record_on` at the status quo and at the bill;
@@ -352,13 +380,27 @@ class Legislature:
         beliefs, _, _, capital = self.decision_arrays()
         cols = self.stance_columns()
         rows = np.arange(self.n_seats)
-        now = Record(outlook.share[rows, cols], outlook.slope[rows, cols],
-                     None if outlook.primary_share is None else outlook.primary_share[rows, cols],
-                     None if outlook.primary_slope is None else outlook.primary_slope[rows, cols])
+        now = Record(
+            outlook.share[rows, cols],
+            outlook.slope[rows, cols],
+            None if outlook.primary_share is None else outlook.primary_share[rows, cols],
+            None if outlook.primary_slope is None else outlook.primary_slope[rows, cols],
+        )
         platform = np.array([s.platform[issue] for s in self.seats])
         conviction = np.full(self.n_seats, self.params.agenda.platform_conviction)
-        return weigh_background_bill(outlook, beliefs, incentives, cols, now, at_q, now if at_bill is None else at_bill, platform,
-                                     (status_quo, position), conviction, capital)
+        return weigh_background_bill(
+            outlook,
+            beliefs,
+            incentives,
+            cols,
+            now,
+            at_q,
+            now if at_bill is None else at_bill,
+            platform,
+            (status_quo, position),
+            conviction,
+            capital,
+        )
 
     def record_on(self, ballot: Ballot, outlook: Outlook, issue: int, position: float) -> Record:
         """Every seat holder's record at its stance if it stood at ``position`` on background issue ``issue``.
@@ -386,8 +428,9 @@ class Legislature:
         """Share of each seat's voters, and of the nation's, who prefer the bill to the status quo on its issue."""
         return self.electorate.majority_for(bill.position, bill.status_quo, self.n_house, self.n_seats, issue=bill.issue)
 
-    def decide(self, bill: Bill, weighing: Weighing, outlook: Outlook, incentives: Incentives, donors: list[Donor],
-               recorder: Recorder) -> BillStage:
+    def decide(
+        self, bill: Bill, weighing: Weighing, outlook: Outlook, incentives: Incentives, donors: list[Donor], recorder: Recorder
+    ) -> BillStage:
         """Carry a bill through the gate and floor of its sponsor's chamber, then the other's; record every step.
 
         A leader who holds the bill still learns where its members stand (a whip count,
@@ -426,6 +469,14 @@ class Legislature:
             if not floor.passed:
                 fate, stopped_in = BillStage.FAILED, chamber
                 break
-        recorder.bill(bill_id, bill, self.seats[bill.sponsor], national_share, fate, stopped_in, floors,
-                      {c: leader.party for c, leader in self.leaders.items()})
+        recorder.bill(
+            bill_id,
+            bill,
+            self.seats[bill.sponsor],
+            national_share,
+            fate,
+            stopped_in,
+            floors,
+            {c: leader.party for c, leader in self.leaders.items()},
+        )
         return fate

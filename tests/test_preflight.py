@@ -18,8 +18,22 @@ from pacsim.experiments.spec import load_experiment
 from pacsim.model.scenarios import load_scenario
 
 #: A miniature world for `pacsim run`: well under a second.
-RUN = ["run", "--no-progress", "--cycles", "1", "--set", "electorate.n_voters=1000", "--set", "legislature.house_seats=20",
-       "--set", "legislature.senate_seats=4", "--set", "run.steps_per_cycle=8", "--set", "run.campaign_steps=2"]
+RUN = [
+    "run",
+    "--no-progress",
+    "--cycles",
+    "1",
+    "--set",
+    "electorate.n_voters=1000",
+    "--set",
+    "legislature.house_seats=20",
+    "--set",
+    "legislature.senate_seats=4",
+    "--set",
+    "run.steps_per_cycle=8",
+    "--set",
+    "run.campaign_steps=2",
+]
 
 
 # ------------------------------------------------------------------ scenario bases
@@ -141,8 +155,9 @@ def test_a_claimed_folder_is_given_back_when_the_work_fails(tmp_path: Path) -> N
         preflight.check_folder(tmp_path / "f", FolderKind.RUN)
 
 
-def test_the_default_folder_replaces_the_same_run_but_nothing_else(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_default_folder_replaces_the_same_run_but_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Without --out, a second run of the same scenario and seed replaces the first, saying so; a sweep there is refused."""
     monkeypatch.chdir(tmp_path)
     assert main(RUN) == 0

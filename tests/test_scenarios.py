@@ -9,8 +9,17 @@ from pacsim.model.outcomes import shock_pass_rates
 from pacsim.model.params import ParameterError
 from pacsim.model.scenarios import ScenarioError, list_scenarios, load_scenario, read_scenario
 
-SHIPPED = ["ai_2026", "crypto_2024", "default", "high_salience", "moratorium_2025", "naive_donor", "no_gate", "no_opposing_pac",
-           "salience_shock"]
+SHIPPED = [
+    "ai_2026",
+    "crypto_2024",
+    "default",
+    "high_salience",
+    "moratorium_2025",
+    "naive_donor",
+    "no_gate",
+    "no_opposing_pac",
+    "salience_shock",
+]
 QUICK = {"electorate.n_voters": 10_000, "run.n_cycles": 1}
 
 

@@ -133,13 +133,25 @@ def ParameterControl(path: str, value: Any, on_value: Callable[[str, Any], None]
             low = max(top - LOG_SLIDER_DECADES, math.log10(spec.lo) if spec.lo else -math.inf)
             current = math.log10(value) if value > 0 else low
             solara.SliderFloat(
-                label="", value=min(max(current, low), top), min=low, max=top, step=0.05, thumb_label=False,
+                label="",
+                value=min(max(current, low), top),
+                min=low,
+                max=top,
+                step=0.05,
+                thumb_label=False,
                 on_value=lambda v: on_value(path, float(round(10**v, -int(math.floor(v)) + 2))),
             )
         else:
             step = (spec.hi - spec.lo) / 200.0
-            solara.SliderFloat(label="", value=float(value), min=spec.lo, max=spec.hi, step=step, thumb_label=False,
-                               on_value=lambda v: on_value(path, round(float(v), 6)))
+            solara.SliderFloat(
+                label="",
+                value=float(value),
+                min=spec.lo,
+                max=spec.hi,
+                step=step,
+                thumb_label=False,
+                on_value=lambda v: on_value(path, round(float(v), 6)),
+            )
 
 
 def _rows(paths: tuple[str, ...]) -> list[list[str]]:
@@ -173,10 +185,21 @@ def Controls(model: solara.Reactive[LiveModel], settings: solara.Reactive[LiveSe
 
     with solara.Card("Scenario and parameters"):
         with solara.Row(gap="12px", style={"align-items": "baseline"}):
-            solara.Select(label="scenario", values=list_scenarios(), value=settings.value.scenario, dense=True,
-                          on_value=lambda name: apply(lambda s: s.pick_scenario(name)), style={"flex": "3 1 0"})
-            solara.InputInt(label=f"run.seed ({FIELDS['run.seed'].units})", value=params.run.seed, dense=True,
-                            on_value=lambda v: apply(lambda s: s.choose("run.seed", v)), style={"flex": "2 1 0"})
+            solara.Select(
+                label="scenario",
+                values=list_scenarios(),
+                value=settings.value.scenario,
+                dense=True,
+                on_value=lambda name: apply(lambda s: s.pick_scenario(name)),
+                style={"flex": "3 1 0"},
+            )
+            solara.InputInt(
+                label=f"run.seed ({FIELDS['run.seed'].units})",
+                value=params.run.seed,
+                dense=True,
+                on_value=lambda v: apply(lambda s: s.choose("run.seed", v)),
+                style={"flex": "2 1 0"},
+            )
         description = read_scenario(settings.value.scenario)[1]
         if description:
             solara.Text(description, style={"font-size": "0.8em", "opacity": "0.75", "line-height": "1.25", "display": "block"})
@@ -184,8 +207,9 @@ def Controls(model: solara.Reactive[LiveModel], settings: solara.Reactive[LiveSe
         flat = params.to_flat()
 
         def control(path: str) -> None:
-            ParameterControl(path, flat[path], lambda p, v: apply(lambda s: s.choose(p, v)),
-                             upper=n_seats if path == "politicians.champions" else None)
+            ParameterControl(
+                path, flat[path], lambda p, v: apply(lambda s: s.choose(p, v)), upper=n_seats if path == "politicians.champions" else None
+            )
 
         for group in _rows(MAIN_CONTROLS):
             if len(group) == 1:
@@ -220,8 +244,9 @@ def ActionsCard(model: solara.Reactive[LiveModel]) -> None:
         solara.Text(f"News raises national attention to {target}; {note}.", style={"font-size": "0.8em"})
         with solara.Row(gap="8px", style={"margin-top": "6px"}):
             solara.FileDownload(lambda: data.tables_zip(model.value), filename=f"{stem}-tables.zip", label="Tables (CSV)")
-            solara.FileDownload(lambda: plots.figures_zip(plots.model_figures(model.value)), filename=f"{stem}-plots.zip",
-                                label="Plots (PNG)")
+            solara.FileDownload(
+                lambda: plots.figures_zip(plots.model_figures(model.value)), filename=f"{stem}-plots.zip", label="Plots (PNG)"
+            )
 
 
 # ------------------------------------------------------------ the main area
@@ -279,9 +304,11 @@ def PlotCell(name: str, model: Any, page_plots: plots.PagePlots, size: plots.Siz
         else:
             solara.Image(png, width=f"{size.width}px")
             with solara.v.Html(tag="div", class_="pacsim-png"):
-                solara.FileDownload(lambda: plots.figure_png(plots.figure(name, model)), filename=f"{name}.png",
-                                    children=[solara.Button(icon_name="mdi-download", icon=True, small=True,
-                                                            attributes={"title": f"download {name}.png"})])
+                solara.FileDownload(
+                    lambda: plots.figure_png(plots.figure(name, model)),
+                    filename=f"{name}.png",
+                    children=[solara.Button(icon_name="mdi-download", icon=True, small=True, attributes={"title": f"download {name}.png"})],
+                )
 
 
 @solara.component

@@ -107,15 +107,32 @@ def _legend(fig: Figure, ax, handles: list, size: Size) -> tuple[Legend, str]:
     longest = max(len(h.get_label()) for h in handles)
     item = 6.0 * longest + 36
     if size.width >= 2.0 * size.height and size.width - item > 300:
-        return ax.legend(handles=handles, fontsize=FONT["legend"], frameon=False, loc="upper left",
-                         bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, handlelength=1.8), "right"
+        return ax.legend(
+            handles=handles,
+            fontsize=FONT["legend"],
+            frameon=False,
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            borderaxespad=0.0,
+            handlelength=1.8,
+        ), "right"
     ncols = max(1, min(len(handles), int((size.width - 20) // item)))
-    return fig.legend(handles=handles, fontsize=FONT["legend"], frameon=False, ncols=ncols, loc="lower center",
-                      bbox_to_anchor=(0.5, 0.0), handlelength=1.8, columnspacing=1.2, borderaxespad=0.2), "below"
+    return fig.legend(
+        handles=handles,
+        fontsize=FONT["legend"],
+        frameon=False,
+        ncols=ncols,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.0),
+        handlelength=1.8,
+        columnspacing=1.2,
+        borderaxespad=0.2,
+    ), "below"
 
 
-def _fit(fig: Figure, ax, legend: tuple[Legend, str] | None = None,
-         left: float = 58, right: float = 12, top: float = 28, bottom: float = 40) -> None:
+def _fit(
+    fig: Figure, ax, legend: tuple[Legend, str] | None = None, left: float = 58, right: float = 12, top: float = 28, bottom: float = 40
+) -> None:
     """Place the axes with margins in pixels, with room for a legend outside them."""
     w, h = (float(v) * PX_PER_INCH for v in fig.get_size_inches())
     if legend is not None:
@@ -125,8 +142,9 @@ def _fit(fig: Figure, ax, legend: tuple[Legend, str] | None = None,
             right += box.width * scale + 10
         else:
             bottom += box.height * scale + 2
-    fig.subplots_adjust(left=left / w, right=max(1 - right / w, (left + 80) / w),
-                        top=1 - top / h, bottom=min(bottom / h, 1 - (top + 50) / h))
+    fig.subplots_adjust(
+        left=left / w, right=max(1 - right / w, (left + 80) / w), top=1 - top / h, bottom=min(bottom / h, 1 - (top + 50) / h)
+    )
 
 
 def _marker_handles() -> list[Line2D]:
@@ -177,16 +195,22 @@ class NetworkPlot:
         bar_w = 92.0
         top = 50.0
         fig.text(0.5, 1 - 6 / h, TITLES["legislature"], ha="center", va="top", fontsize=FONT["title"])
-        self.title = fig.text(0.5, 1 - 24 / h, "", ha="center", va="top", fontsize=FONT["legend"], color=MUTED_TEXT,
-                              linespacing=1.15)
+        self.title = fig.text(0.5, 1 - 24 / h, "", ha="center", va="top", fontsize=FONT["legend"], color=MUTED_TEXT, linespacing=1.15)
         ax = fig.add_axes((0.0, 0.0, 1 - bar_w / w, 1 - top / h))
         ax.set_axis_off()
         ax.add_collection(LineCollection(layout.segments, colors="#a0aec0", linewidths=0.3, alpha=0.35, zorder=1))
         n = layout.xy.shape[0]
         self.scale = min((w - bar_w) / 3.5, (h - top) / 2.6) / 95.0
         self.nodes = nx.draw_networkx_nodes(
-            nx.empty_graph(n), dict(enumerate(layout.xy)), ax=ax, node_size=np.full(n, 6.0),
-            node_color=np.zeros(n), cmap=STANCE_CMAP, vmin=-1.0, vmax=1.0, linewidths=0.7,
+            nx.empty_graph(n),
+            dict(enumerate(layout.xy)),
+            ax=ax,
+            node_size=np.full(n, 6.0),
+            node_color=np.zeros(n),
+            cmap=STANCE_CMAP,
+            vmin=-1.0,
+            vmax=1.0,
+            linewidths=0.7,
         )
         self.nodes.set_zorder(2)
         for (chamber, party), (cx, cy, radius) in layout.group_centres.items():
@@ -256,9 +280,15 @@ class SaliencePlot:
         self.lines = {}
         for name in issue_names:
             heavy = name == target
-            (self.lines[name],) = ax.plot([], [], lw=2.4 if heavy else 1.1, color=TARGET_COLOUR if heavy else None,
-                                          alpha=1.0 if heavy else 0.75, zorder=3 if heavy else 2,
-                                          label=f"{name} (target)" if heavy else name)
+            (self.lines[name],) = ax.plot(
+                [],
+                [],
+                lw=2.4 if heavy else 1.1,
+                color=TARGET_COLOUR if heavy else None,
+                alpha=1.0 if heavy else 0.75,
+                zorder=3 if heavy else 2,
+                label=f"{name} (target)" if heavy else name,
+            )
         self.markers = _Markers(ax)
         ax.set_yscale("log")
         ax.yaxis.set_major_locator(FixedLocator([0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]))
@@ -364,9 +394,19 @@ class SpendingPlot:
             values = np.zeros(len(races))
             np.add.at(values, [row[r] for r in part["race"]], part["amount"].to_numpy())
             attack = side == "against incumbent"
-            handles.append(ax.barh(np.arange(len(races)), values, left=left, color=DONOR_COLOURS.get(donor, "#718096"),
-                                   alpha=1.0 if attack else 0.45, hatch=None if attack else "//", edgecolor="white", lw=0.4,
-                                   label=f"{donor}: {side}"))
+            handles.append(
+                ax.barh(
+                    np.arange(len(races)),
+                    values,
+                    left=left,
+                    color=DONOR_COLOURS.get(donor, "#718096"),
+                    alpha=1.0 if attack else 0.45,
+                    hatch=None if attack else "//",
+                    edgecolor="white",
+                    lw=0.4,
+                    label=f"{donor}: {side}",
+                )
+            )
             left += values
         ax.set_yticks(np.arange(len(races)), races, fontsize=FONT["tick"])
         ax.invert_yaxis()
@@ -448,8 +488,9 @@ def _build(name: str, model, size: Size):
         return NetworkPlot(data.layout_for(model), target, size)
     if name == "salience":
         return SaliencePlot(names, target, size)
-    return {"capture_index": CapturePlot, "opposition": OppositionPlot, "spending_by_race": SpendingPlot,
-            "bill_pipeline": PipelinePlot}[name](size)
+    return {"capture_index": CapturePlot, "opposition": OppositionPlot, "spending_by_race": SpendingPlot, "bill_pipeline": PipelinePlot}[
+        name
+    ](size)
 
 
 def _update(plot, name: str, model):
@@ -532,8 +573,9 @@ def figures_zip(builders: dict[str, Callable[[], Figure]]) -> bytes:
     return buffer.getvalue()
 
 
-def grid(width: float, height: float, n: int = len(NAMES), gap: int = 12,
-         min_width: int = 360, min_height: int = 220, max_aspect: float = 2.4) -> tuple[int, Size]:
+def grid(
+    width: float, height: float, n: int = len(NAMES), gap: int = 12, min_width: int = 360, min_height: int = 220, max_aspect: float = 2.4
+) -> tuple[int, Size]:
     """Columns and plot size for ``n`` plots in a ``width`` x ``height`` pixel area: all in view when they fit legibly.
 
     Each column count whose plots are at least ``min_width`` x ``min_height`` pixels when

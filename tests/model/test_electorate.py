@@ -112,9 +112,22 @@ def test_attention_step_matches_reference(campaign_world: PacsimModel, with_push
     baseline = e.baseline.astype(np.float64)
     around = np.empty_like(baseline)
     vk.neighbour_mean(baseline, e.ties.indptr, e.ties.indices, around)
-    vk.spread_attention(e.attention.astype(np.float64), baseline, e.national_level, e.ties.indptr, e.ties.indices, around,
-                        sp.diffusion, sp.reversion, True, push if with_push else np.zeros((1, e.n_issues)), with_push,
-                        att, sal, chunk)
+    vk.spread_attention(
+        e.attention.astype(np.float64),
+        baseline,
+        e.national_level,
+        e.ties.indptr,
+        e.ties.indices,
+        around,
+        sp.diffusion,
+        sp.reversion,
+        True,
+        push if with_push else np.zeros((1, e.n_issues)),
+        with_push,
+        att,
+        sal,
+        chunk,
+    )
     want_att, want_sal = reference.step_attention(e, push)
     np.testing.assert_allclose(att, want_att, rtol=1e-12, atol=0.0)
     np.testing.assert_allclose(sal, want_sal, rtol=1e-12, atol=0.0)
@@ -136,8 +149,22 @@ def test_float32_attention_stays_within_tolerance() -> None:
         level = e.national_level
         out, sal = np.empty_like(attention), np.empty_like(attention)
         chunk = np.zeros((-(-e.n // vk.CHUNK), e.n_issues))
-        vk.spread_attention(attention, baseline, level, ties.indptr, ties.indices, around, sp.diffusion, sp.reversion, True,
-                            np.zeros((1, e.n_issues)), False, out, sal, chunk)
+        vk.spread_attention(
+            attention,
+            baseline,
+            level,
+            ties.indptr,
+            ties.indices,
+            around,
+            sp.diffusion,
+            sp.reversion,
+            True,
+            np.zeros((1, e.n_issues)),
+            False,
+            out,
+            sal,
+            chunk,
+        )
         attention = out
         e.step_attention(None)
     np.testing.assert_allclose(e.attention, attention, rtol=1e-5)
