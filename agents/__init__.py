@@ -19,7 +19,7 @@ __all__ = [
     "RaceStage",
     "Side",
     "SpendingSide",
+    "VoteKind",
     "Voter",
     "Voters",
-    "VoteKind",
 ]

@@ -105,10 +105,7 @@ def memory(n_runs: int, workers: int) -> dict[str, object]:
 
 
 def _child(kind: str, args: list[str]) -> None:
-    if kind == "memory":
-        result = memory(int(args[0]), int(args[1]))
-    else:
-        result = throughput(kind, int(args[0]), int(args[1]))
+    result = memory(int(args[0]), int(args[1])) if kind == "memory" else throughput(kind, int(args[0]), int(args[1]))
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
@@ -148,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
     mem = _measure("memory", args.runs, 2)
     results["memory"] = mem
     print(
-        f"driver over {mem['runs']} runs ({mem['wall_s']:.0f} s): RSS by share done {mem['rss_mb_by_tenth_done']}, peak {mem['peak_rss_mb']:.0f} MB"
+        f"driver over {mem['runs']} runs ({mem['wall_s']:.0f} s): "
+        f"RSS by share done {mem['rss_mb_by_tenth_done']}, peak {mem['peak_rss_mb']:.0f} MB"
     )
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     return 0

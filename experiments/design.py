@@ -66,10 +66,11 @@ class Factor:
         if self.values is not None:
             return self.values[min(int(u * len(self.values)), len(self.values) - 1)]
         if self.log:
-            x = 10 ** (math.log10(self.lo) + u * (math.log10(self.hi) - math.log10(self.lo)))
+            lo, hi = math.log10(self.lo), math.log10(self.hi)
+            x = 10 ** (lo + u * (hi - lo))
         else:
             x = self.lo + u * (self.hi - self.lo)
-        return int(round(x)) if self.integer else float(x)
+        return round(x) if self.integer else float(x)
 
     def bounds(self) -> tuple[float, float]:
         """The factor's range in the space a sampler draws from (log10 for a log range)."""

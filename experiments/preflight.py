@@ -141,7 +141,7 @@ def _cgroup_available() -> int | None:
         return None
     best = None
     for line in lines:
-        hierarchy, _, rest = line.partition(":")
+        _hierarchy, _, rest = line.partition(":")
         controllers, _, rel = rest.partition(":")
         if controllers == "":  # cgroup v2
             base = Path("/sys/fs/cgroup") / rel.lstrip("/")

@@ -16,12 +16,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy import stats
 
-from pacsim.experiments.figures import citation, markdown_table, pyplot, save_figure
-import pyarrow as pa
-
 from pacsim.experiments.errors import ManifestError, OutputError, ReportError
+from pacsim.experiments.figures import citation, markdown_table, pyplot, save_figure
 from pacsim.experiments.preflight import check_creatable, claim_folder
 from pacsim.experiments.results import FolderKind, RunFolder, RunStatus, SweepStatus, folder_kind
 from pacsim.model.outcomes import target_bills
@@ -30,7 +29,7 @@ _META = ("run_id", "point_id", "replicate", "seed", "scenario")
 _MAX_LEVELS = 12
 
 
-class _Missing(ValueError):
+class _MissingError(ValueError):
     """A run folder without what a report needs."""
 
 
@@ -238,7 +237,7 @@ def gilens_page_regression(data: pd.DataFrame) -> tuple[Any, list[str]]:
 
     if data["policy_change"].nunique() < 2:
         outcome = "passed" if data["policy_change"].iloc[0] else "failed"
-        raise _Missing(f"every one of the {len(data)} bills {outcome}, so there is no variation to explain")
+        raise _MissingError(f"every one of the {len(data)} bills {outcome}, so there is no variation to explain")
     notes = []
     terms = []
     for var in ("voter_pref", "donor_pref"):
@@ -252,7 +251,7 @@ def gilens_page_regression(data: pd.DataFrame) -> tuple[Any, list[str]]:
         notes.append("salience does not vary across runs, so its interactions are left out")
         formula_terms = terms
     if not formula_terms:
-        raise _Missing("neither preference nor salience varies")
+        raise _MissingError("neither preference nor salience varies")
     formula = "policy_change ~ " + " + ".join(formula_terms)
     model = smf.ols(formula, data=data)
     groups = data["run_id"].to_numpy()
@@ -399,12 +398,12 @@ def _regression_section(folder: RunFolder, outcomes: pd.DataFrame, out: Path, wr
         (out / stale).unlink(missing_ok=True)
     prepared = gilens_page_data(folder, outcomes)
     if prepared is None:
-        return lines + ['No bills table in this run folder (add "bills" to the experiment\'s `tables`).', ""]
+        return [*lines, 'No bills table in this run folder (add "bills" to the experiment\'s `tables`).', ""]
     data, outcome_label = prepared
     try:
         result, notes = gilens_page_regression(data)
-    except (_Missing, ValueError, np.linalg.LinAlgError) as exc:
-        return lines + [f"Not estimable on these runs: {exc}.", ""]
+    except (_MissingError, ValueError, np.linalg.LinAlgError) as exc:
+        return [*lines, f"Not estimable on these runs: {exc}.", ""]
     coefs = pd.DataFrame(
         {
             "term": result.params.index,

@@ -13,10 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pacsim.experiments.design import salib_problem, sample_matrix
+from pacsim.experiments.design import Design, ExperimentSpec, salib_problem, sample_matrix
 from pacsim.experiments.figures import citation, markdown_table, pyplot, save_figure
 from pacsim.experiments.results import RunFolder
-from pacsim.experiments.design import Design, ExperimentSpec
 from pacsim.experiments.spec import ExperimentError, known_outcomes
 
 

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from pacsim.experiments.design import SCENARIO_KEY, Design, ExperimentSpec, Factor, count_points, design_points
+from pacsim.experiments.errors import ExperimentError
 from pacsim.model.params import FIELDS, ParameterError, Params, build_params, flatten
 from pacsim.model.scenarios import ScenarioError, is_path, list_scenarios, load_scenario, read_text, resolve_file, scenario_path
-from pacsim.experiments.errors import ExperimentError
 
 EXPERIMENT_DIR = Path(__file__).parent
 
@@ -229,7 +229,8 @@ def read_experiment(path: Path, text: str) -> ExperimentSpec:
     exp = data.get("experiment")
     if not isinstance(exp, dict):
         raise ExperimentError(
-            f"experiment file '{path}': missing the [experiment] table (name, scenario, design, replicates, master_seed, n_cycles, outcomes)"
+            f"experiment file '{path}': missing the [experiment] table "
+            "(name, scenario, design, replicates, master_seed, n_cycles, outcomes)"
         )
     for key in exp:
         if key not in _EXPERIMENT_KEYS:

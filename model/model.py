@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import mesa
-from mesa.experimental.scenarios import Scenario
 import networkx as nx
 import numpy as np
 import pandas as pd
+from mesa.experimental.scenarios import Scenario
 
 from pacsim.agents import Donor, LegislatorSnapshot, Politician, Side, Voters
 from pacsim.agents.politician import Incentives, Outlook

@@ -20,8 +20,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pacsim.agents.enums import AdStrategy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pacsim.agents.enums import AdStrategy
 
 
 def _p(default: Any, lo: float | None, hi: float | None, units: str, description: str, **kw: Any) -> Any:
@@ -193,7 +194,11 @@ class PoliticianParams(_Section):
         0.0,
         10.0,
         "re-election probability per unit distance",
-        "Mean policy conviction of ordinary legislators (exponentially distributed). Members are above all re-election seekers (Mayhew 1974): an ordinary member gives up about half a point of re-election probability to stand a full unit nearer its own ideal.",
+        (
+            "Mean policy conviction of ordinary legislators (exponentially distributed). Members are above all re-election seekers "
+            "(Mayhew 1974): an ordinary member gives up about half a point of re-election probability to stand a full unit nearer its own "
+            "ideal."
+        ),
     )
     champions: int = _p(0, 0, 2000, "legislators", "Legislators with high conviction on the target issue, drawn at random.")
     champion_conviction: float = _p(1.0, 0.0, 10.0, "re-election probability per unit distance", "Conviction of a champion.")
@@ -219,7 +224,11 @@ class PoliticianParams(_Section):
         0.0,
         1.0,
         "share per review",
-        "How far a legislator's belief about a donor's spending moves at each review towards what the donor's plan rule implies. Stated reason: a fifth per review (every four weeks) closes half the gap in about three months, the pace at which a PAC's announcements and filings reach members.",
+        (
+            "How far a legislator's belief about a donor's spending moves at each review towards what the donor's plan rule implies. "
+            "Stated reason: a fifth per review (every four weeks) closes half the gap in about three months, the pace at which a PAC's "
+            "announcements and filings reach members."
+        ),
     )
     muted_band: float = _p(
         0.2, 0.0, 1.0, "position units", "A stance within this distance of neutral is muted: neither opposing nor supporting."
@@ -249,21 +258,31 @@ class CampaignParams(_Section):
         0.0,
         5.0,
         "logit units per log-dollar",
-        "Persuasion of ads: utility per unit of log(1 + dollars per voter / saturation). Gives about half a point of vote share per SD of ad advantage, in the range of Spenkuch & Toniatti (2018) for presidential ads; Kalla & Broockman (2018) find general-election persuasion near zero, so this is an upper-middle value.",
+        (
+            "Persuasion of ads: utility per unit of log(1 + dollars per voter / saturation). Gives about half a point of vote share per "
+            "SD of ad advantage, in the range of Spenkuch & Toniatti (2018) for presidential ads; Kalla & Broockman (2018) find "
+            "general-election persuasion near zero, so this is an upper-middle value."
+        ),
     )
     ad_saturation: float = _p(
         1.0,
         0.01,
         1e4,
         "dollars per eligible voter",
-        "Spending on air at which ads' returns start to diminish (log returns beyond it). Stated reason: about $1 per eligible voter is a heavily contested House race's closing-weeks volume (AdImpact tallies, 2022).",
+        (
+            "Spending on air at which ads' returns start to diminish (log returns beyond it). Stated reason: about $1 per eligible voter "
+            "is a heavily contested House race's closing-weeks volume (AdImpact tallies, 2022)."
+        ),
     )
     ad_retention: float = _p(
         0.3,
         0.0,
         1.0,
         "share per step",
-        "Share of an ad's effect left after a week. Gerber, Gimpel, Green & Shaw (2011) find TV ads' effect largely gone within a week; Hill, Lo, Vavreck & Zaller (2013) find most of it decays within days.",
+        (
+            "Share of an ad's effect left after a week. Gerber, Gimpel, Green & Shaw (2011) find TV ads' effect largely gone within a "
+            "week; Hill, Lo, Vavreck & Zaller (2013) find most of it decays within days."
+        ),
     )
     exposure_sd: float = _p(0.5, 0.0, 3.0, "log-normal sd", "Spread of voters' exposure to ads (mean 1).")
     min_buy: float = _p(
@@ -271,35 +290,51 @@ class CampaignParams(_Section):
         1_000.0,
         1e9,
         "dollars",
-        "Smallest buy a donor makes in a race; plans come in whole buys, so no race gets dust. Stated reason: about a week of broadcast time in a mid-size media market (AdImpact rate cards).",
+        (
+            "Smallest buy a donor makes in a race; plans come in whole buys, so no race gets dust. Stated reason: about a week of "
+            "broadcast time in a mid-size media market (AdImpact rate cards)."
+        ),
     )
     house_candidate_spending: float = _p(
         1.5e6,
         0.0,
         1e9,
         "dollars per candidate per cycle",
-        "What each House candidate and its party spend on their own ads in a safe race. OpenSecrets, 2022 cycle: House general-election winners spent about $2.8M on average and challengers far less.",
+        (
+            "What each House candidate and its party spend on their own ads in a safe race. OpenSecrets, 2022 cycle: House "
+            "general-election winners spent about $2.8M on average and challengers far less."
+        ),
     )
     senate_candidate_spending: float = _p(
         12e6,
         0.0,
         1e10,
         "dollars per candidate per cycle",
-        "What each Senate candidate and its party spend on their own ads in a safe race. OpenSecrets, 2022 cycle: Senate winners spent about $26M on average, challengers less.",
+        (
+            "What each Senate candidate and its party spend on their own ads in a safe race. OpenSecrets, 2022 cycle: Senate winners "
+            "spent about $26M on average, challengers less."
+        ),
     )
     close_race_spending: float = _p(
         3.0,
         0.0,
         100.0,
         "multiple",
-        "How much more candidates and parties spend in a dead heat: spending is the safe-race amount times 1 + this × closeness. Stated reason: the most competitive House races of 2022 ran $10-25M in candidate and party money (OpenSecrets race totals), several times a safe seat's.",
+        (
+            "How much more candidates and parties spend in a dead heat: spending is the safe-race amount times 1 + this × closeness. "
+            "Stated reason: the most competitive House races of 2022 ran $10-25M in candidate and party money (OpenSecrets race totals), "
+            "several times a safe seat's."
+        ),
     )
     replan_threshold: float = _p(
         0.02,
         0.0,
         1.0,
         "vote share",
-        "A donor revises its race plan when a race's expected share has moved this much since it planned. Stated reason: two points, about a poll's margin of error.",
+        (
+            "A donor revises its race plan when a race's expected share has moved this much since it planned. Stated reason: two points, "
+            "about a poll's margin of error."
+        ),
     )
 
 
@@ -323,14 +358,21 @@ class DonorParams(_Section):
         0.0,
         100.0,
         "seats",
-        "Extra value, in seats' worth of votes, of defeating an opponent: a defeat makes an example that deters others (thread lines 5-6). Stated reason: an example is worth about as much again as the seat itself.",
+        (
+            "Extra value, in seats' worth of votes, of defeating an opponent: a defeat makes an example that deters others (thread lines "
+            "5-6). Stated reason: an example is worth about as much again as the seat itself."
+        ),
     )
     reserve_value: float = _p(
         0.001,
         0.0,
         1.0,
         "win probability per $1M",
-        "The least a further $1M must add to the chance of winning a House seat (or its equivalent) for the PAC to spend it; money worth less stays in the bank. Stated reason: a tenth of a point per $1M is where a buy stops mattering to any race; Fairshake banked over $100M for later cycles rather than spend in hopeless or safe races (FEC filings, 2024 year-end).",
+        (
+            "The least a further $1M must add to the chance of winning a House seat (or its equivalent) for the PAC to spend it; money "
+            "worth less stays in the bank. Stated reason: a tenth of a point per $1M is where a buy stops mattering to any race; "
+            "Fairshake banked over $100M for later cycles rather than spend in hopeless or safe races (FEC filings, 2024 year-end)."
+        ),
     )
     announce: bool = _p(
         True,

@@ -1,5 +1,8 @@
-"""What is checked before work starts, on inputs that are right: bases found where they are named, designs counted
-exactly, memory estimated from the schema, and output folders claimed and given back."""
+"""What is checked before work starts, on inputs that are right.
+
+Bases found where they are named, designs counted exactly, memory estimated from the schema, and output folders
+claimed and given back.
+"""
 
 from __future__ import annotations
 
@@ -145,10 +148,9 @@ def test_check_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_a_claimed_folder_is_given_back_when_the_work_fails(tmp_path: Path) -> None:
     """claim_folder makes the folder and its missing parents, and removes them again if the work inside raises."""
     target = tmp_path / "a" / "b" / "c"
-    with pytest.raises(KeyboardInterrupt):
-        with preflight.claim_folder(target):
-            assert target.is_dir()
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), preflight.claim_folder(target):
+        assert target.is_dir()
+        raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(OutputError, match="is a file"):
         (tmp_path / "f").write_text("x")

@@ -47,7 +47,7 @@ def test_scenario_runs_a_cycle(name: str, runs: dict) -> None:
     assert last["house_rep"] + last["house_dem"] + last["senate_rep"] + last["senate_dem"] == seats
     assert (tables["races"]["stage"] == "general").sum() >= params.legislature.house_seats
     spent = tables["spending"].groupby(["cycle", "donor"])["amount"].sum()
-    for (cycle, donor), amount in spent.items():
+    for (_cycle, donor), amount in spent.items():
         assert amount <= getattr(params, donor).budget * (1 + 1e-9)
 
 

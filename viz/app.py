@@ -115,12 +115,11 @@ def ParameterControl(path: str, value: Any, on_value: Callable[[str, Any], None]
     """One control for one schema field: a slider, a log slider, a switch or a picker, with its value and units."""
     spec = FIELDS[path]
     with solara.v.Html(tag="div", attributes={"data-testid": f"field-{path}"}, class_="pacsim-control"):
-        with solara.Tooltip(spec.description):
-            with solara.v.Html(tag="div", class_="pacsim-control-label"):
-                solara.v.Html(tag="span", children=[f"{path} = "])
-                _tagged(f"control-{path}", _value_text(path, value), classes="font-weight-bold")
-                if spec.units not in ("choice", "on/off"):
-                    solara.v.Html(tag="span", children=[f" {spec.units}{', log scale' if _is_log(path) else ''}"], style_="color: #718096;")
+        with solara.Tooltip(spec.description), solara.v.Html(tag="div", class_="pacsim-control-label"):
+            solara.v.Html(tag="span", children=[f"{path} = "])
+            _tagged(f"control-{path}", _value_text(path, value), classes="font-weight-bold")
+            if spec.units not in ("choice", "on/off"):
+                solara.v.Html(tag="span", children=[f" {spec.units}{', log scale' if _is_log(path) else ''}"], style_="color: #718096;")
         if spec.choices:
             solara.ToggleButtonsSingle(value=value, values=list(spec.choices), on_value=lambda v: on_value(path, v), dense=True)
         elif spec.type is bool:
@@ -139,7 +138,7 @@ def ParameterControl(path: str, value: Any, on_value: Callable[[str, Any], None]
                 max=top,
                 step=0.05,
                 thumb_label=False,
-                on_value=lambda v: on_value(path, float(round(10**v, -int(math.floor(v)) + 2))),
+                on_value=lambda v: on_value(path, float(round(10**v, -math.floor(v) + 2))),
             )
         else:
             step = (spec.hi - spec.lo) / 200.0
@@ -377,7 +376,7 @@ STYLE = f"""
 
 @solara.component
 def SidebarCards(model: solara.Reactive[LiveModel], settings: solara.Reactive[LiveSettings]) -> None:
-    """pacsim's sidebar cards, placed after Mesa's Step and Reset."""
+    """The sidebar cards pacsim adds, placed after Mesa's Step and Reset."""
     with solara.Sidebar(), solara.Column(gap="0px"):
         Controls(model, settings)
         ActionsCard(model)

@@ -23,20 +23,20 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.legend import Legend  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullFormatter  # noqa: E402
-from PIL import Image  # noqa: E402
+import networkx as nx
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullFormatter
+from PIL import Image
 
-from pacsim.agents.enums import Chamber, Party  # noqa: E402
-from pacsim.viz import data  # noqa: E402
-from pacsim.viz.data import Layout, NodeState, format_dollars, node_sizes  # noqa: E402
+from pacsim.agents.enums import Chamber, Party
+from pacsim.viz import data
+from pacsim.viz.data import Layout, NodeState, format_dollars, node_sizes
 
 PARTY_COLOURS = {Party.DEM.value: "#2b6cb0", Party.REP.value: "#c53030"}
 STANCE_CMAP = "PuOr"

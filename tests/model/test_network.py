@@ -29,7 +29,7 @@ def test_ring_lattice_ground_truth() -> None:
     """A district of six voters with degree 2 is the ring 0-1-2-3-4-5-0; a district of two has one tie, of one none."""
     lo, size, rank, far = ring_lattice(np.array([0, 1, 3, 9]), 2)
     ground_truth = {(1, 2), (3, 4), (4, 5), (5, 6), (6, 7), (7, 8), (3, 8)}
-    edges = {tuple(sorted((int(a), int(b)))) for a, b in zip(lo + rank, lo + far)}
+    edges = {tuple(sorted((int(a), int(b)))) for a, b in zip(lo + rank, lo + far, strict=True)}
     assert edges == ground_truth
     assert lo.shape[0] == 8  # the two-voter district lists its one tie from both ends
     np.testing.assert_array_equal(size, [2, 2, 6, 6, 6, 6, 6, 6])
