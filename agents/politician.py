@@ -144,7 +144,7 @@ def reelection_chance(outlook: Outlook, beliefs: Beliefs, inc: Incentives) -> np
     Where a primary comes first, the politician must win both; the attack money it expects
     is split between them as the donors split theirs.
     """
-    if outlook.primary_share is None:
+    if outlook.primary_share is None or outlook.primary_fraction is None:  # set together, where primaries are held
         expected = outlook.share + outlook.slope * money_shift(outlook, beliefs, inc)
         return norm.cdf((expected - 0.5) / inc.uncertainty)
     f = outlook.primary_fraction

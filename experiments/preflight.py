@@ -98,7 +98,8 @@ def spec_bytes(spec: ExperimentSpec) -> tuple[int, int]:
     from pacsim.model.scenarios import load_scenario
 
     factors = {f.path: f for f in spec.factors}
-    scenarios = factors[SCENARIO_KEY].values if SCENARIO_KEY in factors else (spec.scenario,)
+    listed = factors[SCENARIO_KEY].values if SCENARIO_KEY in factors else None
+    scenarios = listed if listed is not None else (spec.scenario,)
     worst = (0, 0)
     for scenario in scenarios:
         _, base = load_scenario(scenario, spec.fixed)
@@ -111,7 +112,7 @@ def spec_bytes(spec: ExperimentSpec) -> tuple[int, int]:
 def _largest(factor: Factor | None, default: float) -> float:
     if factor is None:
         return default
-    return max(factor.values) if factor.values is not None else float(factor.hi)
+    return max(factor.values) if factor.values is not None else float(factor.ends()[1])
 
 
 def _meminfo_available() -> int | None:

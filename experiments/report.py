@@ -112,7 +112,7 @@ def line_figure(outcomes: pd.DataFrame, x: str, outcome: str, by: str | None, ou
     colours = plt.get_cmap("viridis")(np.linspace(0.1, 0.85, max(len(groups), 1)))
     for colour, (level, frame) in zip(colours, groups, strict=False):
         table = point_table(frame.assign(**{x: _coarsen(frame[x])}), [x], outcome).sort_values(x)
-        label = None if by is None else f"{by} = {level}"
+        label = None if by is None else f"{by} = {level!s}"
         ax.plot(table[x], table["mean"], marker="o", color=colour, label=label, lw=2)
         ax.fill_between(table[x], table["ci_low"], table["ci_high"], color=colour, alpha=0.2, lw=0)
     if _is_log(outcomes[x]):

@@ -375,10 +375,10 @@ def _check_points(spec: ExperimentSpec, reader: _Reader) -> None:
     bases: dict[str, Params] = {}
     seen: set[tuple[tuple[str, Any], ...]] = set()
     for point in design_points(spec):
-        key = tuple(sorted(point.items()))
-        if key in seen:
+        point_key = tuple(sorted(point.items()))
+        if point_key in seen:
             continue
-        seen.add(key)
+        seen.add(point_key)
         scenario = point.get(SCENARIO_KEY, spec.scenario)
         overrides = {k: v for k, v in point.items() if k != SCENARIO_KEY}
         try:

@@ -27,7 +27,7 @@ from pacsim.agents.enums import AdStrategy
 
 def _p(default: Any, lo: float | None, hi: float | None, units: str, description: str, **kw: Any) -> Any:
     """Declare one parameter: default, inclusive range, units and description."""
-    extra = {"units": units}
+    extra: dict[str, Any] = {"units": units}
     return Field(default, ge=lo, le=hi, description=description, json_schema_extra=extra, **kw)
 
 
@@ -568,10 +568,18 @@ def _bounds(info: Any) -> tuple[float | None, float | None]:
     return lo, hi
 
 
+def _section_model(section: str) -> type[BaseModel]:
+    """The model class of one section of the schema: every field of ``Params`` is a section."""
+    ann = Params.model_fields[section].annotation
+    if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+        raise TypeError(f"Params.{section} is {ann!r}, not a section model")
+    return ann
+
+
 def iter_fields() -> Iterator[FieldSpec]:
     """Every parameter of the schema, in declaration order."""
-    for section, sinfo in Params.model_fields.items():
-        for name, info in sinfo.annotation.model_fields.items():
+    for section in Params.model_fields:
+        for name, info in _section_model(section).model_fields.items():
             lo, hi = _bounds(info)
             ann = info.annotation
             choices = tuple(m.value for m in ann) if isinstance(ann, type) and issubclass(ann, enum.Enum) else None
@@ -622,7 +630,7 @@ def _coerce(path: str, value: Any) -> Any:
     if spec.type is tuple and isinstance(value, list):
         return tuple(float(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value)
     if spec.choices and isinstance(value, str) and value in spec.choices:
-        ann = Params.model_fields[path.split(".")[0]].annotation.model_fields[path.split(".")[1]].annotation
+        ann = _section_model(path.split(".")[0]).model_fields[path.split(".")[1]].annotation
         return ann(value)
     return value
 
@@ -654,7 +662,7 @@ def flatten(nested: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 def _unknown(path: str) -> str:
     section = path.split(".")[0]
     if section in Params.model_fields:
-        names = ", ".join(Params.model_fields[section].annotation.model_fields)
+        names = ", ".join(_section_model(section).model_fields)
         return f"unknown parameter '{path}': section '{section}' has {names}"
     return f"unknown parameter '{path}': sections are {', '.join(Params.model_fields)}"
 
