@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from pacsim.experiments.spec import read_experiment
 from pacsim.experiments.sweep import run_sweep
@@ -61,7 +62,7 @@ def _rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def throughput(kind: str, workers: int, samples: int) -> dict[str, float]:
+def throughput(kind: str, workers: int, samples: int) -> dict[str, Any]:
     """Runs per second of the small sweep (executor start-up included, and separately the first run's latency)."""
     spec = read_experiment(Path("bench_small.toml"), SMALL.format(samples=samples))
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,7 +93,7 @@ def memory(n_runs: int, workers: int) -> dict[str, object]:
         wall = time.perf_counter() - t0
         stop.set()
         thread.join()
-    by_decile = {}
+    by_decile: dict[int, float] = {}
     for done, rss in samples:
         decile = min(10, done * 10 // max(n_runs, 1))
         by_decile[decile] = max(by_decile.get(decile, 0.0), rss)
@@ -139,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
             f"(start-up included), driver peak RSS {r['peak_rss_mb']:.0f} MB"
         )
     local2, dask2 = results["local_2"], results["dask_2"]
-    overhead = dask2["wall_s"] - local2["wall_s"]  # type: ignore[index,operator]
+    overhead = dask2["wall_s"] - local2["wall_s"]  # type: ignore[index]
     results["dask_overhead_s"] = overhead
     print(f"Dask overhead against the local pool (2 workers, {args.samples} runs): {overhead:+.1f} s")
     mem = _measure("memory", args.runs, 2)

@@ -205,6 +205,8 @@ def _dask(workers: int | None, scheduler: str | None) -> Iterator[Backend]:
         raise ExecutorError(f"cannot reach dask scheduler {scheduler!r}: {exc}".replace("\n", " ")) from None
     try:
         n = len(client.scheduler_info().get("workers", {})) or (workers or 0)
+        if client.scheduler is None:
+            raise ExecutorError(f"dask client for {scheduler!r} holds no scheduler connection")
         yield Backend(client.get_executor(pure=False), "dask", n, scheduler or client.scheduler.address)
     finally:
         client.close()

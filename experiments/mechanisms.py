@@ -55,6 +55,8 @@ def campaign_swing(params: Params, seed: int) -> dict[str, float]:
             ledger = model.money
             money = np.column_stack([ledger.for_incumbent[:, 0], ledger.against_incumbent[:, 0]])
     with_ads, without = shares
+    if money is None:
+        raise RuntimeError("the copy that spends runs first and records the ledger")
     attacked, protected = money[:, 1] > 0, money[:, 0] > 0
     swing = np.where(attacked, without - with_ads, 0.0) + np.where(protected, with_ads - without, 0.0)
     spent = float(money.sum())
@@ -173,7 +175,8 @@ def _threat(args: tuple[bool, int, dict[str, Any]]) -> dict[str, Any]:
     tables = simulate(build_params({**size, "industry.announce": announce, "run.seed": seed}))
     out: dict[str, Any] = {"announce": announce, "seed": seed}
     for label, still in (("opposing", True), ("quiet", False)):
-        for c, v in threat_ratio(tables["legislators"], still_opposing=still).items():
+        ratio = threat_ratio(tables["legislators"], still_opposing=still)
+        for c, v in zip(ratio.index.to_numpy(), ratio.to_numpy(), strict=True):
             out[f"cycle_{int(c)}_{label}"] = float(v)
     return out
 

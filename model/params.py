@@ -583,14 +583,15 @@ def iter_fields() -> Iterator[FieldSpec]:
             lo, hi = _bounds(info)
             ann = info.annotation
             choices = tuple(m.value for m in ann) if isinstance(ann, type) and issubclass(ann, enum.Enum) else None
-            base = str if choices else (ann if ann in (int, float, bool, str) else tuple)
+            base = str if choices else (ann if isinstance(ann, type) and ann in (int, float, bool, str) else tuple)
+            extra = info.json_schema_extra
             yield FieldSpec(
                 path=f"{section}.{name}",
                 type=base,
                 default=_plain(info.default),
                 lo=lo,
                 hi=hi,
-                units=(info.json_schema_extra or {}).get("units", ""),
+                units=str(extra["units"]) if isinstance(extra, dict) and "units" in extra else "",
                 description=info.description or "",
                 choices=choices,
             )
@@ -631,7 +632,8 @@ def _coerce(path: str, value: Any) -> Any:
         return tuple(float(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value)
     if spec.choices and isinstance(value, str) and value in spec.choices:
         ann = _section_model(path.split(".")[0]).model_fields[path.split(".")[1]].annotation
-        return ann(value)
+        if isinstance(ann, type) and issubclass(ann, enum.Enum):  # a field has choices only when it is an enum
+            return ann(value)
     return value
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import ipyvue
 import solara
@@ -124,6 +124,8 @@ def ParameterControl(path: str, value: Any, on_value: Callable[[str, Any], None]
             solara.ToggleButtonsSingle(value=value, values=list(spec.choices), on_value=lambda v: on_value(path, v), dense=True)
         elif spec.type is bool:
             solara.Switch(label="on" if value else "off", value=bool(value), on_value=lambda v: on_value(path, bool(v)), classes=["mt-0"])
+        elif spec.lo is None or spec.hi is None:
+            raise ValueError(f"parameter '{path}' has no range, so it has no slider")
         elif spec.type is int:
             hi = int(min(spec.hi, upper) if upper is not None else spec.hi)
             solara.SliderInt(label="", value=int(value), min=int(spec.lo), max=hi, on_value=lambda v: on_value(path, int(v)))
@@ -398,18 +400,21 @@ def Page() -> None:
     if problem:
         solara.Error(f"pacsim cannot start the live view: {problem}")
         return
+    # _start leaves settings and model out only with a problem; the hooks above run first on every render, as Solara requires.
+    live_settings = cast("solara.Reactive[LiveSettings]", settings)
+    live_model = cast("solara.Reactive[LiveModel]", model)
     solara.Style(STYLE)
     with solara.v.Html(tag="div", style_="display: none;"):
         # SolaraViz puts its app bar and sidebar in the page's layout; what it leaves here is
         # its own main view, empty since the plots are laid out below, so it takes no room.
         SolaraViz(
-            model,
+            live_model,
             components=[],
-            model_params={"settings": Stocked(settings.get, STOCK)},
+            model_params={"settings": Stocked(live_settings.get, STOCK)},
             name="pacsim: money, attention and legislation",
         )
-    Dashboard(model.value, page_plots)
-    Below(model, settings)
+    Dashboard(live_model.value, page_plots)
+    Below(live_model, live_settings)
 
 
 if __name__ == "__main__":  # run by Solara's server (``solara run`` executes the app as __main__), not on import

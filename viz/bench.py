@@ -19,6 +19,8 @@ import subprocess
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import numpy as np
 
@@ -54,18 +56,15 @@ def in_process(steps: int) -> list[float]:
 
     from pacsim.viz import app
 
-    holder: dict[str, object] = {}
+    holder: dict[str, Any] = {}
     original = app.LiveModel.__init__
 
-    def remember(self, settings):
+    def remember(self: Any, settings: Any) -> None:
         original(self, settings)
         holder["model"] = self
 
-    app.LiveModel.__init__ = remember
-    try:
+    with mock.patch.object(app.LiveModel, "__init__", remember):
         _, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
-    finally:
-        app.LiveModel.__init__ = original
     model = holder["model"]
     times, model_times = [], []
     for _ in range(steps):
