@@ -36,14 +36,18 @@ _API = {
 
 __all__ = ["__version__", *_API]
 
-if TYPE_CHECKING:
-    from pacsim.experiments.runner import simulate
-    from pacsim.experiments.spec import load_experiment
-    from pacsim.experiments.sweep import run_sweep
-    from pacsim.model.model import PacsimModel
-    from pacsim.model.outcomes import capture_index, summarise
-    from pacsim.model.params import ParameterError, Params, build_params
-    from pacsim.model.scenarios import list_scenarios, load_scenario
+if TYPE_CHECKING:  # the names are re-exported for type checkers; at run time __getattr__ imports them
+    from pacsim.experiments.runner import simulate as simulate
+    from pacsim.experiments.spec import load_experiment as load_experiment
+    from pacsim.experiments.sweep import run_sweep as run_sweep
+    from pacsim.model.model import PacsimModel as PacsimModel
+    from pacsim.model.outcomes import capture_index as capture_index
+    from pacsim.model.outcomes import summarise as summarise
+    from pacsim.model.params import ParameterError as ParameterError
+    from pacsim.model.params import Params as Params
+    from pacsim.model.params import build_params as build_params
+    from pacsim.model.scenarios import list_scenarios as list_scenarios
+    from pacsim.model.scenarios import load_scenario as load_scenario
 
 
 def __getattr__(name: str) -> Any:

@@ -7,6 +7,19 @@ from pacsim.agents.politician import Politician
 from pacsim.agents.voter import Voter, Voters
 
 __all__ = [
-    "AdStrategy", "BillStage", "BillType", "Chamber", "Donor", "Leadership", "LegislatorSnapshot", "Party", "Politician", "RaceStage",
-    "Side", "SpendingSide", "Voter", "Voters", "VoteKind",
+    "AdStrategy",
+    "BillStage",
+    "BillType",
+    "Chamber",
+    "Donor",
+    "Leadership",
+    "LegislatorSnapshot",
+    "Party",
+    "Politician",
+    "RaceStage",
+    "Side",
+    "SpendingSide",
+    "VoteKind",
+    "Voter",
+    "Voters",
 ]

@@ -102,8 +102,9 @@ def buys_at(gains: np.ndarray, threshold: float) -> np.ndarray:
     return (np.minimum.accumulate(gains, axis=1) >= threshold).sum(axis=1)
 
 
-def plan_race_money(gains: np.ndarray, eligible: np.ndarray, pot: float, buy: float, reserve: float,
-                    max_races: int = 0) -> tuple[np.ndarray, float]:
+def plan_race_money(
+    gains: np.ndarray, eligible: np.ndarray, pot: float, buy: float, reserve: float, max_races: int = 0
+) -> tuple[np.ndarray, float]:
     """Dollars per race and the plan's marginal value (per $1M) for a pot spent where buys are worth most.
 
     Races get successive buys while a further buy is worth at least the marginal value; the
@@ -124,8 +125,9 @@ def plan_race_money(gains: np.ndarray, eligible: np.ndarray, pot: float, buy: fl
         threshold = float(np.nextafter(cut, np.inf))
     buys = (run >= threshold).sum(axis=1)
     if max_races > 0 and (buys > 0).sum() > max_races:
-        worth = np.where(buys > 0, np.take_along_axis(np.cumsum(np.maximum(run, 0.0), axis=1),
-                                                      np.maximum(buys - 1, 0)[:, None], axis=1)[:, 0], -np.inf)
+        worth = np.where(
+            buys > 0, np.take_along_axis(np.cumsum(np.maximum(run, 0.0), axis=1), np.maximum(buys - 1, 0)[:, None], axis=1)[:, 0], -np.inf
+        )
         keep = np.zeros_like(eligible)
         keep[np.argsort(-worth, kind="stable")[:max_races]] = True
         return plan_race_money(gains, eligible & keep, pot, buy, reserve, 0)
@@ -142,10 +144,20 @@ class Donor(mesa.Agent):
     @classmethod
     def from_params(cls, model: mesa.Model, name: str, params: Any, target_issue: int) -> Donor:
         """A donor configured by one donor section of the parameter schema (``industry`` or ``opposing``)."""
-        fields = ("budget", "position", "intensity", "attack_share", "announce", "primary_share", "max_targets",
-                  "example_value", "reserve_value")
-        return cls(model, name=name, target_issue=target_issue, strategy=AdStrategy(params.strategy),
-                   **{f: getattr(params, f) for f in fields})
+        fields = (
+            "budget",
+            "position",
+            "intensity",
+            "attack_share",
+            "announce",
+            "primary_share",
+            "max_targets",
+            "example_value",
+            "reserve_value",
+        )
+        return cls(
+            model, name=name, target_issue=target_issue, strategy=AdStrategy(params.strategy), **{f: getattr(params, f) for f in fields}
+        )
 
     def __init__(
         self,
@@ -210,11 +222,27 @@ class Donor(mesa.Agent):
 
     def attack_values(self, view: RaceView) -> RaceView:
         """The race view with an opponent's seat worth ``1 + example_value`` times its votes: a defeat makes an example."""
-        return RaceView(view.share, view.slope, view.attack, view.defend, view.scale, view.others,
-                        view.value * (1.0 + self.example_value), view.ad_effect, view.uncertainty)
+        return RaceView(
+            view.share,
+            view.slope,
+            view.attack,
+            view.defend,
+            view.scale,
+            view.others,
+            view.value * (1.0 + self.example_value),
+            view.ad_effect,
+            view.uncertainty,
+        )
 
-    def plan(self, view: RaceView, sides: np.ndarray, up: np.ndarray, buy: float, shift: np.ndarray | None = None,
-             spent: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    def plan(
+        self,
+        view: RaceView,
+        sides: np.ndarray,
+        up: np.ndarray,
+        buy: float,
+        shift: np.ndarray | None = None,
+        spent: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> np.ndarray:
         """Draw up (or revise) the general-election plan: dollars against opponents and for allies in the races that are up.
 
         ``spent`` is what was already spent this campaign; a revision plans only what is
@@ -231,16 +259,23 @@ class Donor(mesa.Agent):
         # A race already entered keeps at least one whole buy in all: a revision never leaves dust behind.
         keep_against = np.where(done_against > 0, np.maximum(buy - done_against, 0.0), 0.0)
         keep_for = np.where(done_for > 0, np.maximum(buy - done_for, 0.0), 0.0)
-        against, t_attack = plan_race_money(g_attack, (sides == Side.OPPONENT) & up,
-                                            attack_pot - done_against.sum() - keep_against.sum(), buy, self.reserve_value,
-                                            self.max_targets)
-        for_, t_defend = plan_race_money(g_defend, (sides == Side.ALLY) & up, defend_pot - done_for.sum() - keep_for.sum(), buy,
-                                         self.reserve_value)
+        against, t_attack = plan_race_money(
+            g_attack,
+            (sides == Side.OPPONENT) & up,
+            attack_pot - done_against.sum() - keep_against.sum(),
+            buy,
+            self.reserve_value,
+            self.max_targets,
+        )
+        for_, t_defend = plan_race_money(
+            g_defend, (sides == Side.ALLY) & up, defend_pot - done_for.sum() - keep_for.sum(), buy, self.reserve_value
+        )
         against, for_ = np.maximum(against, keep_against), np.maximum(for_, keep_for)
         self.plan_against, self.plan_for = done_against + against, done_for + for_
         self.threshold = (t_attack, t_defend)
-        return ((view.slope * view.ad_effect) * (view.defend * view.dose(for_[:, None])[:, 0]
-                                                 - view.attack * view.dose(against[:, None])[:, 0]))
+        return (view.slope * view.ad_effect) * (
+            view.defend * view.dose(for_[:, None])[:, 0] - view.attack * view.dose(against[:, None])[:, 0]
+        )
 
     def plan_primaries(self, view: RaceView, held: np.ndarray, sides: np.ndarray, buy: float) -> np.ndarray:
         """Pick the primaries to fight and the money for each: opponents whose primary a buy can turn.
@@ -250,8 +285,9 @@ class Donor(mesa.Agent):
         _, _, primary_pot = self.pots
         n_buys = min(MAX_BUYS, max(1, int(np.ceil(primary_pot / buy)))) if buy > 0 else 1
         gains = buy_gains(self.attack_values(view), True, buy, n_buys)
-        self.plan_primary, _ = plan_race_money(gains, (sides == Side.OPPONENT) & held, primary_pot, buy, self.reserve_value,
-                                               self.max_targets)
+        self.plan_primary, _ = plan_race_money(
+            gains, (sides == Side.OPPONENT) & held, primary_pot, buy, self.reserve_value, self.max_targets
+        )
         self.spent_primary_by_race = np.zeros_like(self.plan_primary)
         return np.flatnonzero(self.plan_primary > 0)
 

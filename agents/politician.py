@@ -55,12 +55,22 @@ class Outlook:
 
     def rows(self, index: np.ndarray | slice) -> Outlook:
         """The outlook of a subset of politicians."""
+
         def pick(a: np.ndarray | None) -> np.ndarray | None:
             return None if a is None else a[index]
 
-        return Outlook(self.positions, self.share[index], self.slope[index], self.electorate[index], self.ad_power[index],
-                       self.help_power[index], pick(self.primary_share), pick(self.primary_slope), pick(self.primary_fraction),
-                       pick(self.others))
+        return Outlook(
+            self.positions,
+            self.share[index],
+            self.slope[index],
+            self.electorate[index],
+            self.ad_power[index],
+            self.help_power[index],
+            pick(self.primary_share),
+            pick(self.primary_slope),
+            pick(self.primary_fraction),
+            pick(self.others),
+        )
 
     def row(self, i: int) -> Outlook:
         """The outlook of one politician, kept two-dimensional."""
@@ -134,7 +144,7 @@ def reelection_chance(outlook: Outlook, beliefs: Beliefs, inc: Incentives) -> np
     Where a primary comes first, the politician must win both; the attack money it expects
     is split between them as the donors split theirs.
     """
-    if outlook.primary_share is None:
+    if outlook.primary_share is None or outlook.primary_fraction is None:  # set together, where primaries are held
         expected = outlook.share + outlook.slope * money_shift(outlook, beliefs, inc)
         return norm.cdf((expected - 0.5) / inc.uncertainty)
     f = outlook.primary_fraction
@@ -196,7 +206,11 @@ def court_backer(stance: float, donor_position: float, backed: float) -> float:
 
 
 def observe_colleagues(
-    watch: Any, against: np.ndarray, up: np.ndarray, lost: np.ndarray, defeat_weight: float,
+    watch: Any,
+    against: np.ndarray,
+    up: np.ndarray,
+    lost: np.ndarray,
+    defeat_weight: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What every legislator sees of one donor's campaign among the colleagues it watches.
 
@@ -279,7 +293,13 @@ class Politician(mesa.Agent):
         """Take the public stance that maximises re-election chance plus conviction; pay for it in capital."""
         options = np.arange(outlook.positions.shape[0])
         chosen, cost = choose_positions(
-            outlook, options, self.beliefs, np.array([self.ideal]), np.array([self.conviction]), np.array([self.capital]), inc,
+            outlook,
+            options,
+            self.beliefs,
+            np.array([self.ideal]),
+            np.array([self.conviction]),
+            np.array([self.capital]),
+            inc,
         )
         self.capital -= float(cost[0])
         self.stance = float(outlook.positions[chosen[0]])
@@ -289,7 +309,13 @@ class Politician(mesa.Agent):
         """Vote yea when the bill's position serves the same calculus better than the status quo."""
         options = np.array([status_quo_column, bill_column])
         chosen, cost = choose_positions(
-            outlook, options, self.beliefs, np.array([self.ideal]), np.array([self.conviction]), np.array([self.capital]), inc,
+            outlook,
+            options,
+            self.beliefs,
+            np.array([self.ideal]),
+            np.array([self.conviction]),
+            np.array([self.capital]),
+            inc,
         )
         self.capital -= float(cost[0])
         return bool(chosen[0] == bill_column)

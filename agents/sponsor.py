@@ -52,9 +52,17 @@ class Weighing:
         return np.where(self.support[:, 0] > 0.0, self.chance_yea[:, 0], self.chance_nay[:, 0])
 
 
-def record_chance(outlook: Outlook, beliefs: Beliefs, inc: Incentives, share: np.ndarray, slope: np.ndarray,
-                  ad_columns: np.ndarray, judged_at: np.ndarray, primary_share: np.ndarray | None = None,
-                  primary_slope: np.ndarray | None = None) -> np.ndarray:
+def record_chance(
+    outlook: Outlook,
+    beliefs: Beliefs,
+    inc: Incentives,
+    share: np.ndarray,
+    slope: np.ndarray,
+    ad_columns: np.ndarray,
+    judged_at: np.ndarray,
+    primary_share: np.ndarray | None = None,
+    primary_slope: np.ndarray | None = None,
+) -> np.ndarray:
     """Each member's re-election chance on the record of each option (members × options).
 
     ``share`` and ``slope`` are the member's expected vote share and its slope if it stood on
@@ -75,16 +83,30 @@ def record_chance(outlook: Outlook, beliefs: Beliefs, inc: Incentives, share: np
         rows = np.flatnonzero(group == g)
         # Every other field of the outlook (the race's electorate, the candidates' own money, ...) is the member's own.
         primary = outlook.primary_share is not None and primary_share is not None and primary_slope is not None
-        sub = replace(outlook.rows(rows), positions=key, share=share[rows], slope=slope[rows],
-                      ad_power=take(outlook.ad_power, rows), help_power=take(outlook.help_power, rows),
-                      primary_share=primary_share[rows] if primary_share is not None and primary else None,
-                      primary_slope=primary_slope[rows] if primary_slope is not None and primary else None)
+        sub = replace(
+            outlook.rows(rows),
+            positions=key,
+            share=share[rows],
+            slope=slope[rows],
+            ad_power=take(outlook.ad_power, rows),
+            help_power=take(outlook.help_power, rows),
+            primary_share=primary_share[rows] if primary_share is not None and primary else None,
+            primary_slope=primary_slope[rows] if primary_slope is not None and primary else None,
+        )
         chance[rows] = reelection_chance(sub, beliefs.rows(rows), inc)
     return chance
 
 
-def weigh_target_bills(outlook: Outlook, beliefs: Beliefs, inc: Incentives, ideal: np.ndarray, conviction: np.ndarray,
-                       capital: np.ndarray, status_quo_col: int, bill_cols: np.ndarray) -> Weighing:
+def weigh_target_bills(
+    outlook: Outlook,
+    beliefs: Beliefs,
+    inc: Incentives,
+    ideal: np.ndarray,
+    conviction: np.ndarray,
+    capital: np.ndarray,
+    status_quo_col: int,
+    bill_cols: np.ndarray,
+) -> Weighing:
     """Every member's weighing of a target-issue bill at each of ``bill_cols`` against the status quo.
 
     A yea stands on the record at the bill's position, a nay at the status quo's; donors
@@ -113,9 +135,19 @@ class Record:
     primary_slope: np.ndarray | None = None
 
 
-def weigh_background_bill(outlook: Outlook, beliefs: Beliefs, inc: Incentives, stance_cols: np.ndarray, now: Record,
-                          at_status_quo: Record, at_bill: Record, platform: np.ndarray, positions: tuple[float, float | np.ndarray],
-                          conviction: np.ndarray, capital: np.ndarray) -> Weighing:
+def weigh_background_bill(
+    outlook: Outlook,
+    beliefs: Beliefs,
+    inc: Incentives,
+    stance_cols: np.ndarray,
+    now: Record,
+    at_status_quo: Record,
+    at_bill: Record,
+    platform: np.ndarray,
+    positions: tuple[float, float | np.ndarray],
+    conviction: np.ndarray,
+    capital: np.ndarray,
+) -> Weighing:
     """Every member's weighing of a bill on a background issue, at its own stance on the target issue.
 
     ``now``, ``at_status_quo`` and ``at_bill`` are each member's record at its stance as it
@@ -132,8 +164,12 @@ def weigh_background_bill(outlook: Outlook, beliefs: Beliefs, inc: Incentives, s
     share = np.column_stack([now.share - half, now.share + half])
     slope = np.column_stack([now.slope, now.slope])
     p_share = p_slope = None
-    if now.primary_share is not None and now.primary_slope is not None and at_bill.primary_share is not None \
-            and at_status_quo.primary_share is not None:
+    if (
+        now.primary_share is not None
+        and now.primary_slope is not None
+        and at_bill.primary_share is not None
+        and at_status_quo.primary_share is not None
+    ):
         p_half = 0.5 * (at_bill.primary_share - at_status_quo.primary_share)
         p_share = np.column_stack([now.primary_share - p_half, now.primary_share + p_half])
         p_slope = np.column_stack([now.primary_slope, now.primary_slope])

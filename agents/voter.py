@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any, Protocol, overload
 
 import mesa
 import numpy as np
 from scipy.special import expit
 
-if TYPE_CHECKING:
-    from pacsim.model.electorate import Electorate
+
+class VoterArrays(Protocol):
+    """What a Voter views: the electorate's arrays (``pacsim.model.electorate.Electorate`` provides them)."""
+
+    n: int
 
 
 def _column(name: str, doc: str) -> property:
@@ -101,7 +104,7 @@ class Voters(Sequence[Voter]):
     a million objects, which the model itself never needs).
     """
 
-    def __init__(self, model: mesa.Model, electorate: Electorate) -> None:
+    def __init__(self, model: mesa.Model, electorate: VoterArrays) -> None:
         self.model = model
         self.electorate = electorate
         self.first_id = model.agent_id_counter

@@ -23,13 +23,17 @@ def _child(n_voters: int, degree: int) -> None:
     from pacsim.model.params import build_params
 
     simulate(build_params({"electorate.n_voters": n_voters, "electorate.network_degree": degree, "run.n_cycles": 1}))
-    print(json.dumps({"n_voters": n_voters, "degree": degree,
-                      "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+    print(json.dumps({"n_voters": n_voters, "degree": degree, "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
 
 
 def _measure(n_voters: int, degree: int) -> dict[str, int]:
-    out = subprocess.run([sys.executable, "-m", "pacsim", "bench", "memory", "--child", str(n_voters), str(degree)],
-                         capture_output=True, text=True, check=True, timeout=3600)
+    out = subprocess.run(
+        [sys.executable, "-m", "pacsim", "bench", "memory", "--child", str(n_voters), str(degree)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=3600,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -38,9 +42,12 @@ def fit(rows: list[dict[str, int]]) -> dict[str, float]:
     rss = {(r["n_voters"], r["degree"]): r["peak_rss_bytes"] for r in rows}
     per_voter_10 = (rss[(1_000_000, 10)] - rss[(100_000, 10)]) / 900_000
     per_tie = (rss[(100_000, 40)] - rss[(100_000, 10)]) / (100_000 * 30)
-    return {"bytes_per_voter_at_10_ties": per_voter_10, "bytes_per_tie": per_tie,
-            "bytes_per_voter_besides_ties": per_voter_10 - 10 * per_tie,
-            "base_bytes": rss[(100_000, 10)] - 100_000 * per_voter_10}
+    return {
+        "bytes_per_voter_at_10_ties": per_voter_10,
+        "bytes_per_tie": per_tie,
+        "bytes_per_voter_besides_ties": per_voter_10 - 10 * per_tie,
+        "base_bytes": rss[(100_000, 10)] - 100_000 * per_voter_10,
+    }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,8 +68,10 @@ def run(args: argparse.Namespace) -> int:
         rows.append(_measure(n_voters, degree))
         print(f"{n_voters:>9,} voters, {degree:>2} ties: peak RSS {rows[-1]['peak_rss_bytes'] / 2**20:,.0f} MB", flush=True)
     constants = fit(rows)
-    print(f"bytes per voter at 10 ties {constants['bytes_per_voter_at_10_ties']:,.0f}, per tie {constants['bytes_per_tie']:,.0f}, "
-          f"per voter besides ties {constants['bytes_per_voter_besides_ties']:,.0f}, base {constants['base_bytes'] / 2**20:,.0f} MiB "
-          f"(the estimate uses {preflight.BYTES_PER_VOTER}, {preflight.BYTES_PER_TIE}, {preflight.BASE_BYTES / 2**20:.0f} MiB)")
+    print(
+        f"bytes per voter at 10 ties {constants['bytes_per_voter_at_10_ties']:,.0f}, per tie {constants['bytes_per_tie']:,.0f}, "
+        f"per voter besides ties {constants['bytes_per_voter_besides_ties']:,.0f}, base {constants['base_bytes'] / 2**20:,.0f} MiB "
+        f"(the estimate uses {preflight.BYTES_PER_VOTER}, {preflight.BYTES_PER_TIE}, {preflight.BASE_BYTES / 2**20:.0f} MiB)"
+    )
     Path(args.out).write_text(json.dumps({"runs": rows, "fit": constants}, indent=2) + "\n")
     return 0

@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from pacsim.experiments.spec import read_experiment
 from pacsim.experiments.sweep import run_sweep
@@ -47,10 +48,13 @@ tables = ["steps", "bills"]
 """
 
 #: The memory sweep: runs so small that the driver's own bookkeeping dominates.
-TINY = SMALL.replace('"electorate.n_voters" = 3000', '"electorate.n_voters" = 200').replace(
-    '"legislature.house_seats" = 60', '"legislature.house_seats" = 10').replace(
-    '"legislature.senate_seats" = 10', '"legislature.senate_seats" = 4').replace(
-    '"run.steps_per_cycle" = 26', '"run.steps_per_cycle" = 8').replace('"run.campaign_steps" = 6', '"run.campaign_steps" = 2')
+TINY = (
+    SMALL.replace('"electorate.n_voters" = 3000', '"electorate.n_voters" = 200')
+    .replace('"legislature.house_seats" = 60', '"legislature.house_seats" = 10')
+    .replace('"legislature.senate_seats" = 10', '"legislature.senate_seats" = 4')
+    .replace('"run.steps_per_cycle" = 26', '"run.steps_per_cycle" = 8')
+    .replace('"run.campaign_steps" = 6', '"run.campaign_steps" = 2')
+)
 
 
 def _rss_mb() -> float:
@@ -58,7 +62,7 @@ def _rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def throughput(kind: str, workers: int, samples: int) -> dict[str, float]:
+def throughput(kind: str, workers: int, samples: int) -> dict[str, Any]:
     """Runs per second of the small sweep (executor start-up included, and separately the first run's latency)."""
     spec = read_experiment(Path("bench_small.toml"), SMALL.format(samples=samples))
     with tempfile.TemporaryDirectory() as tmp:
@@ -89,26 +93,28 @@ def memory(n_runs: int, workers: int) -> dict[str, object]:
         wall = time.perf_counter() - t0
         stop.set()
         thread.join()
-    by_decile = {}
+    by_decile: dict[int, float] = {}
     for done, rss in samples:
         decile = min(10, done * 10 // max(n_runs, 1))
         by_decile[decile] = max(by_decile.get(decile, 0.0), rss)
-    return {"runs": summary.ok, "wall_s": wall, "rss_mb_by_tenth_done": {f"{10 * k}%": round(v, 1) for k, v in sorted(by_decile.items())},
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "runs": summary.ok,
+        "wall_s": wall,
+        "rss_mb_by_tenth_done": {f"{10 * k}%": round(v, 1) for k, v in sorted(by_decile.items())},
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def _child(kind: str, args: list[str]) -> None:
-    if kind == "memory":
-        result = memory(int(args[0]), int(args[1]))
-    else:
-        result = throughput(kind, int(args[0]), int(args[1]))
+    result = memory(int(args[0]), int(args[1])) if kind == "memory" else throughput(kind, int(args[0]), int(args[1]))
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
 
 def _measure(*args: object) -> dict[str, object]:
-    out = subprocess.run([sys.executable, "-m", "pacsim", "bench", "sweep", "--child", *map(str, args)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "pacsim", "bench", "sweep", "--child", *map(str, args)], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -129,14 +135,19 @@ def run(args: argparse.Namespace) -> int:
     for kind, workers in (("local", 1), ("local", 2), ("dask", 2)):
         r = _measure(kind, workers, args.samples)
         results[f"{kind}_{workers}"] = r
-        print(f"{kind:>5} x{workers}: {r['runs']} runs in {r['wall_s']:.1f} s = {r['runs_per_s']:.2f} runs/s "
-              f"(start-up included), driver peak RSS {r['peak_rss_mb']:.0f} MB")
+        print(
+            f"{kind:>5} x{workers}: {r['runs']} runs in {r['wall_s']:.1f} s = {r['runs_per_s']:.2f} runs/s "
+            f"(start-up included), driver peak RSS {r['peak_rss_mb']:.0f} MB"
+        )
     local2, dask2 = results["local_2"], results["dask_2"]
-    overhead = dask2["wall_s"] - local2["wall_s"]  # type: ignore[index,operator]
+    overhead = dask2["wall_s"] - local2["wall_s"]  # type: ignore[index]
     results["dask_overhead_s"] = overhead
     print(f"Dask overhead against the local pool (2 workers, {args.samples} runs): {overhead:+.1f} s")
     mem = _measure("memory", args.runs, 2)
     results["memory"] = mem
-    print(f"driver over {mem['runs']} runs ({mem['wall_s']:.0f} s): RSS by share done {mem['rss_mb_by_tenth_done']}, peak {mem['peak_rss_mb']:.0f} MB")
+    print(
+        f"driver over {mem['runs']} runs ({mem['wall_s']:.0f} s): "
+        f"RSS by share done {mem['rss_mb_by_tenth_done']}, peak {mem['peak_rss_mb']:.0f} MB"
+    )
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     return 0

@@ -59,23 +59,35 @@ class Factor:
         """The values a factorial design takes: the list, or ``steps`` evenly spaced points of the range."""
         if self.values is not None:
             return self.values
-        return tuple(self.from_unit(i / (self.steps - 1)) for i in range(self.steps))
+        if self.steps is None:
+            raise ValueError(f"factor '{self.path}' is a range without steps, so it has no factorial levels")
+        steps = self.steps
+        return tuple(self.from_unit(i / (steps - 1)) for i in range(steps))
+
+    def ends(self) -> tuple[float, float]:
+        """The range's two ends; a factor given as a list of values has none."""
+        if self.lo is None or self.hi is None:
+            raise ValueError(f"factor '{self.path}' is a list of values, not a range")
+        return self.lo, self.hi
 
     def from_unit(self, u: float) -> Any:
         """Map a point of [0, 1] onto the factor: linearly, or log-linearly for a log range."""
         if self.values is not None:
             return self.values[min(int(u * len(self.values)), len(self.values) - 1)]
+        lo, hi = self.ends()
         if self.log:
-            x = 10 ** (math.log10(self.lo) + u * (math.log10(self.hi) - math.log10(self.lo)))
+            log_lo, log_hi = math.log10(lo), math.log10(hi)
+            x = 10 ** (log_lo + u * (log_hi - log_lo))
         else:
-            x = self.lo + u * (self.hi - self.lo)
-        return int(round(x)) if self.integer else float(x)
+            x = lo + u * (hi - lo)
+        return round(x) if self.integer else float(x)
 
     def bounds(self) -> tuple[float, float]:
         """The factor's range in the space a sampler draws from (log10 for a log range)."""
+        lo, hi = self.ends()
         if self.log:
-            return math.log10(self.lo), math.log10(self.hi)
-        return float(self.lo), float(self.hi)
+            return math.log10(lo), math.log10(hi)
+        return float(lo), float(hi)
 
     def from_sample(self, x: float) -> Any:
         """A value drawn in :meth:`bounds` space, mapped back onto the parameter."""
@@ -122,7 +134,6 @@ class ExperimentSpec:
         overrides = {k: v for k, v in point.items() if k != SCENARIO_KEY}
         name, params = load_scenario(scenario, {**self.fixed, **overrides, "run.seed": seed})
         return name, params
-
 
 
 @dataclass(frozen=True)

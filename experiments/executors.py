@@ -73,6 +73,7 @@ def exit_with_driver(driver_pid: int, poll_s: float = 0.5) -> None:
     and ``os.getppid()`` would watch the wrong process; a pidfd on the driver (Linux 5.3+)
     becomes readable when it exits, and elsewhere the driver's pid is polled.
     """
+
     def wait_pidfd(fd: int) -> None:
         select.select([fd], [], [])
         os._exit(70)
@@ -108,8 +109,9 @@ class LocalPool(Executor):
         from pebble import ProcessPool
 
         self.workers = workers
-        self._pool = ProcessPool(max_workers=workers, context=context or _process_context(),
-                                 initializer=start_worker, initargs=(os.getpid(), workers))
+        self._pool = ProcessPool(
+            max_workers=workers, context=context or _process_context(), initializer=start_worker, initargs=(os.getpid(), workers)
+        )
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         """Schedule ``fn(*args, **kwargs)`` on a worker; its future fails with ProcessExpired if the worker dies."""
@@ -187,9 +189,15 @@ def _dask(workers: int | None, scheduler: str | None) -> Iterator[Backend]:
             # ``dashboard_address=None`` alone still starts the scheduler's HTTP server on :8787; asking
             # for no dashboard, no HTTP routes and a free loopback port leaves nothing listening there.
             with dask.config.set({"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}):
-                cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None, worker_dashboard_address=None,
-                                       scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
+                cluster = LocalCluster(
+                    n_workers=workers or default_workers(),
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    worker_dashboard_address=None,
+                    scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+                )
             client = Client(cluster)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         if cluster is not None:
@@ -197,6 +205,8 @@ def _dask(workers: int | None, scheduler: str | None) -> Iterator[Backend]:
         raise ExecutorError(f"cannot reach dask scheduler {scheduler!r}: {exc}".replace("\n", " ")) from None
     try:
         n = len(client.scheduler_info().get("workers", {})) or (workers or 0)
+        if client.scheduler is None:
+            raise ExecutorError(f"dask client for {scheduler!r} holds no scheduler connection")
         yield Backend(client.get_executor(pure=False), "dask", n, scheduler or client.scheduler.address)
     finally:
         client.close()

@@ -16,8 +16,9 @@ def pyplot() -> Any:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"figure.dpi": 110, "axes.spines.top": False, "axes.spines.right": False,
-                         "axes.grid": True, "grid.alpha": 0.3, "font.size": 10})
+    plt.rcParams.update(
+        {"figure.dpi": 110, "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3, "font.size": 10}
+    )
     return plt
 
 
@@ -33,6 +34,7 @@ def save_figure(fig: Any, out: Path, stem: str) -> list[Path]:
 
 def markdown_table(frame: pd.DataFrame) -> str:
     """A DataFrame as a Markdown table, numbers rounded for reading."""
+
     def cell(v: Any) -> str:
         if isinstance(v, float):
             return "n/a" if math.isnan(v) else (f"{v:,.0f}" if abs(v) >= 1e4 else f"{v:.3g}")

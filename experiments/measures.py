@@ -37,9 +37,11 @@ def run_outcomes(tables: dict[str, pd.DataFrame], params: Params) -> dict[str, f
         "floor_failure_rate": _share(out.get("bills_failed", 0.0), introduced),
         "industry_opposed_pass_rate": industry_opposed_pass_rate(bills),
         "opponents_lost_share": _share(out["opposing_industry_start"] - out["opposing_industry_end"], out["opposing_industry_start"])
-        if "opposing_industry_start" in out else math.nan,
+        if "opposing_industry_start" in out
+        else math.nan,
         "target_salience_mean": float(steps[f"salience_{params.target.name}"].mean())
-        if f"salience_{params.target.name}" in steps else math.nan,
+        if f"salience_{params.target.name}" in steps
+        else math.nan,
         "spent_total": float(sum(v for k, v in out.items() if k.startswith("spent_"))),
     }
     for key, value in derived.items():

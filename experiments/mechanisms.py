@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextvars import ContextVar
@@ -57,6 +56,8 @@ def campaign_swing(params: Params, seed: int) -> dict[str, float]:
             ledger = model.money
             money = np.column_stack([ledger.for_incumbent[:, 0], ledger.against_incumbent[:, 0]])
     with_ads, without = shares
+    if money is None:
+        raise RuntimeError("the copy that spends runs first and records the ledger")
     attacked, protected = money[:, 1] > 0, money[:, 0] > 0
     swing = np.where(attacked, without - with_ads, 0.0) + np.where(protected, with_ads - without, 0.0)
     spent = float(money.sum())
@@ -117,18 +118,24 @@ def _race_map(args: tuple[str, int, dict[str, Any]]) -> dict[str, Any]:
             against, for_ = r["industry_against_incumbent"], r["industry_for_incumbent"]
             if against > 0 or for_ > 0:
                 backed_won.append(bool(r["incumbent_won"]) == (for_ >= against))
-        attacked = pd.concat([general[general["sitting_member"] & (general["industry_against_incumbent"] > 0)],
-                              primary[primary["industry_against_incumbent"] > 0]])
-        rows.append({
-            "spent": float(per_seat.sum()),
-            "races_entered": float(len(per_seat)),
-            "primaries_entered": float(spent[spent["stage"] == "primary"]["seat"].nunique()),
-            "largest_race": float(per_seat.max()),
-            "largest_senate_race": float(senate.max()) if len(senate) else 0.0,
-            "share_won_by_pac_side": float(np.mean(backed_won)) if backed_won else float("nan"),
-            "incumbents_attacked": float(len(attacked)),
-            "incumbents_defeated": float((~attacked["incumbent_won"].astype(bool)).sum()),
-        })
+        attacked = pd.concat(
+            [
+                general[general["sitting_member"] & (general["industry_against_incumbent"] > 0)],
+                primary[primary["industry_against_incumbent"] > 0],
+            ]
+        )
+        rows.append(
+            {
+                "spent": float(per_seat.sum()),
+                "races_entered": float(len(per_seat)),
+                "primaries_entered": float(spent[spent["stage"] == "primary"]["seat"].nunique()),
+                "largest_race": float(per_seat.max()),
+                "largest_senate_race": float(senate.max()) if len(senate) else 0.0,
+                "share_won_by_pac_side": float(np.mean(backed_won)) if backed_won else float("nan"),
+                "incumbents_attacked": float(len(attacked)),
+                "incumbents_defeated": float((~attacked["incumbent_won"].astype(bool)).sum()),
+            }
+        )
     return {"scenario": scenario, "seed": seed, **{k: float(np.mean([r[k] for r in rows])) for k in rows[0]}} if rows else {}
 
 
@@ -169,7 +176,8 @@ def _threat(args: tuple[bool, int, dict[str, Any]]) -> dict[str, Any]:
     tables = simulate(build_params({**size, "industry.announce": announce, "run.seed": seed}))
     out: dict[str, Any] = {"announce": announce, "seed": seed}
     for label, still in (("opposing", True), ("quiet", False)):
-        for c, v in threat_ratio(tables["legislators"], still_opposing=still).items():
+        ratio = threat_ratio(tables["legislators"], still_opposing=still)
+        for c, v in zip(ratio.index.to_numpy(), ratio.to_numpy(), strict=True):
             out[f"cycle_{int(c)}_{label}"] = float(v)
     return out
 
@@ -177,8 +185,13 @@ def _threat(args: tuple[bool, int, dict[str, Any]]) -> dict[str, Any]:
 def _capture(args: tuple[float, bool, int, dict[str, Any]]) -> dict[str, Any]:
     salience, gate, seed, size = args
     tables = simulate(build_params({**size, "target.salience": salience, "legislature.leadership_gate": gate, "run.seed": seed}))
-    return {"salience": salience, "gate": gate, "seed": seed, "capture_index": capture_index(tables["votes"]),
-            "capture_index_bills": summarise(tables)["capture_index_bills"]}
+    return {
+        "salience": salience,
+        "gate": gate,
+        "seed": seed,
+        "capture_index": capture_index(tables["votes"]),
+        "capture_index_bills": summarise(tables)["capture_index_bills"],
+    }
 
 
 #: Whether the measures show progress bars (on a terminal only); ``pacsim measure --no-progress`` turns them off.
@@ -203,9 +216,13 @@ def measure_ad_content(seeds: Iterable[int], size: dict[str, Any], workers: int 
     jobs = [(s, sal, seed, size) for s in ("savvy", "naive") for sal in (0.02, 0.3) for seed in seeds]
     rows = _map(_ad_content, jobs, workers, "C3 ad content")
     return [
-        {"strategy": s, "salience": sal,
-         "swing_points_per_million": _mean([r for r in rows if r["strategy"] == s and r["salience"] == sal], "swing_points_per_million")}
-        for s in ("savvy", "naive") for sal in (0.02, 0.3)
+        {
+            "strategy": s,
+            "salience": sal,
+            "swing_points_per_million": _mean([r for r in rows if r["strategy"] == s and r["salience"] == sal], "swing_points_per_million"),
+        }
+        for s in ("savvy", "naive")
+        for sal in (0.02, 0.3)
     ]
 
 
@@ -218,12 +235,28 @@ def measure_deterrence(seeds: Iterable[int], size: dict[str, Any], workers: int 
     """
     base = {**size, "run.n_cycles": 2}
     out = []
-    for label, extra in (("announced PAC", {"industry.announce": True}), ("unannounced PAC", {"industry.announce": False}),
-                         ("no PAC money", {"industry.budget": 0.0})):
+    for label, extra in (
+        ("announced PAC", {"industry.announce": True}),
+        ("unannounced PAC", {"industry.announce": False}),
+        ("no PAC money", {"industry.budget": 0.0}),
+    ):
         rows = _map(_summary, [({**base, **extra}, s) for s in seeds], workers, f"C5 {label}")
-        out.append({"world": label, **{k: _mean(rows, f"deterrence_{k}") for k in (
-            "targeted_n", "targeted_opposing_before", "targeted_opposing_after",
-            "untargeted_n", "untargeted_opposing_before", "untargeted_opposing_after")}})
+        out.append(
+            {
+                "world": label,
+                **{
+                    k: _mean(rows, f"deterrence_{k}")
+                    for k in (
+                        "targeted_n",
+                        "targeted_opposing_before",
+                        "targeted_opposing_after",
+                        "untargeted_n",
+                        "untargeted_opposing_before",
+                        "untargeted_opposing_after",
+                    )
+                },
+            }
+        )
     return out
 
 
@@ -259,19 +292,29 @@ def measure_capture_curve(seeds: Iterable[int], size: dict[str, Any], workers: i
     levels = (0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
     run = {**size, "run.n_cycles": 2}
     rows = _map(_capture, [(sal, g, s, run) for sal in levels for g in (False, True) for s in seeds], workers, "capture curve")
-    return [{"salience": sal,
-             "capture_gate_off": _mean([r for r in rows if r["salience"] == sal and not r["gate"]], "capture_index"),
-             "capture_bills_gate_on": _mean([r for r in rows if r["salience"] == sal and r["gate"]], "capture_index_bills")}
-            for sal in levels]
+    return [
+        {
+            "salience": sal,
+            "capture_gate_off": _mean([r for r in rows if r["salience"] == sal and not r["gate"]], "capture_index"),
+            "capture_bills_gate_on": _mean([r for r in rows if r["salience"] == sal and r["gate"]], "capture_index_bills"),
+        }
+        for sal in levels
+    ]
 
 
-def measure_champions(seeds: Iterable[int], size: dict[str, Any], workers: int = 1, counts: Iterable[int] = (0, 25, 100, 250, 400)) -> list[dict[str, Any]]:
+def measure_champions(
+    seeds: Iterable[int], size: dict[str, Any], workers: int = 1, counts: Iterable[int] = (0, 25, 100, 250, 400)
+) -> list[dict[str, Any]]:
     """C6: share of bills passed against the number of champions, with and without the leader's gate."""
     out = []
     for gate in (True, False):
         for n in counts:
-            rows = _map(_summary, [({**size, "politicians.champions": n, "legislature.leadership_gate": gate}, s) for s in seeds],
-                        workers, f"C6 champions={n}")
+            rows = _map(
+                _summary,
+                [({**size, "politicians.champions": n, "legislature.leadership_gate": gate}, s) for s in seeds],
+                workers,
+                f"C6 champions={n}",
+            )
             out.append({"gate": gate, "champions": n, "passage_rate": _mean(rows, "share_passed")})
     return out
 
@@ -281,10 +324,28 @@ def measure_gate(seeds: Iterable[int], size: dict[str, Any], workers: int = 1) -
     out = []
     for salience in (0.02, 0.1):
         for gate in (True, False):
-            rows = _map(_summary, [({**size, "target.salience": salience, "legislature.leadership_gate": gate}, s) for s in seeds],
-                        workers, f"C7 gate={gate}")
-            out.append({"salience": salience, "gate": gate, **{k: _mean(rows, k) for k in (
-                "share_died_at_gate", "share_died_on_floor", "share_passed", "house_majority_roll_rate", "house_minority_roll_rate")}})
+            rows = _map(
+                _summary,
+                [({**size, "target.salience": salience, "legislature.leadership_gate": gate}, s) for s in seeds],
+                workers,
+                f"C7 gate={gate}",
+            )
+            out.append(
+                {
+                    "salience": salience,
+                    "gate": gate,
+                    **{
+                        k: _mean(rows, k)
+                        for k in (
+                            "share_died_at_gate",
+                            "share_died_on_floor",
+                            "share_passed",
+                            "house_majority_roll_rate",
+                            "house_minority_roll_rate",
+                        )
+                    },
+                }
+            )
     return out
 
 
@@ -292,8 +353,12 @@ def measure_budget(seeds: Iterable[int], size: dict[str, Any], workers: int = 1)
     """C8: capture index (floor votes, gate off so every bill is voted) against the industry's budget, over orders of magnitude."""
     out = []
     for budget in (0.0, 1e6, 1e7, 3e7, 1e8, 1e9):
-        rows = _map(_summary, [({**size, "industry.budget": budget, "legislature.leadership_gate": False}, s) for s in seeds],
-                    workers, f"C8 budget={budget:g}")
+        rows = _map(
+            _summary,
+            [({**size, "industry.budget": budget, "legislature.leadership_gate": False}, s) for s in seeds],
+            workers,
+            f"C8 budget={budget:g}",
+        )
         out.append({"budget": budget, "capture_index": _mean(rows, "capture_index")})
     return out
 
@@ -301,7 +366,9 @@ def measure_budget(seeds: Iterable[int], size: dict[str, Any], workers: int = 1)
 def measure_shock(seeds: Iterable[int], size: dict[str, Any], workers: int = 1) -> list[dict[str, Any]]:
     """The thread's counterexample: the salience_shock scenario's capture and passages before and after the shock."""
     rows = _map(_shock, [(s, size) for s in seeds], workers, "shock")
-    return [{k: _mean(rows, k) for k in ("decisions_with_industry_before", "decisions_with_industry_after", "passed_before", "passed_after")}]
+    return [
+        {k: _mean(rows, k) for k in ("decisions_with_industry_before", "decisions_with_industry_after", "passed_before", "passed_after")}
+    ]
 
 
 #: Short name -> (title, measure); ``pacsim measure --only NAME`` runs a subset.
@@ -321,7 +388,10 @@ MEASURES: dict[str, tuple[str, Callable[..., list[dict[str, Any]]]]] = {
 
 def _markdown(title: str, rows: list[dict[str, Any]]) -> str:
     keys = list(rows[0])
-    fmt = (lambda v: f"{v:.3g}" if isinstance(v, float) else str(v))
+
+    def fmt(v: Any) -> str:
+        return f"{v:.3g}" if isinstance(v, float) else str(v)
+
     lines = [f"### {title}", "", "| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
     lines += ["| " + " | ".join(fmt(r[k]) for k in keys) + " |" for r in rows]
     return "\n".join(lines) + "\n"
@@ -334,8 +404,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--voters", type=int, default=SIZE["electorate.n_voters"])
     parser.add_argument("--out", default="mechanisms.json")
     parser.add_argument("--only", action="append", choices=list(MEASURES), help="run only these measures (repeatable)")
-    parser.add_argument("--no-progress", "--quiet", dest="no_progress", action="store_true",
-                        help="hide the progress bars (they show only when stderr is a terminal)")
+    parser.add_argument(
+        "--no-progress",
+        "--quiet",
+        dest="no_progress",
+        action="store_true",
+        help="hide the progress bars (they show only when stderr is a terminal)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

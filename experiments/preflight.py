@@ -60,8 +60,26 @@ BYTES_PER_TIE = 48
 HEADROOM = 0.8
 
 #: Pseudo file systems that accept no output folder, whatever the permission bits say.
-PSEUDO_FILESYSTEMS = frozenset({"proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs",
-                                "securityfs", "configfs", "bpf", "pstore", "mqueue", "fusectl", "efivarfs", "binfmt_misc"})
+PSEUDO_FILESYSTEMS = frozenset(
+    {
+        "proc",
+        "sysfs",
+        "devtmpfs",
+        "devpts",
+        "cgroup",
+        "cgroup2",
+        "debugfs",
+        "tracefs",
+        "securityfs",
+        "configfs",
+        "bpf",
+        "pstore",
+        "mqueue",
+        "fusectl",
+        "efivarfs",
+        "binfmt_misc",
+    }
+)
 
 
 def run_bytes(n_voters: int, network_degree: int) -> int:
@@ -80,7 +98,8 @@ def spec_bytes(spec: ExperimentSpec) -> tuple[int, int]:
     from pacsim.model.scenarios import load_scenario
 
     factors = {f.path: f for f in spec.factors}
-    scenarios = factors[SCENARIO_KEY].values if SCENARIO_KEY in factors else (spec.scenario,)
+    listed = factors[SCENARIO_KEY].values if SCENARIO_KEY in factors else None
+    scenarios = listed if listed is not None else (spec.scenario,)
     worst = (0, 0)
     for scenario in scenarios:
         _, base = load_scenario(scenario, spec.fixed)
@@ -93,7 +112,7 @@ def spec_bytes(spec: ExperimentSpec) -> tuple[int, int]:
 def _largest(factor: Factor | None, default: float) -> float:
     if factor is None:
         return default
-    return max(factor.values) if factor.values is not None else float(factor.hi)
+    return max(factor.values) if factor.values is not None else float(factor.ends()[1])
 
 
 def _meminfo_available() -> int | None:
@@ -123,7 +142,7 @@ def _cgroup_available() -> int | None:
         return None
     best = None
     for line in lines:
-        hierarchy, _, rest = line.partition(":")
+        _hierarchy, _, rest = line.partition(":")
         controllers, _, rel = rest.partition(":")
         if controllers == "":  # cgroup v2
             base = Path("/sys/fs/cgroup") / rel.lstrip("/")
@@ -183,18 +202,25 @@ def check_memory(per_run: int, n_voters: int, *, workers: int = 1, force: bool =
     if force:
         return
     need = per_run if workers <= 1 else BASE_BYTES + workers * per_run
-    what = (f"a run of electorate.n_voters={n_voters:,} needs about {gib(need)}" if workers <= 1 else
-            f"{workers} workers running up to electorate.n_voters={n_voters:,} each need about {gib(need)} together")
+    what = (
+        f"a run of electorate.n_voters={n_voters:,} needs about {gib(need)}"
+        if workers <= 1
+        else f"{workers} workers running up to electorate.n_voters={n_voters:,} each need about {gib(need)} together"
+    )
     rate = f"{BYTES_PER_VOTER + BYTES_PER_TIE * 10:,} bytes per voter at 10 ties"
     have, source = available_bytes()
     if have is not None and need > HEADROOM * have:
         fewer = "fewer --workers, " if workers > 1 else ""
-        raise ResourceError(f"{what} ({rate}) but {gib(have)} is available ({source}; work may plan on {HEADROOM:.0%} of it); "
-                            f"allowed: a smaller electorate.n_voters, {fewer}or --force to try anyway")
+        raise ResourceError(
+            f"{what} ({rate}) but {gib(have)} is available ({source}; work may plan on {HEADROOM:.0%} of it); "
+            f"allowed: a smaller electorate.n_voters, {fewer}or --force to try anyway"
+        )
     space = address_space_bytes()
     if space is not None and per_run > space:
-        raise ResourceError(f"a run of electorate.n_voters={n_voters:,} needs about {gib(per_run)} but ulimit -v leaves "
-                            f"{gib(space)} per process; allowed: a smaller electorate.n_voters, or --force to try anyway")
+        raise ResourceError(
+            f"a run of electorate.n_voters={n_voters:,} needs about {gib(per_run)} but ulimit -v leaves "
+            f"{gib(space)} per process; allowed: a smaller electorate.n_voters, or --force to try anyway"
+        )
 
 
 # ------------------------------------------------------------------ output folders
@@ -251,8 +277,7 @@ def check_creatable(path: Path, option: str = "--out") -> None:
     _writable(parent, option, path)
 
 
-def check_folder(path: Path, kind: FolderKind, *, option: str = "--out", force: bool = False,
-                 resume: bool = False) -> dict | None:
+def check_folder(path: Path, kind: FolderKind, *, option: str = "--out", force: bool = False, resume: bool = False) -> dict | None:
     """Check an output folder before any work: it is a folder (or can be made one), writable, and not another job's.
 
     A run (``kind`` RUN) goes into a new or empty folder, or with ``force`` over an earlier
@@ -278,12 +303,12 @@ def check_folder(path: Path, kind: FolderKind, *, option: str = "--out", force: 
     except OSError as exc:
         raise OutputError(f"{option} '{path}' cannot be listed ({exc.strerror}); allowed: a folder you can read") from None
     if existing is not None and existing is not kind:
-        raise OutputError(f"{option} '{path}' holds a pacsim {existing.value}, not a {kind.value}; "
-                          f"allowed: a new or empty folder for the {kind.value}")
+        raise OutputError(
+            f"{option} '{path}' holds a pacsim {existing.value}, not a {kind.value}; allowed: a new or empty folder for the {kind.value}"
+        )
     if kind is FolderKind.RUN and not empty and not force:
         what = "an earlier run" if existing is FolderKind.RUN else "files of its own"
-        raise OutputError(f"{option} '{path}' is not empty (it holds {what}); allowed: a new or empty folder, "
-                          "or --force to write over it")
+        raise OutputError(f"{option} '{path}' is not empty (it holds {what}); allowed: a new or empty folder, or --force to write over it")
     if kind is FolderKind.SWEEP and not empty and existing is None:
         raise OutputError(f"{option} '{path}' is not empty and holds no sweep; allowed: a new or empty folder")
     if kind is FolderKind.SWEEP and existing is FolderKind.SWEEP and not resume:
@@ -343,19 +368,25 @@ def check_bind(host: str, port: int, option: str = "--host", prog: str = "pacsim
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError, ValueError) as exc:
-        raise ServerError(f"{option} {host!r} is not an address of this machine ({exc}); allowed: 127.0.0.1, "
-                          "localhost, or another address of this machine") from None
+        raise ServerError(
+            f"{option} {host!r} is not an address of this machine ({exc}); allowed: 127.0.0.1, "
+            "localhost, or another address of this machine"
+        ) from None
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(address)
         except OSError as exc:
-            raise ServerError(f"cannot serve on {host}:{port} ({exc.strerror}); allowed: a free --port on an "
-                              f"address of this machine") from None
+            raise ServerError(
+                f"cannot serve on {host}:{port} ({exc.strerror}); allowed: a free --port on an address of this machine"
+            ) from None
     if not is_loopback(host):
-        print(f"{prog}: warning: {option} {host} is not a loopback address: other machines on the network can reach this server",
-              file=sys.stderr, flush=True)
+        print(
+            f"{prog}: warning: {option} {host} is not a loopback address: other machines on the network can reach this server",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 #: URL schemes a dask scheduler address may use.
@@ -369,8 +400,7 @@ def check_scheduler(address: str) -> str:
         raise ServerError(f"--scheduler {address!r} is not a scheduler address; {allowed}")
     parts = urlsplit(address)
     if parts.scheme not in SCHEDULER_SCHEMES:
-        raise ServerError(f"--scheduler {address!r}: unknown scheme {parts.scheme!r}; {allowed} "
-                          f"(schemes: {', '.join(SCHEDULER_SCHEMES)})")
+        raise ServerError(f"--scheduler {address!r}: unknown scheme {parts.scheme!r}; {allowed} (schemes: {', '.join(SCHEDULER_SCHEMES)})")
     if parts.scheme == "inproc":
         return address
     try:

@@ -35,6 +35,7 @@ def pacsim_version() -> str:
 
 def git_state() -> dict[str, Any]:
     """The git commit of the code and whether the work tree had uncommitted changes."""
+
     def git(*args: str) -> str | None:
         try:
             out = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True, timeout=10, check=True)

@@ -16,13 +16,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-
-from pacsim.experiments.figures import citation, markdown_table, pyplot, save_figure
 import pyarrow as pa
+from scipy import stats
 
 from pacsim.experiments.cli.common import plural
 from pacsim.experiments.errors import ManifestError, OutputError, ReportError
+from pacsim.experiments.figures import citation, markdown_table, pyplot, save_figure
 from pacsim.experiments.preflight import check_creatable, claim_folder
 from pacsim.experiments.results import FolderKind, RunFolder, RunStatus, SweepStatus, folder_kind
 from pacsim.model.outcomes import target_bills
@@ -31,7 +30,7 @@ _META = ("run_id", "point_id", "replicate", "seed", "scenario")
 _MAX_LEVELS = 12
 
 
-class _Missing(ValueError):
+class _MissingError(ValueError):
     """A run folder without what a report needs."""
 
 
@@ -72,8 +71,16 @@ def point_table(outcomes: pd.DataFrame, varied: list[str], outcome: str) -> pd.D
     for values, group in outcomes.groupby(keys, sort=True, dropna=False):
         values = values if isinstance(values, tuple) else (values,)
         mean, lo, hi, n = mean_ci(group[outcome])
-        rows.append({**dict(zip(keys, values, strict=True)), "mean": mean, "ci_low": lo, "ci_high": hi, "n": n,
-                     "run_ids": _id_ranges(group["run_id"].tolist())})
+        rows.append(
+            {
+                **dict(zip(keys, values, strict=True)),
+                "mean": mean,
+                "ci_low": lo,
+                "ci_high": hi,
+                "n": n,
+                "run_ids": _id_ranges(group["run_id"].tolist()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -106,7 +113,7 @@ def line_figure(outcomes: pd.DataFrame, x: str, outcome: str, by: str | None, ou
     colours = plt.get_cmap("viridis")(np.linspace(0.1, 0.85, max(len(groups), 1)))
     for colour, (level, frame) in zip(colours, groups, strict=False):
         table = point_table(frame.assign(**{x: _coarsen(frame[x])}), [x], outcome).sort_values(x)
-        label = None if by is None else f"{by} = {level}"
+        label = None if by is None else f"{by} = {level!s}"
         ax.plot(table[x], table["mean"], marker="o", color=colour, label=label, lw=2)
         ax.fill_between(table[x], table["ci_low"], table["ci_high"], color=colour, alpha=0.2, lw=0)
     if _is_log(outcomes[x]):
@@ -146,7 +153,15 @@ def heatmap_figure(outcomes: pd.DataFrame, x: str, y: str, outcome: str, out: Pa
     ax.set_yticks(range(grid.shape[0]), [f"{v:.3g}" if isinstance(v, float) else str(v) for v in grid.index])
     for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
         if not math.isnan(value):
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8, color="white" if value < np.nanmean(grid.to_numpy(dtype=float)) else "black")
+            ax.text(
+                j,
+                i,
+                f"{value:.2f}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if value < np.nanmean(grid.to_numpy(dtype=float)) else "black",
+            )
     ax.set_xlabel(_label(x))
     ax.set_ylabel(_label(y))
     ax.grid(False)
@@ -188,8 +203,11 @@ def gilens_page_data(folder: RunFolder, outcomes: pd.DataFrame) -> tuple[pd.Data
     PAC money on the bill's side, from -1 (all against) to +1 (all for); salience is the
     run's mean measured attention to the target issue.
     """
-    money = outcomes[["run_id", "target_salience_mean", "spent_industry", "spent_opposing"]].copy() \
-        if {"spent_industry", "spent_opposing"} <= set(outcomes.columns) else None
+    money = (
+        outcomes[["run_id", "target_salience_mean", "spent_industry", "spent_opposing"]].copy()
+        if {"spent_industry", "spent_opposing"} <= set(outcomes.columns)
+        else None
+    )
     if money is None or not folder.has("bills"):
         return None
     bills = target_bills(folder.read("bills")).merge(money, on="run_id", how="inner")
@@ -198,13 +216,15 @@ def gilens_page_data(folder: RunFolder, outcomes: pd.DataFrame) -> tuple[pd.Data
     total = bills["spent_industry"] + bills["spent_opposing"]
     net = np.where(total > 0, (bills["spent_industry"] - bills["spent_opposing"]) / total.where(total > 0, 1.0), 0.0)
     sign = np.where(bills["industry_side_yea"].astype(bool), 1.0, -1.0)
-    data = pd.DataFrame({
-        "run_id": bills["run_id"],
-        "policy_change": bills["passed"].astype(float),
-        "voter_pref": bills["national_support"].astype(float),
-        "donor_pref": sign * net,
-        "salience": bills["target_salience_mean"].astype(float),
-    }).dropna()
+    data = pd.DataFrame(
+        {
+            "run_id": bills["run_id"],
+            "policy_change": bills["passed"].astype(float),
+            "voter_pref": bills["national_support"].astype(float),
+            "donor_pref": sign * net,
+            "salience": bills["target_salience_mean"].astype(float),
+        }
+    ).dropna()
     return data, "bill passes (0/1)"
 
 
@@ -218,7 +238,7 @@ def gilens_page_regression(data: pd.DataFrame) -> tuple[Any, list[str]]:
 
     if data["policy_change"].nunique() < 2:
         outcome = "passed" if data["policy_change"].iloc[0] else "failed"
-        raise _Missing(f"every one of the {plural(len(data), 'bill')} {outcome}, so there is no variation to explain")
+        raise _MissingError(f"every one of the {plural(len(data), 'bill')} {outcome}, so there is no variation to explain")
     notes = []
     terms = []
     for var in ("voter_pref", "donor_pref"):
@@ -232,7 +252,7 @@ def gilens_page_regression(data: pd.DataFrame) -> tuple[Any, list[str]]:
         notes.append("salience does not vary across runs, so its interactions are left out")
         formula_terms = terms
     if not formula_terms:
-        raise _Missing("neither preference nor salience varies")
+        raise _MissingError("neither preference nor salience varies")
     formula = "policy_change ~ " + " + ".join(formula_terms)
     model = smf.ols(formula, data=data)
     groups = data["run_id"].to_numpy()
@@ -260,8 +280,9 @@ def check_report(run_dir: Path, out: Path | None = None) -> tuple[dict[str, Any]
     if kind is FolderKind.RUN:
         raise _error(f"'{run_dir}' holds a single pacsim run, not a sweep; allowed: a run folder written by pacsim sweep")
     if kind is not FolderKind.SWEEP:
-        raise _error(f"'{run_dir}/manifest.json' is not a sweep's manifest (no 'experiment' table); "
-                     "allowed: a run folder written by pacsim sweep")
+        raise _error(
+            f"'{run_dir}/manifest.json' is not a sweep's manifest (no 'experiment' table); allowed: a run folder written by pacsim sweep"
+        )
     if not folder.has("outcomes"):
         raise _error(f"run folder '{run_dir}' has no finished runs yet (sweep {manifest.get('status', 'status unknown')})")
     out = out or run_dir / "report"
@@ -286,8 +307,10 @@ def progress_note(manifest: dict[str, Any], runs: pd.DataFrame) -> str | None:
     if finished(manifest) and isinstance(n_runs, int) and done >= n_runs:
         return None
     planned = f"{done} of {n_runs}" if isinstance(n_runs, int) else f"{done}"
-    return (f"the sweep is not finished (status '{status or 'unknown'}', {planned} {'run' if done == 1 else 'runs'} recorded); "
-            "this report covers the runs recorded so far, and pacsim sweep --resume finishes it")
+    return (
+        f"the sweep is not finished (status '{status or 'unknown'}', {planned} {'run' if done == 1 else 'runs'} recorded); "
+        "this report covers the runs recorded so far, and pacsim sweep --resume finishes it"
+    )
 
 
 def finished(manifest: dict[str, Any]) -> bool:
@@ -304,8 +327,10 @@ def _read(folder: RunFolder, table: str, columns: list[str] | None = None, from_
     try:
         return folder.read(table, columns=columns, from_parts=from_parts)
     except (OSError, ValueError, pa.ArrowException) as exc:
-        raise _error(f"run folder '{folder.root}': table '{table}' cannot be read ({' '.join(str(exc).split())}); "
-                     "pacsim sweep --resume writes it again") from None
+        raise _error(
+            f"run folder '{folder.root}': table '{table}' cannot be read ({' '.join(str(exc).split())}); "
+            "pacsim sweep --resume writes it again"
+        ) from None
 
 
 def write_report(run_dir: Path, out: Path | None = None) -> list[Path]:
@@ -328,8 +353,17 @@ def write_report(run_dir: Path, out: Path | None = None) -> list[Path]:
         return _write(folder, manifest, exp, varied, outcomes, runs, note, out, run_dir)
 
 
-def _write(folder: RunFolder, manifest: dict[str, Any], exp: dict[str, Any], varied: list[str], outcomes: pd.DataFrame,
-           runs: pd.DataFrame, note: str | None, out: Path, run_dir: Path) -> list[Path]:
+def _write(
+    folder: RunFolder,
+    manifest: dict[str, Any],
+    exp: dict[str, Any],
+    varied: list[str],
+    outcomes: pd.DataFrame,
+    runs: pd.DataFrame,
+    note: str | None,
+    out: Path,
+    run_dir: Path,
+) -> list[Path]:
     wanted = [o for o in exp.get("outcomes", ["capture_index"]) if o in outcomes.columns]
     name = exp.get("name", run_dir.name)
 
@@ -339,11 +373,19 @@ def _write(folder: RunFolder, manifest: dict[str, Any], exp: dict[str, Any], var
     if note:
         lines += [f"**Note: {note}.**", ""]
     if exp.get("claim"):
-        lines += [f"Claim {exp['claim']}. Design: {exp.get('design')}, {_count(manifest.get('n_points'), 'design point')} x "
-                  f"{_count(manifest.get('replicates'), 'replicate')} = {_count(manifest.get('n_runs'), 'run')} "
-                  f"({int((runs['status'] == RunStatus.OK.value).sum())} finished, {int((runs['status'] != RunStatus.OK.value).sum())} failed).", ""]
-    lines += ["## How to cite these numbers", "", f"Cite as: {cite}. Each row below lists the run ids it pools; "
-              "`tables/runs.parquet` in the run folder gives each run's seed and parameters.", ""]
+        lines += [
+            f"Claim {exp['claim']}. Design: {exp.get('design')}, {_count(manifest.get('n_points'), 'design point')} x "
+            f"{_count(manifest.get('replicates'), 'replicate')} = {_count(manifest.get('n_runs'), 'run')} "
+            f"({int((runs['status'] == RunStatus.OK.value).sum())} finished, {int((runs['status'] != RunStatus.OK.value).sum())} failed).",
+            "",
+        ]
+    lines += [
+        "## How to cite these numbers",
+        "",
+        f"Cite as: {cite}. Each row below lists the run ids it pools; "
+        "`tables/runs.parquet` in the run folder gives each run's seed and parameters.",
+        "",
+    ]
     for outcome in wanted:
         table = point_table(outcomes, [v for v in varied if v in outcomes.columns], outcome)
         table = table.rename(columns={"mean": f"mean {outcome}", "ci_low": "95% CI low", "ci_high": "95% CI high"})
@@ -362,20 +404,30 @@ def _regression_section(folder: RunFolder, outcomes: pd.DataFrame, out: Path, wr
         (out / stale).unlink(missing_ok=True)
     prepared = gilens_page_data(folder, outcomes)
     if prepared is None:
-        return lines + ["No bills table in this run folder (add \"bills\" to the experiment's `tables`).", ""]
+        return [*lines, 'No bills table in this run folder (add "bills" to the experiment\'s `tables`).', ""]
     data, outcome_label = prepared
     try:
         result, notes = gilens_page_regression(data)
-    except (_Missing, ValueError, np.linalg.LinAlgError) as exc:
-        return lines + [f"Not estimable on these runs: {exc}.", ""]
-    coefs = pd.DataFrame({"term": result.params.index, "coef": result.params.to_numpy(), "std_err": result.bse.to_numpy(),
-                          "p_value": result.pvalues.to_numpy(), "ci_low": result.conf_int()[0].to_numpy(),
-                          "ci_high": result.conf_int()[1].to_numpy()})
+    except (_MissingError, ValueError, np.linalg.LinAlgError) as exc:
+        return [*lines, f"Not estimable on these runs: {exc}.", ""]
+    coefs = pd.DataFrame(
+        {
+            "term": result.params.index,
+            "coef": result.params.to_numpy(),
+            "std_err": result.bse.to_numpy(),
+            "p_value": result.pvalues.to_numpy(),
+            "ci_low": result.conf_int()[0].to_numpy(),
+            "ci_high": result.conf_int()[1].to_numpy(),
+        }
+    )
     coefs.to_csv(out / "regression.csv", index=False)
     (out / "regression.txt").write_text(str(result.summary()) + "\n")
-    lines += [f"Linear probability model of *{outcome_label}* on average-voter preference (national share for the bill), "
-              "donor preference (net share of PAC money on the bill's side) and the run's measured target-issue salience, "
-              f"with standard errors clustered by run. {plural(int(result.nobs), 'bill')}, R² = {result.rsquared:.3f}.", ""]
+    lines += [
+        f"Linear probability model of *{outcome_label}* on average-voter preference (national share for the bill), "
+        "donor preference (net share of PAC money on the bill's side) and the run's measured target-issue salience, "
+        f"with standard errors clustered by run. {plural(int(result.nobs), 'bill')}, R² = {result.rsquared:.3f}.",
+        "",
+    ]
     lines += [f"- {note}" for note in notes] + ([""] if notes else [])
     lines += [markdown_table(coefs), ""]
     return lines

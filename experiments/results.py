@@ -69,11 +69,13 @@ def read_manifest_file(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ManifestError(f"'{path}' is not a readable manifest ({_one_line(exc)}); "
-                            "allowed: the JSON object pacsim wrote there") from None
+        raise ManifestError(
+            f"'{path}' is not a readable manifest ({_one_line(exc)}); allowed: the JSON object pacsim wrote there"
+        ) from None
     if not isinstance(data, dict):
-        raise ManifestError(f"'{path}' holds a JSON {type(data).__name__}, not a pacsim manifest; "
-                            "allowed: the JSON object pacsim wrote there")
+        raise ManifestError(
+            f"'{path}' holds a JSON {type(data).__name__}, not a pacsim manifest; allowed: the JSON object pacsim wrote there"
+        )
     return data
 
 
@@ -216,8 +218,10 @@ class RunFolder:
                 schema = pa.unify_schemas([_schema(f) for f in files], promote_options="permissive")
                 written.append(self._stream(files, schema, self.table_path(table), csv))
             except pa.ArrowException as exc:
-                raise StoreError(f"run folder '{self.root}': table '{table}' cannot be consolidated ({_one_line(exc)}); "
-                                 "pacsim sweep --resume runs again any run whose files are damaged") from None
+                raise StoreError(
+                    f"run folder '{self.root}': table '{table}' cannot be consolidated ({_one_line(exc)}); "
+                    "pacsim sweep --resume runs again any run whose files are damaged"
+                ) from None
         return written
 
     def _stream(self, files: list[Path], schema: pa.Schema, target: Path, csv: bool) -> Path:
@@ -279,8 +283,7 @@ def _schema(path: Path) -> pa.Schema:
     try:
         return pq.read_schema(path).remove_metadata()
     except (OSError, pa.ArrowException) as exc:
-        raise StoreError(f"part file '{path}' cannot be read ({_one_line(exc)}); "
-                         "pacsim sweep --resume runs that run again") from None
+        raise StoreError(f"part file '{path}' cannot be read ({_one_line(exc)}); pacsim sweep --resume runs that run again") from None
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:

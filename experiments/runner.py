@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from pacsim.experiments.errors import ManifestError
 from pacsim.experiments.preflight import check_folder, check_memory, claim_folder, params_bytes
 from pacsim.experiments.provenance import now, provenance
-from pacsim.experiments.errors import ManifestError
 from pacsim.experiments.results import FolderKind, folder_kind, read_manifest_file
 from pacsim.experiments.store import write_json, write_tables
 from pacsim.model.model import PacsimModel
@@ -49,8 +49,9 @@ def holds_run(out: Path) -> bool:
     return manifest is not None and folder_kind(manifest) is FolderKind.RUN
 
 
-def run_scenario(name: str, params: Params, out: Path, csv: bool = False, progress: bool = True,
-                 force: bool = False, replace: bool = False) -> dict[str, float]:
+def run_scenario(
+    name: str, params: Params, out: Path, csv: bool = False, progress: bool = True, force: bool = False, replace: bool = False
+) -> dict[str, float]:
     """Run a scenario, write its tables and a manifest under ``out``, return the summary.
 
     Everything is checked (:func:`check_run`) before the model is built; the folder is
@@ -68,16 +69,19 @@ def run_scenario(name: str, params: Params, out: Path, csv: bool = False, progre
         if force:
             _remove_earlier_tables(out, tables, csv)
         write_tables(out, tables, run_schemas(params), csv=csv)
-        write_json(out / "manifest.json", {
-            "kind": FolderKind.RUN.value,
-            "scenario": name,
-            "seed": params.run.seed,
-            "params": params.to_flat(),
-            "started": started,
-            "finished": now(),
-            "summary": summary,
-            **provenance(),
-        })
+        write_json(
+            out / "manifest.json",
+            {
+                "kind": FolderKind.RUN.value,
+                "scenario": name,
+                "seed": params.run.seed,
+                "params": params.to_flat(),
+                "started": started,
+                "finished": now(),
+                "summary": summary,
+                **provenance(),
+            },
+        )
     return summary
 
 

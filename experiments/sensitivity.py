@@ -14,18 +14,19 @@ import numpy as np
 import pandas as pd
 
 from pacsim.experiments.cli.common import plural
-from pacsim.experiments.design import salib_problem, sample_matrix
+from pacsim.experiments.design import Design, ExperimentSpec, salib_problem, sample_matrix
 from pacsim.experiments.figures import citation, markdown_table, pyplot, save_figure
 from pacsim.experiments.results import RunFolder
-from pacsim.experiments.design import Design, ExperimentSpec
 from pacsim.experiments.spec import ExperimentError, known_outcomes
 
 
 def check_design(spec: ExperimentSpec, outcomes: list[str] | None) -> None:
     """Refuse, before anything runs, an experiment whose design or outcomes a sensitivity analysis cannot use."""
     if spec.design not in (Design.SOBOL, Design.MORRIS):
-        raise ExperimentError(f"experiment file '{spec.path}': key '[experiment] design': sensitivity needs design 'sobol' or 'morris', "
-                              f"got {spec.design.value!r}")
+        raise ExperimentError(
+            f"experiment file '{spec.path}': key '[experiment] design': sensitivity needs design 'sobol' or 'morris', "
+            f"got {spec.design.value!r}"
+        )
     for outcome in outcomes or []:
         if outcome not in known_outcomes():
             raise ExperimentError(f"--outcome {outcome!r} is not an outcome; allowed: {', '.join(known_outcomes())}")
@@ -53,14 +54,16 @@ def analyse(spec: ExperimentSpec, folder: RunFolder, outcome: str) -> pd.DataFra
         from SALib.analyze import sobol
 
         res = sobol.analyze(problem, y, calc_second_order=spec.second_order, seed=seed)
-        table = pd.DataFrame({"parameter": problem["names"], "S1": res["S1"], "S1_conf": res["S1_conf"],
-                              "ST": res["ST"], "ST_conf": res["ST_conf"]})
+        table = pd.DataFrame(
+            {"parameter": problem["names"], "S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"], "ST_conf": res["ST_conf"]}
+        )
     else:
         from SALib.analyze import morris
 
         res = morris.analyze(problem, x, y, num_levels=spec.levels, seed=seed)
-        table = pd.DataFrame({"parameter": problem["names"], "mu_star": res["mu_star"], "mu_star_conf": res["mu_star_conf"],
-                              "sigma": res["sigma"]})
+        table = pd.DataFrame(
+            {"parameter": problem["names"], "mu_star": res["mu_star"], "mu_star_conf": res["mu_star_conf"], "sigma": res["sigma"]}
+        )
     table.insert(0, "outcome", outcome)
     table["points_imputed"] = missing
     return table
@@ -101,9 +104,17 @@ def sensitivity_report(spec: ExperimentSpec, run_dir: Path, outcomes: list[str] 
     table.to_csv(out / "indices.csv", index=False)
     method = "Sobol first-order (S1) and total-order (ST) indices" if spec.design is Design.SOBOL else "Morris mu* and sigma"
     manifest = folder.read_manifest() or {}
-    md = [f"# Sensitivity of {spec.name}", "", f"{method}, SALib, {plural(len(sample_matrix(spec)), 'design point')} x "
-          f"{plural(spec.replicates, 'replicate')} (replicates averaged).", "", f"Cite as: {citation(manifest, run_dir)}.", "",
-          markdown_table(table), ""]
+    md = [
+        f"# Sensitivity of {spec.name}",
+        "",
+        f"{method}, SALib, {plural(len(sample_matrix(spec)), 'design point')} x "
+        f"{plural(spec.replicates, 'replicate')} (replicates averaged).",
+        "",
+        f"Cite as: {citation(manifest, run_dir)}.",
+        "",
+        markdown_table(table),
+        "",
+    ]
     (out / "indices.md").write_text("\n".join(md))
     written = plot(table, spec.design, out, f"sensitivity_{spec.design.value}")
     return table, [out / "indices.csv", out / "indices.md", *written]

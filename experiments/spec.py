@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from pacsim.experiments.design import SCENARIO_KEY, Design, ExperimentSpec, Factor, count_points, design_points
+from pacsim.experiments.errors import ExperimentError
 from pacsim.model.params import FIELDS, ParameterError, Params, build_params, flatten
 from pacsim.model.scenarios import ScenarioError, is_path, list_scenarios, load_scenario, read_text, resolve_file, scenario_path
-from pacsim.experiments.errors import ExperimentError
 
 EXPERIMENT_DIR = Path(__file__).parent
 
@@ -32,8 +32,20 @@ TABLE_CHOICES = ("steps", "legislators", "votes", "bills", "races", "spending", 
 
 _TOP_KEYS = {"experiment", "fixed", "vary"}
 _EXPERIMENT_KEYS = {
-    "name", "description", "claim", "scenario", "design", "replicates", "master_seed", "n_cycles",
-    "outcomes", "tables", "samples", "levels", "second_order", "expected",
+    "name",
+    "description",
+    "claim",
+    "scenario",
+    "design",
+    "replicates",
+    "master_seed",
+    "n_cycles",
+    "outcomes",
+    "tables",
+    "samples",
+    "levels",
+    "second_order",
+    "expected",
 }
 _RANGE_KEYS = {"lo", "hi", "log", "steps"}
 #: Most runs (design points x replicates) one experiment file may declare. At 0.1-1 s per
@@ -91,10 +103,16 @@ def known_outcomes() -> tuple[str, ...]:
     from pacsim.experiments.measures import run_outcomes
     from pacsim.experiments.runner import simulate
 
-    tiny = build_params({
-        "electorate.n_voters": 200, "legislature.house_seats": 10, "legislature.senate_seats": 4,
-        "run.n_cycles": 1, "run.steps_per_cycle": 8, "run.campaign_steps": 2,
-    })
+    tiny = build_params(
+        {
+            "electorate.n_voters": 200,
+            "legislature.house_seats": 10,
+            "legislature.senate_seats": 4,
+            "run.n_cycles": 1,
+            "run.steps_per_cycle": 8,
+            "run.campaign_steps": 2,
+        }
+    )
     return tuple(run_outcomes(simulate(tiny), tiny))
 
 
@@ -133,7 +151,9 @@ def _check_value(reader: _Reader, table: str, key: str, base: Params, path: str,
 def _read_factor(reader: _Reader, path: str, raw: Any, base: Params, design: Design) -> Factor:
     if path == SCENARIO_KEY:
         if not isinstance(raw, list) or not raw or not all(isinstance(v, str) for v in raw):
-            raise reader.fail("vary", path, f"{raw!r} is not allowed; allowed: a non-empty list of scenario names ({', '.join(list_scenarios())})")
+            raise reader.fail(
+                "vary", path, f"{raw!r} is not allowed; allowed: a non-empty list of scenario names ({', '.join(list_scenarios())})"
+            )
         refs = []
         for name in raw:
             try:
@@ -142,7 +162,9 @@ def _read_factor(reader: _Reader, path: str, raw: Any, base: Params, design: Des
             except (ScenarioError, ParameterError) as exc:
                 raise reader.fail("vary", path, str(exc)) from None
         if design in (Design.SOBOL, Design.MORRIS):
-            raise reader.fail("vary", path, f"a {design.value} design needs numeric ranges; vary the scenario with design 'factorial' or 'latin'")
+            raise reader.fail(
+                "vary", path, f"a {design.value} design needs numeric ranges; vary the scenario with design 'factorial' or 'latin'"
+            )
         return Factor(path, values=tuple(refs))
     if path not in FIELDS:
         try:
@@ -163,7 +185,9 @@ def _read_factor(reader: _Reader, path: str, raw: Any, base: Params, design: Des
             raise reader.fail("vary", path, f"a {design.value} design needs a range {{lo = ..., hi = ...}}, not a list of values")
         return Factor(path, values=tuple(raw))
     if not isinstance(raw, dict):
-        raise reader.fail("vary", path, f"{raw!r} is not allowed; allowed: a list of values or a range {{lo = ..., hi = ..., log = false, steps = 5}}")
+        raise reader.fail(
+            "vary", path, f"{raw!r} is not allowed; allowed: a list of values or a range {{lo = ..., hi = ..., log = false, steps = 5}}"
+        )
     unknown = set(raw) - _RANGE_KEYS
     if unknown:
         raise reader.fail("vary", path, f"unknown range key '{sorted(unknown)[0]}'; allowed: {', '.join(sorted(_RANGE_KEYS))}")
@@ -204,7 +228,10 @@ def read_experiment(path: Path, text: str) -> ExperimentSpec:
             raise reader.fail("", key, f"unknown table; allowed: {', '.join(sorted(_TOP_KEYS))}")
     exp = data.get("experiment")
     if not isinstance(exp, dict):
-        raise ExperimentError(f"experiment file '{path}': missing the [experiment] table (name, scenario, design, replicates, master_seed, n_cycles, outcomes)")
+        raise ExperimentError(
+            f"experiment file '{path}': missing the [experiment] table "
+            "(name, scenario, design, replicates, master_seed, n_cycles, outcomes)"
+        )
     for key in exp:
         if key not in _EXPERIMENT_KEYS:
             raise reader.fail("experiment", key, f"unknown key; allowed: {', '.join(sorted(_EXPERIMENT_KEYS))}")
@@ -225,7 +252,14 @@ def read_experiment(path: Path, text: str) -> ExperimentSpec:
     if not 0 <= master_seed < 2**63:
         raise reader.fail("experiment", "master_seed", f"{master_seed!r}; allowed: an integer in [0, 2**63-1]")
 
-    scenario = _expect(reader, "experiment", "scenario", exp.get("scenario", "default"), str, f"a scenario name ({', '.join(list_scenarios())}) or a .toml path")
+    scenario = _expect(
+        reader,
+        "experiment",
+        "scenario",
+        exp.get("scenario", "default"),
+        str,
+        f"a scenario name ({', '.join(list_scenarios())}) or a .toml path",
+    )
     try:
         scenario_ref = scenario_ref_of(scenario, path)
         _, base = load_scenario(scenario_ref)
@@ -300,13 +334,24 @@ def read_experiment(path: Path, text: str) -> ExperimentSpec:
             raise reader.fail("experiment", "tables", f"unknown table {table!r}; allowed: {', '.join(TABLE_CHOICES)}")
 
     spec = ExperimentSpec(
-        path=path, text=text, name=name,
+        path=path,
+        text=text,
+        name=name,
         description=_expect(reader, "experiment", "description", exp.get("description", ""), str, "a string"),
         claim=_expect(reader, "experiment", "claim", exp.get("claim", ""), str, "a string such as 'C1'"),
         expected=_expect(reader, "experiment", "expected", exp.get("expected", ""), str, "a string"),
-        scenario=scenario_ref, fixed=fixed, factors=tuple(factors), design=design, replicates=replicates,
-        master_seed=master_seed, n_cycles=int(n_cycles), outcomes=tuple(outcomes_raw), tables=tuple(tables_raw),
-        samples=samples, levels=levels, second_order=second_order,
+        scenario=scenario_ref,
+        fixed=fixed,
+        factors=tuple(factors),
+        design=design,
+        replicates=replicates,
+        master_seed=master_seed,
+        n_cycles=int(n_cycles),
+        outcomes=tuple(outcomes_raw),
+        tables=tuple(tables_raw),
+        samples=samples,
+        levels=levels,
+        second_order=second_order,
     )
     _check_points(spec, reader)
     return spec
@@ -322,15 +367,18 @@ def _check_points(spec: ExperimentSpec, reader: _Reader) -> None:
     n_runs = n_points * spec.replicates
     if n_runs > MAX_RUNS:
         key = ("", "vary") if spec.design is Design.FACTORIAL else ("experiment", "samples")
-        raise reader.fail(*key, f"{n_points:,} design points x {spec.replicates:,} replicates = {n_runs:,} runs; "
-                                f"allowed: at most {MAX_RUNS:,} runs per experiment file")
+        raise reader.fail(
+            *key,
+            f"{n_points:,} design points x {spec.replicates:,} replicates = {n_runs:,} runs; "
+            f"allowed: at most {MAX_RUNS:,} runs per experiment file",
+        )
     bases: dict[str, Params] = {}
     seen: set[tuple[tuple[str, Any], ...]] = set()
     for point in design_points(spec):
-        key = tuple(sorted(point.items()))
-        if key in seen:
+        point_key = tuple(sorted(point.items()))
+        if point_key in seen:
             continue
-        seen.add(key)
+        seen.add(point_key)
         scenario = point.get(SCENARIO_KEY, spec.scenario)
         overrides = {k: v for k, v in point.items() if k != SCENARIO_KEY}
         try:

@@ -85,8 +85,7 @@ def write_json(path: Path, payload: Mapping[str, Any]) -> None:
     atomic_write_bytes(path, (json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n").encode())
 
 
-def write_tables(out: Path, tables: Mapping[str, pd.DataFrame], schemas: Mapping[str, pa.Schema],
-                 csv: bool = False) -> list[Path]:
+def write_tables(out: Path, tables: Mapping[str, pd.DataFrame], schemas: Mapping[str, pa.Schema], csv: bool = False) -> list[Path]:
     """Write each table as ``<name>.parquet`` with its declared schema (and ``<name>.csv``) under ``out``; returns the paths."""
     written = []
     for name, frame in tables.items():

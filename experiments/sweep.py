@@ -10,6 +10,7 @@ The driver holds no tables: its memory does not grow with the number of finished
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import time
@@ -88,9 +89,17 @@ def execute_run(task: RunTask, simulate_fn: Callable[[Params], dict[str, pd.Data
             frame = tables[name]
             frame.insert(0, "run_id", task.plan.run_id)
             parts[name] = parquet_bytes(to_arrow(name, frame, with_run_id(schemas[name])))
-    except Exception as exc:  # noqa: BLE001 - a failed run is recorded, never raised
-        return RunResult(task.plan.run_id, RunStatus.FAILED, started, now(), time.perf_counter() - t0, worker,
-                         error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+    except Exception as exc:  # a failed run is recorded, never raised
+        return RunResult(
+            task.plan.run_id,
+            RunStatus.FAILED,
+            started,
+            now(),
+            time.perf_counter() - t0,
+            worker,
+            error=f"{type(exc).__name__}: {exc}",
+            traceback=traceback.format_exc(),
+        )
     return RunResult(task.plan.run_id, RunStatus.OK, started, now(), time.perf_counter() - t0, worker, outcomes, parts)
 
 
@@ -108,8 +117,9 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" + (f" (exit code {code})" if code is not None else "")
 
 
-def stream(backend: Backend, tasks: Iterable[RunTask], max_in_flight: int,
-           fn: Callable[[RunTask], RunResult] = execute_run, retries: int = RETRIES) -> Iterator[RunResult]:
+def stream(
+    backend: Backend, tasks: Iterable[RunTask], max_in_flight: int, fn: Callable[[RunTask], RunResult] = execute_run, retries: int = RETRIES
+) -> Iterator[RunResult]:
     """Submit ``tasks`` keeping at most ``max_in_flight`` running, and yield each result as it completes.
 
     A run whose worker died (:data:`WORKER_LOST`) is started again, up to ``retries`` times,
@@ -130,10 +140,12 @@ def stream(backend: Backend, tasks: Iterable[RunTask], max_in_flight: int,
             try:
                 pending[backend.executor.submit(fn, task)] = (task, lost)
                 return
-            except Exception as exc:  # noqa: BLE001 - a broken or closed executor; replace it or stop
+            except Exception as exc:  # a broken or closed executor: replace it or stop
                 if backend.restart is None or restarts >= MAX_RESTARTS:
-                    raise ExecutorError(f"the {backend.kind} executor stopped taking runs ({_describe(exc)}); "
-                                        "finished runs are kept: --resume runs the rest") from None
+                    raise ExecutorError(
+                        f"the {backend.kind} executor stopped taking runs ({_describe(exc)}); "
+                        "finished runs are kept: --resume runs the rest"
+                    ) from None
                 restarts += 1
                 backend.executor = backend.restart()
 
@@ -160,7 +172,7 @@ def stream(backend: Backend, tasks: Iterable[RunTask], max_in_flight: int,
                         again.append((task, [*lost, _describe(exc)]))
                         continue
                     result = _lost_result(task, exc)
-                except Exception as exc:  # noqa: BLE001 - the executor lost the run; record it
+                except Exception as exc:  # the executor lost the run: record it
                     result = _lost_result(task, exc)
                 result.attempts, result.lost = len(lost) + 1, lost
                 yield result
@@ -171,8 +183,9 @@ def stream(backend: Backend, tasks: Iterable[RunTask], max_in_flight: int,
 
 def _lost_result(task: RunTask, exc: BaseException) -> RunResult:
     stamp = now()
-    return RunResult(task.plan.run_id, RunStatus.FAILED, stamp, stamp, 0.0, "", error=_describe(exc),
-                     traceback="".join(traceback.format_exception(exc)))
+    return RunResult(
+        task.plan.run_id, RunStatus.FAILED, stamp, stamp, 0.0, "", error=_describe(exc), traceback="".join(traceback.format_exception(exc))
+    )
 
 
 def _schemas(spec: ExperimentSpec, task: RunTask, result: RunResult) -> dict[str, pa.Schema]:
@@ -182,19 +195,38 @@ def _schemas(spec: ExperimentSpec, task: RunTask, result: RunResult) -> dict[str
 
 def _runs_row(spec: ExperimentSpec, task: RunTask, result: RunResult) -> pa.Table:
     plan = task.plan
-    row: dict[str, Any] = {"run_id": plan.run_id, "point_id": plan.point_id, "replicate": plan.replicate, "seed": plan.seed,
-                           "scenario": task.scenario}
+    row: dict[str, Any] = {
+        "run_id": plan.run_id,
+        "point_id": plan.point_id,
+        "replicate": plan.replicate,
+        "seed": plan.seed,
+        "scenario": task.scenario,
+    }
     row.update({path: plan.point[path] for path in spec.varied if path != "scenario"})
-    row.update({"status": RunStatus(result.status).value, "error": result.error, "traceback": result.traceback,
-                "attempts": result.attempts, "started": result.started, "finished": result.finished,
-                "duration_s": result.duration_s, "worker": result.worker})
+    row.update(
+        {
+            "status": RunStatus(result.status).value,
+            "error": result.error,
+            "traceback": result.traceback,
+            "attempts": result.attempts,
+            "started": result.started,
+            "finished": result.finished,
+            "duration_s": result.duration_s,
+            "worker": result.worker,
+        }
+    )
     return to_arrow(RUNS, pd.DataFrame([row]), _schemas(spec, task, result)[RUNS])
 
 
 def _outcomes_row(spec: ExperimentSpec, task: RunTask, result: RunResult) -> pa.Table:
     plan = task.plan
-    row: dict[str, Any] = {"run_id": plan.run_id, "point_id": plan.point_id, "replicate": plan.replicate, "seed": plan.seed,
-                           "scenario": task.scenario}
+    row: dict[str, Any] = {
+        "run_id": plan.run_id,
+        "point_id": plan.point_id,
+        "replicate": plan.replicate,
+        "seed": plan.seed,
+        "scenario": task.scenario,
+    }
     row.update({path: plan.point[path] for path in spec.varied if path != "scenario"})
     row.update(result.outcomes)
     return to_arrow(OUTCOMES, pd.DataFrame([row]), _schemas(spec, task, result)[OUTCOMES])
@@ -230,14 +262,24 @@ def _prepare(folder: RunFolder, spec: ExperimentSpec, resume: bool) -> dict[str,
     experiment = manifest.get("experiment")
     recorded = experiment.get("sha256") if isinstance(experiment, dict) else None
     if recorded != spec.sha256:
-        raise SweepError(f"output folder '{folder.root}' holds a sweep of a different experiment file "
-                         f"(sha256 {str(recorded or '?')[:12]}, this file {spec.sha256[:12]}); choose another --out")
+        raise SweepError(
+            f"output folder '{folder.root}' holds a sweep of a different experiment file "
+            f"(sha256 {str(recorded or '?')[:12]}, this file {spec.sha256[:12]}); choose another --out"
+        )
     return manifest
 
 
-def check_sweep(spec: ExperimentSpec, out: Path | str, *, executor: Executor | None = None, kind: str = "local",
-                workers: int | None = None, scheduler: str | None = None, resume: bool = False,
-                force: bool = False) -> dict[str, Any]:
+def check_sweep(
+    spec: ExperimentSpec,
+    out: Path | str,
+    *,
+    executor: Executor | None = None,
+    kind: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    force: bool = False,
+) -> dict[str, Any]:
     """Every check a sweep makes before it starts: executor options, the run folder and memory; writes nothing.
 
     Returns the manifest of the sweep to resume ({} for a new one).
@@ -252,9 +294,20 @@ def check_sweep(spec: ExperimentSpec, out: Path | str, *, executor: Executor | N
     return previous
 
 
-def run_sweep(spec: ExperimentSpec, out: Path | str, *, executor: Executor | None = None, kind: str = "local",
-              workers: int | None = None, scheduler: str | None = None, resume: bool = False, progress: bool = True,
-              csv: bool = True, max_in_flight: int | None = None, force: bool = False) -> SweepSummary:
+def run_sweep(
+    spec: ExperimentSpec,
+    out: Path | str,
+    *,
+    executor: Executor | None = None,
+    kind: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    csv: bool = True,
+    max_in_flight: int | None = None,
+    force: bool = False,
+) -> SweepSummary:
     """Run every design point x replicate of ``spec`` into the run folder ``out``, and consolidate its tables.
 
     ``executor``, when given, is any :class:`concurrent.futures.Executor` and is left open;
@@ -264,8 +317,7 @@ def run_sweep(spec: ExperimentSpec, out: Path | str, *, executor: Executor | Non
     runs a sweep whose memory estimate exceeds what is available.
     """
     folder = RunFolder(out)
-    previous = check_sweep(spec, out, executor=executor, kind=kind, workers=workers, scheduler=scheduler,
-                           resume=resume, force=force)
+    previous = check_sweep(spec, out, executor=executor, kind=kind, workers=workers, scheduler=scheduler, resume=resume, force=force)
     plans = plan_runs(spec)
     started, t0 = now(), time.perf_counter()
     with claim_folder(folder.root):
@@ -283,20 +335,53 @@ def run_sweep(spec: ExperimentSpec, out: Path | str, *, executor: Executor | Non
     return summary
 
 
-def _drive(spec: ExperimentSpec, folder: RunFolder, backend: Backend, plans: list[RunPlan], todo: list[RunPlan],
-           previous: dict[str, Any], started: str, progress: bool, max_in_flight: int | None, csv: bool) -> SweepSummary:
+def _drive(
+    spec: ExperimentSpec,
+    folder: RunFolder,
+    backend: Backend,
+    plans: list[RunPlan],
+    todo: list[RunPlan],
+    previous: dict[str, Any],
+    started: str,
+    progress: bool,
+    max_in_flight: int | None,
+    csv: bool,
+) -> SweepSummary:
     """Run ``todo``, storing each result as it arrives, then consolidate; any exception is recorded in the manifest first."""
-    session: dict[str, Any] = {"started": started, "executor": backend.kind, "workers": backend.workers,
-                               "scheduler": backend.scheduler, "runs_attempted": len(todo), "retried": []}
+    session: dict[str, Any] = {
+        "started": started,
+        "executor": backend.kind,
+        "workers": backend.workers,
+        "scheduler": backend.scheduler,
+        "runs_attempted": len(todo),
+        "retried": [],
+    }
     manifest = {
         "kind": FolderKind.SWEEP.value,
-        "experiment": {"name": spec.name, "path": str(spec.path), "sha256": spec.sha256, "text": spec.text,
-                       "design": spec.design.value, "claim": spec.claim, "scenario": spec.scenario,
-                       "varied": list(spec.varied), "outcomes": list(spec.outcomes), "tables": list(spec.tables)},
-        "master_seed": spec.master_seed, "n_points": len(plans) // spec.replicates, "replicates": spec.replicates,
-        "n_runs": len(plans), "started": previous.get("started", started), "finished": None,
-        "status": SweepStatus.RUNNING.value, "executor": backend.kind, "workers": backend.workers,
-        "scheduler": backend.scheduler, "sessions": [*_list(previous.get("sessions")), session], **provenance(),
+        "experiment": {
+            "name": spec.name,
+            "path": str(spec.path),
+            "sha256": spec.sha256,
+            "text": spec.text,
+            "design": spec.design.value,
+            "claim": spec.claim,
+            "scenario": spec.scenario,
+            "varied": list(spec.varied),
+            "outcomes": list(spec.outcomes),
+            "tables": list(spec.tables),
+        },
+        "master_seed": spec.master_seed,
+        "n_points": len(plans) // spec.replicates,
+        "replicates": spec.replicates,
+        "n_runs": len(plans),
+        "started": previous.get("started", started),
+        "finished": None,
+        "status": SweepStatus.RUNNING.value,
+        "executor": backend.kind,
+        "workers": backend.workers,
+        "scheduler": backend.scheduler,
+        "sessions": [*_list(previous.get("sessions")), session],
+        **provenance(),
     }
     ok = failed = 0
     skipped = len(plans) - len(todo)
@@ -309,8 +394,12 @@ def _drive(spec: ExperimentSpec, folder: RunFolder, backend: Backend, plans: lis
         task_iter = (make_task(spec, p) for p in todo)
         for result in stream(backend, task_iter, in_flight):
             task = make_task(spec, tasks.pop(result.run_id))
-            folder.write_run(result.run_id, result.parts, _runs_row(spec, task, result),
-                             _outcomes_row(spec, task, result) if result.status == RunStatus.OK else None)
+            folder.write_run(
+                result.run_id,
+                result.parts,
+                _runs_row(spec, task, result),
+                _outcomes_row(spec, task, result) if result.status == RunStatus.OK else None,
+            )
             ok += result.status == RunStatus.OK
             failed += result.status == RunStatus.FAILED
             if result.lost:
@@ -322,18 +411,20 @@ def _drive(spec: ExperimentSpec, folder: RunFolder, backend: Backend, plans: lis
         folder.consolidate({p.run_id for p in plans}, csv=csv)
         statuses = folder.statuses()
         complete = all(statuses.get(p.run_id) == RunStatus.OK for p in plans)
-        manifest.update(status=(SweepStatus.COMPLETE if complete else SweepStatus.COMPLETE_WITH_FAILURES).value,
-                        finished=now(), runs_ok=sum(s == RunStatus.OK for s in statuses.values()),
-                        runs_failed=sum(s == RunStatus.FAILED for s in statuses.values()))
+        manifest.update(
+            status=(SweepStatus.COMPLETE if complete else SweepStatus.COMPLETE_WITH_FAILURES).value,
+            finished=now(),
+            runs_ok=sum(s == RunStatus.OK for s in statuses.values()),
+            runs_failed=sum(s == RunStatus.FAILED for s in statuses.values()),
+        )
         session.update(finished=manifest["finished"], ok=ok, failed=failed)
         folder.write_manifest(manifest)
     except BaseException:
         manifest.update(status=SweepStatus.INTERRUPTED.value, finished=now())
         session.update(finished=manifest["finished"], ok=ok, failed=failed)
-        try:
+        # The original error says more than a second one about the same disk.
+        with contextlib.suppress(OSError):
             folder.write_manifest(manifest)
-        except OSError:
-            pass  # the original error says more than a second one about the same disk
         raise
     finally:
         bar.close()

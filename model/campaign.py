@@ -87,8 +87,15 @@ class Campaign:
     spend on :func:`~pacsim.agents.donor.spending_schedule`, most of it in the last weeks.
     """
 
-    def __init__(self, params: Params, donors: list[Donor], electorate: Electorate, positions: np.ndarray,
-                 race_electorate: np.ndarray, primary_weeks: int) -> None:
+    def __init__(
+        self,
+        params: Params,
+        donors: list[Donor],
+        electorate: Electorate,
+        positions: np.ndarray,
+        race_electorate: np.ndarray,
+        primary_weeks: int,
+    ) -> None:
         n_seats = race_electorate.shape[0]
         camp = params.campaign
         self.params = params
@@ -137,8 +144,15 @@ class Campaign:
         moved = np.abs(view.share - self.planned_share)[up]
         return bool(moved.size and moved.max() > self.params.campaign.replan_threshold)
 
-    def spend_general(self, seats: list[Politician], challengers: dict[int, Politician], cand: CandidateArrays, up: np.ndarray,
-                      weeks_left: int, recorder: Recorder) -> None:
+    def spend_general(
+        self,
+        seats: list[Politician],
+        challengers: dict[int, Politician],
+        cand: CandidateArrays,
+        up: np.ndarray,
+        weeks_left: int,
+        recorder: Recorder,
+    ) -> None:
         """Candidates and donors buy this week's ads in the races that are up, each on the issue it chooses.
 
         A challenger whose race a donor pours money into courts it (``court_backer``).

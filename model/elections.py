@@ -105,8 +105,9 @@ class Elections:
         median = self.party_median[np.arange(self.n_seats), (party > 0).astype(int)]
         return self._candidate_arrays(self.primary_challengers, party, median, primary=True)
 
-    def _candidate_arrays(self, rivals: dict[int, Politician], rival_party: np.ndarray, rival_stance: np.ndarray,
-                          primary: bool) -> CandidateArrays:
+    def _candidate_arrays(
+        self, rivals: dict[int, Politician], rival_party: np.ndarray, rival_stance: np.ndarray, primary: bool
+    ) -> CandidateArrays:
         seats = self.legislature.seats
         distance = self.params.politicians.platform_distance
         others = [rivals.get(j) for j in range(self.n_seats)]
@@ -117,7 +118,9 @@ class Elections:
             platform=np.array([s.platform for s in seats]),
             stance=np.array([s.stance for s in seats]),
             valence=np.array([s.valence for s in seats]),
-            chal_platform=np.array([r.platform if r is not None else np.full(k_bg, rival_party[j] * distance) for j, r in enumerate(others)]),
+            chal_platform=np.array(
+                [r.platform if r is not None else np.full(k_bg, rival_party[j] * distance) for j, r in enumerate(others)]
+            ),
             chal_stance=np.array([r.stance if r is not None else rival_stance[j] for j, r in enumerate(others)]),
             chal_valence=np.array([r.valence if r is not None else 0.0 for r in others]),
             sitting=np.array([s.incumbent for s in seats], dtype=float),
@@ -133,8 +136,8 @@ class Elections:
             if self.rng.random() < self.params.legislature.retirement_rate:
                 self.open_seat[j] = True
                 holder.remove()
-                leg.seats[j] = leg.recruit(j, holder.party, incumbent=False)
-            self.challengers[j] = leg.recruit(j, leg.seats[j].party.other, incumbent=False, stance=float(self.race_median[j]))
+                leg.seats[j] = leg.recruit(int(j), holder.party, incumbent=False)
+            self.challengers[int(j)] = leg.recruit(int(j), leg.seats[j].party.other, incumbent=False, stance=float(self.race_median[j]))
 
     def open_primaries(self, held: np.ndarray, donors: list[Donor], views: list[RaceView], sides: np.ndarray, buy: float) -> None:
         """Donors plan the primaries they will fight; every sitting member facing one gets a same-party rival.
@@ -152,7 +155,7 @@ class Elections:
         party_col = np.array([s.party.value > 0 for s in leg.seats], dtype=int)
         for j in np.flatnonzero(held):
             stance = backed.get(int(j), float(self.party_median[j, party_col[j]]))
-            self.primary_challengers[j] = leg.recruit(j, leg.seats[j].party, incumbent=False, stance=stance)
+            self.primary_challengers[int(j)] = leg.recruit(int(j), leg.seats[j].party, incumbent=False, stance=stance)
 
     def count(self, votes_inc: float, votes_all: float) -> tuple[float, bool]:
         """The incumbent slot's vote share and whether it won; a dead heat is settled by lot."""
@@ -173,7 +176,7 @@ class Elections:
             holder, rival = leg.seats[j], self.primary_challengers.pop(int(j))
             share, inc_wins = self.count(votes_inc[j], votes_all[j])
             winner, loser = (holder, rival) if inc_wins else (rival, holder)
-            recorder.race(j, holder, rival, share, votes_all[j], winner, False, stage=RaceStage.PRIMARY)
+            recorder.race(int(j), holder, rival, share, votes_all[j], winner, False, stage=RaceStage.PRIMARY)
             if not inc_wins:
                 self.lost_primary[j] = True
                 rival.money_against = holder.money_against
@@ -195,11 +198,11 @@ class Elections:
         votes_inc, votes_all = self.electorate.elect(cand, stock, up, self.rng, swing)
         lost = self.lost_primary.copy()
         for j in np.flatnonzero(up):
-            holder, challenger = leg.seats[j], self.challengers.pop(j)
+            holder, challenger = leg.seats[j], self.challengers.pop(int(j))
             share, inc_wins = self.count(votes_inc[j], votes_all[j])
             winner, loser = (holder, challenger) if inc_wins else (challenger, holder)
             lost[j] |= not inc_wins
-            recorder.race(j, holder, challenger, share, votes_all[j], winner, bool(self.open_seat[j]))
+            recorder.race(int(j), holder, challenger, share, votes_all[j], winner, bool(self.open_seat[j]))
             winner.last_margin = abs(share - 0.5) * 2.0
             if inc_wins:
                 holder.capital += p.politicians.capital_regen

@@ -21,9 +21,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+import pacsim.model.kernels as kernels
 from pacsim.agents import voter_kernels as vk
 from pacsim.agents.voter import ad_dose, choose_votes
-from pacsim.model import kernels
 from pacsim.model.network import build_ties, ties_graph
 from pacsim.model.params import Params
 
@@ -246,7 +246,7 @@ class Electorate:
         f = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
         n_seats = cand.party.shape[0]
         ads = stock is not None and camp.ad_effect > 0.0 and bool(stock.any())
-        dose = f(ad_dose(stock, camp.ad_saturation)) if ads else np.zeros((n_seats, 2, self.n_issues))
+        dose = f(ad_dose(stock, camp.ad_saturation)) if ads and stock is not None else np.zeros((n_seats, 2, self.n_issues))
         sitting = np.zeros(n_seats) if cand.sitting is None else f(cand.sitting)
         edge = e.primary_incumbency_advantage if cand.primary else e.incumbency_advantage
         return (
@@ -466,8 +466,9 @@ class Electorate:
             self._leverage[bool(cand.primary)] = (key, stance.tobytes(), reach, lean, target)
         return reach, lean.copy(), target
 
-    def majority_for(self, bill: float, status_quo: float, n_house: int, n_seats: int,
-                     issue: int | None = None) -> tuple[np.ndarray, float]:
+    def majority_for(
+        self, bill: float, status_quo: float, n_house: int, n_seats: int, issue: int | None = None
+    ) -> tuple[np.ndarray, float]:
         """Share of each seat's voters, and of the nation, who prefer the bill to the status quo on ``issue`` (the target by default)."""
         x = self.positions[:, self.target if issue is None else issue]
         prefers = np.abs(x - bill) < np.abs(x - status_quo)

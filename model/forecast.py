@@ -22,8 +22,15 @@ from pacsim.model.params import Params
 class Forecast:
     """Every seat holder's electoral outlook, refreshed at each review."""
 
-    def __init__(self, params: Params, electorate: Electorate, positions: np.ndarray, race_electorate: np.ndarray,
-                 donors: list[Donor], has_primary: np.ndarray) -> None:
+    def __init__(
+        self,
+        params: Params,
+        electorate: Electorate,
+        positions: np.ndarray,
+        race_electorate: np.ndarray,
+        donors: list[Donor],
+        has_primary: np.ndarray,
+    ) -> None:
         self.params = params
         self.electorate = electorate
         self.positions = positions
@@ -45,8 +52,9 @@ class Forecast:
         #: A seat's share of its chamber's votes, relative to a House seat's.
         self.seat_value = np.where(np.arange(race_electorate.shape[0]) < n_house, 1.0, lp.house_seats / lp.senate_seats)
         camp = params.campaign
-        self.base_spending = np.where(np.arange(race_electorate.shape[0]) < n_house, camp.house_candidate_spending,
-                                      camp.senate_candidate_spending)
+        self.base_spending = np.where(
+            np.arange(race_electorate.shape[0]) < n_house, camp.house_candidate_spending, camp.senate_candidate_spending
+        )
 
     def refresh(self, cand: CandidateArrays, stock: np.ndarray, primary: tuple[CandidateArrays, np.ndarray] | None) -> Outlook:
         """Recompute every seat holder's expected vote share at each position, and donors' ad power.
@@ -56,8 +64,15 @@ class Forecast:
         share, slope, _ = self.electorate.outlook(cand, stock, self.positions)
         hurt, help_ = self.ad_power(cand)
         self.stance_columns = np.argmin(np.abs(cand.stance[:, None] - self.positions[None, :]), axis=1)
-        outlook = Outlook(self.positions, share, slope, self.race_electorate, hurt, help_,
-                          others=self.candidate_spending(share[np.arange(share.shape[0]), self.stance_columns]))
+        outlook = Outlook(
+            self.positions,
+            share,
+            slope,
+            self.race_electorate,
+            hurt,
+            help_,
+            others=self.candidate_spending(share[np.arange(share.shape[0]), self.stance_columns]),
+        )
         if primary is not None:
             p_cand, p_stock = primary
             p_share, p_slope, _ = self.electorate.outlook(p_cand, p_stock, self.positions)

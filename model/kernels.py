@@ -30,14 +30,14 @@ GROUPS = 3
 #: Voters a thread must have before a kernel runs on more than one: below that, waking a second thread costs more than it saves.
 VOTERS_PER_THREAD = 50_000
 
-_max_threads = numba.config.NUMBA_NUM_THREADS
+_max_threads: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]  # numba sets its config at import
 _threads_started = False
 
 
 def share_cpus(processes: int) -> None:
     """Let the kernels of this process use an equal share of the CPUs, when ``processes`` processes run models side by side."""
     global _max_threads
-    _max_threads = max(1, numba.config.NUMBA_NUM_THREADS // max(1, processes))
+    _max_threads = max(1, numba.config.NUMBA_NUM_THREADS // max(1, processes))  # type: ignore[attr-defined]
 
 
 def use_threads(n_voters: int) -> None:

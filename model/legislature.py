@@ -36,6 +36,7 @@ from pacsim.agents.politician import (
     side_of,
 )
 from pacsim.agents.sponsor import Record, Weighing, ask_ally, volunteer, weigh_background_bill, weigh_target_bills
+from pacsim.model.bills import Bill, FloorVote
 from pacsim.model.electorate import CandidateArrays, Electorate, Geography
 from pacsim.model.network import build_observation
 from pacsim.model.params import Params
@@ -43,26 +44,6 @@ from pacsim.model.tables import Recorder
 
 #: Positions a legislator can take on the target issue (the status quo and the reach of preemption are added to them).
 GRID = np.linspace(-1.0, 1.0, 9)
-
-
-@dataclass(frozen=True)
-class Bill:
-    """A bill: what it does, where it would move policy on its issue and from where, and who sponsored it.
-
-    ``issue`` is the electorate's issue column (the target issue is the last); ``column``
-    the bill's column on the target-issue position grid (-1 for a background-issue bill);
-    ``asked_by`` the donor that asked the sponsor to carry it ("" if the sponsor
-    volunteered); a ``privileged`` bill needs no cloture in the Senate.
-    """
-
-    bill_type: BillType
-    issue: int
-    position: float
-    status_quo: float
-    sponsor: int
-    column: int = -1
-    asked_by: str = ""
-    privileged: bool = False
 
 
 @dataclass
@@ -75,19 +56,6 @@ class Ballot:
     candidates: CandidateArrays
     stock: np.ndarray
     primary: tuple[CandidateArrays, np.ndarray] | None = None
-
-
-@dataclass(frozen=True)
-class FloorVote:
-    """How one chamber's floor decided a bill; a rolled party is one whose majority voted against a bill that passed."""
-
-    yea: int
-    nay: int
-    passed: bool
-    final_passage: bool
-    failed_cloture: bool
-    majority_rolled: bool
-    minority_rolled: bool
 
 
 def floor_vote(chamber: Chamber, yea: np.ndarray, in_majority: np.ndarray, privileged: bool, cloture_fraction: float) -> FloorVote:
@@ -111,8 +79,9 @@ def floor_vote(chamber: Chamber, yea: np.ndarray, in_majority: np.ndarray, privi
 class Legislature:
     """Both chambers' seats and holders, their leaders and observation network, and the bills they decide."""
 
-    def __init__(self, model: mesa.Model, params: Params, rng: np.random.Generator, electorate: Electorate,
-                 geography: Geography, n_donors: int) -> None:
+    def __init__(
+        self, model: mesa.Model, params: Params, rng: np.random.Generator, electorate: Electorate, geography: Geography, n_donors: int
+    ) -> None:
         lp = params.legislature
         self.model = model
         self.params = params
@@ -147,12 +116,20 @@ class Legislature:
         champions = set(self.rng.choice(self.n_seats, p.politicians.champions, replace=False).tolist())
         self.seats = [self.recruit(j, self.draw_seat_party(j), champion=j in champions) for j in range(self.n_seats)]
         self.observation = build_observation(
-            self.rng, self.chamber_of, np.array([s.party.value for s in self.seats]),
-            p.politicians.observed_colleagues, p.politicians.observation_homophily,
+            self.rng,
+            self.chamber_of,
+            np.array([s.party.value for s in self.seats]),
+            p.politicians.observed_colleagues,
+            p.politicians.observation_homophily,
         )
         self.leaders = {
-            c: Leadership(self.model, chamber=c, party=self.majority(c), majority_weight=p.leadership.majority_weight,
-                          money_value=p.leadership.money_value)
+            c: Leadership(
+                self.model,
+                chamber=c,
+                party=self.majority(c),
+                majority_weight=p.leadership.majority_weight,
+                money_value=p.leadership.money_value,
+            )
             for c in Chamber
         }
         self.watch = nx.to_scipy_sparse_array(self.observation, nodelist=range(self.n_seats), format="csr")
@@ -164,8 +141,9 @@ class Legislature:
         lean = float(e.party_id[voters].mean())
         return Party.REP if self.rng.random() < 1.0 / (1.0 + np.exp(-4.0 * lean)) else Party.DEM
 
-    def recruit(self, seat: int, party: Party, *, champion: bool = False, incumbent: bool = True,
-                stance: float | None = None) -> Politician:
+    def recruit(
+        self, seat: int, party: Party, *, champion: bool = False, incumbent: bool = True, stance: float | None = None
+    ) -> Politician:
         """A new politician for a seat: a first holder, an open-seat nominee or a challenger.
 
         A champion's ideal is the far side of the target issue from the industry, with
@@ -273,8 +251,7 @@ class Legislature:
             pol.learn_from_election(spend[j], effect[j], seen[j], pp.observation_rate)
 
     # ------------------------------------------------------------------ bills
-    def consider_agenda(self, outlook: Outlook, incentives: Incentives, donors: list[Donor], recorder: Recorder,
-                        ballot: Ballot) -> None:
+    def consider_agenda(self, outlook: Outlook, incentives: Incentives, donors: list[Donor], recorder: Recorder, ballot: Ballot) -> None:
         """This bill week's bills: members sponsor them, then each goes through the gates and floors of both chambers."""
         for bill in self.introduce_target_bills(outlook, incentives, donors):
             self.decide(bill, self.weigh_target(bill, outlook, incentives), outlook, incentives, donors, recorder)
@@ -305,8 +282,18 @@ class Legislature:
                 continue
             member, option = pick
             col = int(cols[option])
-            bills.append(Bill(bill_type, self.electorate.target, float(self.positions[col]), lp.status_quo, member, col,
-                              asker.name if asker else "", self.params.agenda.privileged_target))
+            bills.append(
+                Bill(
+                    bill_type,
+                    self.electorate.target,
+                    float(self.positions[col]),
+                    lp.status_quo,
+                    member,
+                    col,
+                    asker.name if asker else "",
+                    self.params.agenda.privileged_target,
+                )
+            )
         return bills
 
     def weigh_target(self, bill: Bill, outlook: Outlook, incentives: Incentives) -> Weighing:
@@ -335,15 +322,24 @@ class Legislature:
             return None
         return bill, self.weigh_background(bill, outlook, incentives, ballot, at_q)
 
-    def weigh_background(self, bill: Bill, outlook: Outlook, incentives: Incentives, ballot: Ballot,
-                         at_status_quo: Record | None = None) -> Weighing:
+    def weigh_background(
+        self, bill: Bill, outlook: Outlook, incentives: Incentives, ballot: Ballot, at_status_quo: Record | None = None
+    ) -> Weighing:
         """Every member's weighing of a background-issue bill, from the electorate's vote model and its own platform."""
         at_q = at_status_quo if at_status_quo is not None else self.record_on(ballot, outlook, bill.issue, bill.status_quo)
         at_bill = self.record_on(ballot, outlook, bill.issue, bill.position)
         return self.weigh_background_positions(bill.issue, bill.status_quo, bill.position, outlook, incentives, at_q, at_bill)
 
-    def weigh_background_positions(self, issue: int, status_quo: float, position: float | np.ndarray, outlook: Outlook,
-                                   incentives: Incentives, at_q: Record, at_bill: Record | None) -> Weighing:
+    def weigh_background_positions(
+        self,
+        issue: int,
+        status_quo: float,
+        position: float | np.ndarray,
+        outlook: Outlook,
+        incentives: Incentives,
+        at_q: Record,
+        at_bill: Record | None,
+    ) -> Weighing:
         """Members' weighing of a bill at ``position`` on background issue ``issue`` (one position, or each member's own).
 
         ``at_q`` and ``at_bill`` are :meth:`record_on` at the status quo and at the bill;
@@ -352,13 +348,27 @@ class Legislature:
         beliefs, _, _, capital = self.decision_arrays()
         cols = self.stance_columns()
         rows = np.arange(self.n_seats)
-        now = Record(outlook.share[rows, cols], outlook.slope[rows, cols],
-                     None if outlook.primary_share is None else outlook.primary_share[rows, cols],
-                     None if outlook.primary_slope is None else outlook.primary_slope[rows, cols])
+        now = Record(
+            outlook.share[rows, cols],
+            outlook.slope[rows, cols],
+            None if outlook.primary_share is None else outlook.primary_share[rows, cols],
+            None if outlook.primary_slope is None else outlook.primary_slope[rows, cols],
+        )
         platform = np.array([s.platform[issue] for s in self.seats])
         conviction = np.full(self.n_seats, self.params.agenda.platform_conviction)
-        return weigh_background_bill(outlook, beliefs, incentives, cols, now, at_q, now if at_bill is None else at_bill, platform,
-                                     (status_quo, position), conviction, capital)
+        return weigh_background_bill(
+            outlook,
+            beliefs,
+            incentives,
+            cols,
+            now,
+            at_q,
+            now if at_bill is None else at_bill,
+            platform,
+            (status_quo, position),
+            conviction,
+            capital,
+        )
 
     def record_on(self, ballot: Ballot, outlook: Outlook, issue: int, position: float) -> Record:
         """Every seat holder's record at its stance if it stood at ``position`` on background issue ``issue``.
@@ -386,8 +396,9 @@ class Legislature:
         """Share of each seat's voters, and of the nation's, who prefer the bill to the status quo on its issue."""
         return self.electorate.majority_for(bill.position, bill.status_quo, self.n_house, self.n_seats, issue=bill.issue)
 
-    def decide(self, bill: Bill, weighing: Weighing, outlook: Outlook, incentives: Incentives, donors: list[Donor],
-               recorder: Recorder) -> BillStage:
+    def decide(
+        self, bill: Bill, weighing: Weighing, outlook: Outlook, incentives: Incentives, donors: list[Donor], recorder: Recorder
+    ) -> BillStage:
         """Carry a bill through the gate and floor of its sponsor's chamber, then the other's; record every step.
 
         A leader who holds the bill still learns where its members stand (a whip count,
@@ -426,6 +437,14 @@ class Legislature:
             if not floor.passed:
                 fate, stopped_in = BillStage.FAILED, chamber
                 break
-        recorder.bill(bill_id, bill, self.seats[bill.sponsor], national_share, fate, stopped_in, floors,
-                      {c: leader.party for c, leader in self.leaders.items()})
+        recorder.bill(
+            bill_id,
+            bill,
+            self.seats[bill.sponsor],
+            national_share,
+            fate,
+            stopped_in,
+            floors,
+            {c: leader.party for c, leader in self.leaders.items()},
+        )
         return fate

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import mesa
-from mesa.experimental.scenarios import Scenario
 import networkx as nx
 import numpy as np
 import pandas as pd
+from mesa.experimental.scenarios import Scenario
 
 from pacsim.agents import Donor, LegislatorSnapshot, Politician, Side, Voters
 from pacsim.agents.politician import Incentives, Outlook
@@ -85,8 +85,9 @@ class PacsimModel(mesa.Model):
     ``rng`` is left out, and its other attributes are parameter overrides.
     """
 
-    def __init__(self, params: Params | Mapping[str, Any] | None = None, *, rng: Any = RUN_SEED,
-                 scenario: Scenario | None = None, **overrides: Any) -> None:
+    def __init__(
+        self, params: Params | Mapping[str, Any] | None = None, *, rng: Any = RUN_SEED, scenario: Scenario | None = None, **overrides: Any
+    ) -> None:
         if scenario is not None:
             extra = {k: v for k, v in scenario if k not in ("rng", "model") and not k.startswith("_")}
             overrides = {**extra, **overrides}
@@ -111,10 +112,15 @@ class PacsimModel(mesa.Model):
             Donor.from_params(self, "industry", p.industry, self.electorate.target),
             Donor.from_params(self, "opposing", p.opposing, self.electorate.target),
         ]
-        self.campaign = Campaign(p, donors, self.electorate, self.positions, self.elections.race_electorate,
-                                 primary_weeks=self.calendar.primary_week - self.calendar.campaign_start)
-        self.forecast = Forecast(p, self.electorate, self.positions, self.elections.race_electorate, donors,
-                                 self.elections.has_primary)
+        self.campaign = Campaign(
+            p,
+            donors,
+            self.electorate,
+            self.positions,
+            self.elections.race_electorate,
+            primary_weeks=self.calendar.primary_week - self.calendar.campaign_start,
+        )
+        self.forecast = Forecast(p, self.electorate, self.positions, self.elections.race_electorate, donors, self.elections.has_primary)
         self.legislature.seat_first_members()
         self.recorder = Recorder(self)
         self.refresh_outlook()

@@ -75,7 +75,7 @@ def build_ties(
     index = np.int32 if n < 2**31 - 1 else np.int64
     both = (np.concatenate([rows, cols]).astype(index), np.concatenate([cols, rows]).astype(index))
     del rows, cols, keep
-    adj = sp.coo_array((np.ones(both[0].shape[0], dtype=np.float32), both), shape=(n, n)).tocsr()
+    adj = sp.coo_array((np.ones(both[0].shape[0], dtype=np.float32), both), shape=(n, n)).tocsr()  # type: ignore[arg-type]  # int index arrays, typed generic by astype
     adj.sum_duplicates()
     deg = np.diff(adj.indptr)
     adj.data[:] = np.repeat(1.0 / np.maximum(deg, 1), deg).astype(np.float32)
@@ -84,7 +84,7 @@ def build_ties(
 
 def ties_graph(ties: sp.csr_array) -> nx.Graph:
     """The voter network as an undirected networkx graph on voter indices (for inspection and the live view)."""
-    graph = nx.Graph()
+    graph: nx.Graph = nx.Graph()
     graph.add_nodes_from(range(ties.shape[0]))
     upper = sp.triu(ties, k=1, format="coo")
     graph.add_edges_from(zip(upper.row.tolist(), upper.col.tolist(), strict=True))

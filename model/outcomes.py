@@ -62,8 +62,9 @@ def deterrence(legislators: pd.DataFrame) -> dict[str, float]:
     if session.empty or election.empty:
         return out
     after = session.assign(cycle=session["cycle"] - 1)
-    both = session.merge(election, on=["cycle", "politician_id"]).merge(after, on=["cycle", "politician_id"],
-                                                                          suffixes=("_before", "_after"))
+    both = session.merge(election, on=["cycle", "politician_id"]).merge(
+        after, on=["cycle", "politician_id"], suffixes=("_before", "_after")
+    )
     for group, rows in (("targeted", both[both["targeted_industry"]]), ("untargeted", both[~both["targeted_industry"]])):
         out[f"{group}_n"] = float(len(rows))
         out[f"{group}_opposing_before"] = float((rows["side_industry_before"] == "opponent").sum())

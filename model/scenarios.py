@@ -60,8 +60,10 @@ def read_text(path: Path, kind: str, error: type[ValueError]) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise error(f"{kind} file '{path}' is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-                    "allowed: a TOML file saved as UTF-8") from None
+        raise error(
+            f"{kind} file '{path}' is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "allowed: a TOML file saved as UTF-8"
+        ) from None
 
 
 def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
@@ -77,8 +79,10 @@ def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> 
         return resolve_file(path if path.is_absolute() else relative_to / path, SCENARIO_DIR, "scenario", ScenarioError)
     shipped = SCENARIO_DIR / f"{name_or_path}.toml"
     if not str(name_or_path).strip() or not shipped.is_file():
-        raise ScenarioError(f"unknown scenario '{name_or_path}'; shipped scenarios are {', '.join(list_scenarios())} "
-                            f"(a file beside this one is written as '{name_or_path}.toml')")
+        raise ScenarioError(
+            f"unknown scenario '{name_or_path}'; shipped scenarios are {', '.join(list_scenarios())} "
+            f"(a file beside this one is written as '{name_or_path}.toml')"
+        )
     return shipped
 
 
@@ -116,17 +120,23 @@ def read_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> tu
     base = meta.get("base")
     if base is not None:
         if not isinstance(base, str) or not base.strip():
-            raise ScenarioError(f"scenario file '{path}': '[scenario] base' is {base!r}; allowed: a shipped scenario's "
-                                "name or a .toml path relative to this file")
+            raise ScenarioError(
+                f"scenario file '{path}': '[scenario] base' is {base!r}; allowed: a shipped scenario's "
+                "name or a .toml path relative to this file"
+            )
         base_path = scenario_path(base, relative_to=path.parent)
         chain = (*_chain, resolved)
         if len(chain) >= MAX_BASES:
-            raise ScenarioError(f"scenario file '{path}': base '{base}' makes a chain of more than {MAX_BASES} files; "
-                                f"allowed: at most {MAX_BASES} files from a scenario to its last base")
+            raise ScenarioError(
+                f"scenario file '{path}': base '{base}' makes a chain of more than {MAX_BASES} files; "
+                f"allowed: at most {MAX_BASES} files from a scenario to its last base"
+            )
         if base_path.resolve() in chain:
             loop = " -> ".join(str(p) for p in (*chain, base_path.resolve()))
-            raise ScenarioError(f"scenario file '{path}': base '{base}' leads back to a file already in the chain ({loop}); "
-                                "allowed: a chain of bases that ends")
+            raise ScenarioError(
+                f"scenario file '{path}': base '{base}' leads back to a file already in the chain ({loop}); "
+                "allowed: a chain of bases that ends"
+            )
         _, _, inherited = read_scenario(base_path, chain)
         for section, values in data.items():
             if isinstance(values, dict) and isinstance(inherited.get(section), dict):

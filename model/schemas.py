@@ -25,22 +25,78 @@ DONOR_NAMES = ("industry", "opposing")
 
 _KEY = [("seed", I64), ("cycle", I64), ("step", I64)]
 
-LEGISLATORS = [*_KEY, ("when", STR), ("politician_id", I64), ("chamber", STR), ("seat", I64), ("state", I64), ("district", I64),
-               ("party", STR), ("ideal", F64), ("conviction", F64), ("champion", BOOL), ("capital", F64), ("stance", F64),
-               ("side_industry", STR), ("threat_belief_industry", F64), ("protect_belief_industry", F64),
-               ("threat_effect_industry", F64), ("targeted_industry", BOOL), ("money_for", F64), ("money_against", F64),
-               ("last_margin", F64)]
-VOTES = [*_KEY, ("bill_id", I64), ("bill_type", STR), ("kind", STR), ("chamber", STR), ("seat", I64), ("politician_id", I64),
-         ("party", STR), ("yea", BOOL), ("industry_side_yea", BOOL), ("district_majority_yea", BOOL), ("district_support", F64),
-         ("with_industry", BOOL), ("contested", BOOL)]
-BILLS = [*_KEY, ("bill_id", I64), ("bill_type", STR), ("issue", STR), ("position", F64), ("status_quo", F64), ("privileged", BOOL),
-         ("sponsor_id", I64), ("sponsor_seat", I64), ("sponsor_chamber", STR), ("sponsor_party", STR), ("asked_by", STR),
-         ("national_support", F64), ("national_majority_yea", BOOL), ("industry_side_yea", BOOL), ("fate", STR), ("stopped_in", STR),
-         ("failed_cloture", BOOL), ("passed", BOOL),
-         *((f"{c.value}_{v}", I64) for c in (Chamber.HOUSE, Chamber.SENATE) for v in ("yea", "nay")),
-         *(f for c in (Chamber.HOUSE, Chamber.SENATE) for f in (
-             (f"{c.value}_floor", BOOL), (f"{c.value}_final_passage", BOOL), (f"{c.value}_majority_party", STR),
-             (f"{c.value}_majority_rolled", BOOL), (f"{c.value}_minority_rolled", BOOL)))]
+LEGISLATORS = [
+    *_KEY,
+    ("when", STR),
+    ("politician_id", I64),
+    ("chamber", STR),
+    ("seat", I64),
+    ("state", I64),
+    ("district", I64),
+    ("party", STR),
+    ("ideal", F64),
+    ("conviction", F64),
+    ("champion", BOOL),
+    ("capital", F64),
+    ("stance", F64),
+    ("side_industry", STR),
+    ("threat_belief_industry", F64),
+    ("protect_belief_industry", F64),
+    ("threat_effect_industry", F64),
+    ("targeted_industry", BOOL),
+    ("money_for", F64),
+    ("money_against", F64),
+    ("last_margin", F64),
+]
+VOTES = [
+    *_KEY,
+    ("bill_id", I64),
+    ("bill_type", STR),
+    ("kind", STR),
+    ("chamber", STR),
+    ("seat", I64),
+    ("politician_id", I64),
+    ("party", STR),
+    ("yea", BOOL),
+    ("industry_side_yea", BOOL),
+    ("district_majority_yea", BOOL),
+    ("district_support", F64),
+    ("with_industry", BOOL),
+    ("contested", BOOL),
+]
+BILLS = [
+    *_KEY,
+    ("bill_id", I64),
+    ("bill_type", STR),
+    ("issue", STR),
+    ("position", F64),
+    ("status_quo", F64),
+    ("privileged", BOOL),
+    ("sponsor_id", I64),
+    ("sponsor_seat", I64),
+    ("sponsor_chamber", STR),
+    ("sponsor_party", STR),
+    ("asked_by", STR),
+    ("national_support", F64),
+    ("national_majority_yea", BOOL),
+    ("industry_side_yea", BOOL),
+    ("fate", STR),
+    ("stopped_in", STR),
+    ("failed_cloture", BOOL),
+    ("passed", BOOL),
+    *((f"{c.value}_{v}", I64) for c in (Chamber.HOUSE, Chamber.SENATE) for v in ("yea", "nay")),
+    *(
+        f
+        for c in (Chamber.HOUSE, Chamber.SENATE)
+        for f in (
+            (f"{c.value}_floor", BOOL),
+            (f"{c.value}_final_passage", BOOL),
+            (f"{c.value}_majority_party", STR),
+            (f"{c.value}_majority_rolled", BOOL),
+            (f"{c.value}_minority_rolled", BOOL),
+        )
+    ),
+]
 SPENDING = [*_KEY, ("donor", STR), ("seat", I64), ("chamber", STR), ("stage", STR), ("side", STR), ("ad_issue", STR), ("amount", F64)]
 EVENTS = [*_KEY, ("issue", STR), ("log_size", F64)]
 
@@ -50,27 +106,68 @@ EMPTY_IS_NULL: dict[str, tuple[str, ...]] = {"bills": ("stopped_in", "asked_by")
 
 def steps_fields(issues: Sequence[str], donors: Sequence[str]) -> list[tuple[str, pa.DataType]]:
     """The ``steps`` table's columns: counters, one mean salience per issue, one cumulative spend per donor, seats, bills, capture."""
-    return [("seed", I64), ("step", I64), ("cycle", I64), ("phase", STR), ("opposing_industry", I64), ("muted", I64),
-            ("supporting_industry", I64), *((f"salience_{i}", F64) for i in issues), *((f"spent_{d}", F64) for d in donors),
-            *((f"{c.value}_{p.name.lower()}", I64) for c in Chamber for p in Party),
-            ("bills_introduced", I64), ("bills_gated", I64), ("bills_failed", I64), ("bills_passed", I64),
-            ("contested_votes", I64), ("contested_votes_with_industry", I64), ("capture_index", F64), ("capture_index_bills", F64)]
+    return [
+        ("seed", I64),
+        ("step", I64),
+        ("cycle", I64),
+        ("phase", STR),
+        ("opposing_industry", I64),
+        ("muted", I64),
+        ("supporting_industry", I64),
+        *((f"salience_{i}", F64) for i in issues),
+        *((f"spent_{d}", F64) for d in donors),
+        *((f"{c.value}_{p.name.lower()}", I64) for c in Chamber for p in Party),
+        ("bills_introduced", I64),
+        ("bills_gated", I64),
+        ("bills_failed", I64),
+        ("bills_passed", I64),
+        ("contested_votes", I64),
+        ("contested_votes_with_industry", I64),
+        ("capture_index", F64),
+        ("capture_index_bills", F64),
+    ]
 
 
 def races_fields(donors: Sequence[str]) -> list[tuple[str, pa.DataType]]:
     """The ``races`` table's columns: the race, both candidates, the vote, and money for and against the incumbent by donor."""
-    return [*_KEY, ("stage", STR), ("chamber", STR), ("seat", I64), ("state", I64), ("district", I64), ("open_seat", BOOL),
-            ("sitting_member", BOOL), ("incumbent_id", I64), ("incumbent_party", STR), ("incumbent_stance", F64),
-            ("challenger_id", I64), ("challenger_party", STR), ("challenger_stance", F64), ("votes", F64),
-            ("share_incumbent", F64), ("share_challenger", F64), ("winner_id", I64), ("winner_party", STR), ("incumbent_won", BOOL),
-            *(f for d in donors for f in ((f"{d}_for_incumbent", F64), (f"{d}_against_incumbent", F64))),
-            ("candidate_spending", F64), ("donor_share_of_spending", F64)]
+    return [
+        *_KEY,
+        ("stage", STR),
+        ("chamber", STR),
+        ("seat", I64),
+        ("state", I64),
+        ("district", I64),
+        ("open_seat", BOOL),
+        ("sitting_member", BOOL),
+        ("incumbent_id", I64),
+        ("incumbent_party", STR),
+        ("incumbent_stance", F64),
+        ("challenger_id", I64),
+        ("challenger_party", STR),
+        ("challenger_stance", F64),
+        ("votes", F64),
+        ("share_incumbent", F64),
+        ("share_challenger", F64),
+        ("winner_id", I64),
+        ("winner_party", STR),
+        ("incumbent_won", BOOL),
+        *(f for d in donors for f in ((f"{d}_for_incumbent", F64), (f"{d}_against_incumbent", F64))),
+        ("candidate_spending", F64),
+        ("donor_share_of_spending", F64),
+    ]
 
 
 def table_schemas(issues: Sequence[str], donors: Sequence[str] = DONOR_NAMES) -> dict[str, pa.Schema]:
     """Every per-run table's schema, for a run with these issue names (target last) and donor names."""
-    fields = {"steps": steps_fields(issues, donors), "legislators": LEGISLATORS, "votes": VOTES, "bills": BILLS,
-              "races": races_fields(donors), "spending": SPENDING, "events": EVENTS}
+    fields = {
+        "steps": steps_fields(issues, donors),
+        "legislators": LEGISLATORS,
+        "votes": VOTES,
+        "bills": BILLS,
+        "races": races_fields(donors),
+        "spending": SPENDING,
+        "events": EVENTS,
+    }
     return {name: pa.schema(f) for name, f in fields.items()}
 
 
@@ -86,8 +183,16 @@ def with_run_id(schema: pa.Schema) -> pa.Schema:
 
 #: The columns of a sweep's ``runs`` table that do not depend on the experiment (the varied parameters sit after ``scenario``).
 RUNS_HEAD = [("run_id", I64), ("point_id", I64), ("replicate", I64), ("seed", I64), ("scenario", STR)]
-RUNS_TAIL = [("status", STR), ("error", STR), ("traceback", STR), ("attempts", I64), ("started", TIMESTAMP),
-             ("finished", TIMESTAMP), ("duration_s", F64), ("worker", STR)]
+RUNS_TAIL = [
+    ("status", STR),
+    ("error", STR),
+    ("traceback", STR),
+    ("attempts", I64),
+    ("started", TIMESTAMP),
+    ("finished", TIMESTAMP),
+    ("duration_s", F64),
+    ("worker", STR),
+]
 
 
 def _param_type(value: Any) -> pa.DataType:
@@ -105,8 +210,10 @@ def _param_type(value: Any) -> pa.DataType:
 def sweep_schemas(varied: Mapping[str, Any], outcomes: Iterable[str]) -> dict[str, pa.Schema]:
     """The ``runs`` and ``outcomes`` schemas of a sweep that varies these parameters (name: an example value); outcomes are floats."""
     params = [(path, _param_type(value)) for path, value in varied.items() if path != "scenario"]
-    return {"runs": pa.schema([*RUNS_HEAD, *params, *RUNS_TAIL]),
-            "outcomes": pa.schema([*RUNS_HEAD, *params, *((name, F64) for name in outcomes)])}
+    return {
+        "runs": pa.schema([*RUNS_HEAD, *params, *RUNS_TAIL]),
+        "outcomes": pa.schema([*RUNS_HEAD, *params, *((name, F64) for name in outcomes)]),
+    }
 
 
 def to_arrow(table: str, frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:

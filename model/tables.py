@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from pacsim.agents.enums import BillStage, BillType, Chamber, LegislatorSnapshot, Party, RaceStage, Side, SpendingSide, VoteKind
+from pacsim.model.bills import Bill, FloorVote
 
 if TYPE_CHECKING:
     from pacsim.agents import Donor, Politician
-    from pacsim.model.legislature import Bill, FloorVote
 
 
 class RecordedModel(Protocol):
@@ -32,16 +32,27 @@ class RecordedModel(Protocol):
     recorder: Recorder
 
     @property
-    def seats(self) -> list[Politician]: ...
+    def seats(self) -> list[Politician]:
+        """Every seat holder, in seat order."""
+
     @property
-    def donors(self) -> list[Donor]: ...
+    def donors(self) -> list[Donor]:
+        """The donors."""
+
     @property
-    def money(self) -> Any: ...
+    def money(self) -> Any:
+        """This cycle's money ledger."""
+
     @property
-    def chamber_of(self) -> np.ndarray: ...
+    def chamber_of(self) -> np.ndarray:
+        """Each seat's chamber."""
+
     @property
-    def phase(self) -> Any: ...
-    def sides(self) -> np.ndarray: ...
+    def phase(self) -> Any:
+        """The current step's phase."""
+
+    def sides(self) -> np.ndarray:
+        """Each seat holder's side of each donor."""
 
 
 def _count_side(model: RecordedModel, side: Side) -> int:
@@ -73,8 +84,11 @@ def _capture(model: RecordedModel) -> float:
 
 def _capture_bills(model: RecordedModel) -> float:
     """The bill-level capture index so far (see :func:`pacsim.model.outcomes.capture_index_bills`); NaN before any."""
-    contested = [b for b in model.recorder.bills
-                 if b["bill_type"] != BillType.PARTISAN.value and b["national_majority_yea"] != b["industry_side_yea"]]
+    contested = [
+        b
+        for b in model.recorder.bills
+        if b["bill_type"] != BillType.PARTISAN.value and b["national_majority_yea"] != b["industry_side_yea"]
+    ]
     if not contested:
         return math.nan
     return sum(b["passed"] == b["industry_side_yea"] for b in contested) / len(contested)
@@ -140,32 +154,42 @@ class Recorder:
         m = self.model
         sides = m.sides()
         for j, s in enumerate(m.seats):
-            self.legislators.append({
-                **self._base(),
-                "when": LegislatorSnapshot(when).value,
-                "politician_id": s.unique_id,
-                "chamber": s.chamber.value,
-                "seat": j,
-                "state": s.state,
-                "district": s.district,
-                "party": s.party.name,
-                "ideal": s.ideal,
-                "conviction": s.conviction,
-                "champion": s.is_champion,
-                "capital": s.capital,
-                "stance": s.stance,
-                "side_industry": Side(int(sides[j, 0])).name.lower(),
-                "threat_belief_industry": float(s.threat_belief[0]),
-                "protect_belief_industry": float(s.protect_belief[0]),
-                "threat_effect_industry": float(s.threat_effect[0]),
-                "targeted_industry": bool(m.money.against_incumbent[j, 0] > 0),
-                "money_for": s.money_for,
-                "money_against": s.money_against,
-                "last_margin": s.last_margin,
-            })
+            self.legislators.append(
+                {
+                    **self._base(),
+                    "when": LegislatorSnapshot(when).value,
+                    "politician_id": s.unique_id,
+                    "chamber": s.chamber.value,
+                    "seat": j,
+                    "state": s.state,
+                    "district": s.district,
+                    "party": s.party.name,
+                    "ideal": s.ideal,
+                    "conviction": s.conviction,
+                    "champion": s.is_champion,
+                    "capital": s.capital,
+                    "stance": s.stance,
+                    "side_industry": Side(int(sides[j, 0])).name.lower(),
+                    "threat_belief_industry": float(s.threat_belief[0]),
+                    "protect_belief_industry": float(s.protect_belief[0]),
+                    "threat_effect_industry": float(s.threat_effect[0]),
+                    "targeted_industry": bool(m.money.against_incumbent[j, 0] > 0),
+                    "money_for": s.money_for,
+                    "money_against": s.money_against,
+                    "last_margin": s.last_margin,
+                }
+            )
 
-    def roll_call(self, bill_id: int, chamber: Chamber, members: np.ndarray, yea: np.ndarray, bill: Bill, district_share: np.ndarray,
-                  kind: VoteKind = VoteKind.FLOOR) -> None:
+    def roll_call(
+        self,
+        bill_id: int,
+        chamber: Chamber,
+        members: np.ndarray,
+        yea: np.ndarray,
+        bill: Bill,
+        district_share: np.ndarray,
+        kind: VoteKind = VoteKind.FLOOR,
+    ) -> None:
         """Every member's decision on a bill, the industry's side and the district majority's side.
 
         ``kind`` is FLOOR for a recorded vote (a Senate bill that failed cloture is recorded
@@ -185,27 +209,38 @@ class Recorder:
             self.contested_votes += int(contested.sum())
             self.contested_with_donor += int((contested & with_industry).sum())
         n = members.size
-        self.vote_chunks.append({
-            "seed": np.full(n, m.seed),
-            "cycle": np.full(n, m.cycle),
-            "step": np.full(n, m.steps),
-            "bill_id": np.full(n, bill_id),
-            "bill_type": np.full(n, BillType(bill.bill_type).value),
-            "kind": np.full(n, VoteKind(kind).value),
-            "chamber": np.full(n, chamber.value),
-            "seat": members,
-            "politician_id": np.array([m.seats[j].unique_id for j in members]),
-            "party": np.array([m.seats[j].party.name for j in members]),
-            "yea": yea,
-            "industry_side_yea": np.full(n, industry_yea),
-            "district_majority_yea": district_yea,
-            "district_support": district_share[members],
-            "with_industry": with_industry,
-            "contested": contested,
-        })
+        self.vote_chunks.append(
+            {
+                "seed": np.full(n, m.seed),
+                "cycle": np.full(n, m.cycle),
+                "step": np.full(n, m.steps),
+                "bill_id": np.full(n, bill_id),
+                "bill_type": np.full(n, BillType(bill.bill_type).value),
+                "kind": np.full(n, VoteKind(kind).value),
+                "chamber": np.full(n, chamber.value),
+                "seat": members,
+                "politician_id": np.array([m.seats[j].unique_id for j in members]),
+                "party": np.array([m.seats[j].party.name for j in members]),
+                "yea": yea,
+                "industry_side_yea": np.full(n, industry_yea),
+                "district_majority_yea": district_yea,
+                "district_support": district_share[members],
+                "with_industry": with_industry,
+                "contested": contested,
+            }
+        )
 
-    def bill(self, bill_id: int, bill: Bill, sponsor: Politician, national_share: float, fate: BillStage, chamber: Chamber | None,
-             floors: dict[Chamber, FloorVote], majorities: dict[Chamber, Party]) -> None:
+    def bill(
+        self,
+        bill_id: int,
+        bill: Bill,
+        sponsor: Politician,
+        national_share: float,
+        fate: BillStage,
+        chamber: Chamber | None,
+        floors: dict[Chamber, FloorVote],
+        majorities: dict[Chamber, Party],
+    ) -> None:
         """A bill's life: what it does, who sponsored it, where it stopped, how each chamber's floor voted and who was rolled.
 
         A chamber's ``final_passage`` is whether it held a final-passage vote (a Senate bill
@@ -248,8 +283,17 @@ class Recorder:
             row[f"{c.value}_minority_rolled"] = bool(floor and floor.minority_rolled)
         self.bills.append(row)
 
-    def race(self, seat: int, holder: Politician, challenger: Politician, share: float, votes: float, winner: Politician,
-             open_seat: bool, stage: RaceStage = RaceStage.GENERAL) -> None:
+    def race(
+        self,
+        seat: int,
+        holder: Politician,
+        challenger: Politician,
+        share: float,
+        votes: float,
+        winner: Politician,
+        open_seat: bool,
+        stage: RaceStage = RaceStage.GENERAL,
+    ) -> None:
         """One election (a general election or a party primary): candidates, money by donor, the vote and the winner."""
         m = self.model
         row = {
@@ -281,27 +325,39 @@ class Recorder:
         row["donor_share_of_spending"] = float(m.money.donor_share()[seat])
         self.races.append(row)
 
-    def spending(self, donor: Donor, against: np.ndarray, for_: np.ndarray, issue_against: np.ndarray, issue_for: np.ndarray,
-                 stage: RaceStage = RaceStage.GENERAL) -> None:
+    def spending(
+        self,
+        donor: Donor,
+        against: np.ndarray,
+        for_: np.ndarray,
+        issue_against: np.ndarray,
+        issue_for: np.ndarray,
+        stage: RaceStage = RaceStage.GENERAL,
+    ) -> None:
         """A week's ad buys by one donor, one row per race and side with money in it."""
         m = self.model
         names = np.array(m.electorate.issue_names)
-        for side, amount, issue in ((SpendingSide.AGAINST_INCUMBENT, against, issue_against), (SpendingSide.FOR_INCUMBENT, for_, issue_for)):
+        for side, amount, issue in (
+            (SpendingSide.AGAINST_INCUMBENT, against, issue_against),
+            (SpendingSide.FOR_INCUMBENT, for_, issue_for),
+        ):
             seats = np.flatnonzero(amount > 0)
             if seats.size == 0:
                 continue
-            self.spend_chunks.append({
-                "seed": np.full(seats.size, m.seed),
-                "cycle": np.full(seats.size, m.cycle),
-                "step": np.full(seats.size, m.steps),
-                "donor": np.full(seats.size, donor.name),
-                "seat": seats,
-                "chamber": m.chamber_of[seats].astype(str),
-                "stage": np.full(seats.size, RaceStage(stage).value),
-                "side": np.full(seats.size, side.value),
-                "ad_issue": names[issue[seats]],
-                "amount": amount[seats],
-            })
+            self.spend_chunks.append(
+                {
+                    "seed": np.full(seats.size, m.seed),
+                    "cycle": np.full(seats.size, m.cycle),
+                    "step": np.full(seats.size, m.steps),
+                    "donor": np.full(seats.size, donor.name),
+                    "seat": seats,
+                    "chamber": m.chamber_of[seats].astype(str),
+                    "stage": np.full(seats.size, RaceStage(stage).value),
+                    "side": np.full(seats.size, side.value),
+                    "ad_issue": names[issue[seats]],
+                    "amount": amount[seats],
+                }
+            )
 
     def event(self, issue: str, log_size: float) -> None:
         """An exogenous salience shock fired into the run."""
@@ -323,14 +379,61 @@ class Recorder:
         }
 
 
-VOTE_COLUMNS = ["seed", "cycle", "step", "bill_id", "bill_type", "kind", "chamber", "seat", "politician_id", "party", "yea",
-                "industry_side_yea", "district_majority_yea", "district_support", "with_industry", "contested"]
-BILL_COLUMNS = ["seed", "cycle", "step", "bill_id", "bill_type", "issue", "position", "status_quo", "privileged", "sponsor_id",
-                "sponsor_seat", "sponsor_chamber", "sponsor_party", "asked_by", "national_support", "national_majority_yea",
-                "industry_side_yea", "fate", "stopped_in", "failed_cloture", "passed", "house_yea", "house_nay", "senate_yea",
-                "senate_nay", "house_floor", "house_final_passage", "house_majority_party", "house_majority_rolled",
-                "house_minority_rolled", "senate_floor", "senate_final_passage", "senate_majority_party", "senate_majority_rolled",
-                "senate_minority_rolled"]
+VOTE_COLUMNS = [
+    "seed",
+    "cycle",
+    "step",
+    "bill_id",
+    "bill_type",
+    "kind",
+    "chamber",
+    "seat",
+    "politician_id",
+    "party",
+    "yea",
+    "industry_side_yea",
+    "district_majority_yea",
+    "district_support",
+    "with_industry",
+    "contested",
+]
+BILL_COLUMNS = [
+    "seed",
+    "cycle",
+    "step",
+    "bill_id",
+    "bill_type",
+    "issue",
+    "position",
+    "status_quo",
+    "privileged",
+    "sponsor_id",
+    "sponsor_seat",
+    "sponsor_chamber",
+    "sponsor_party",
+    "asked_by",
+    "national_support",
+    "national_majority_yea",
+    "industry_side_yea",
+    "fate",
+    "stopped_in",
+    "failed_cloture",
+    "passed",
+    "house_yea",
+    "house_nay",
+    "senate_yea",
+    "senate_nay",
+    "house_floor",
+    "house_final_passage",
+    "house_majority_party",
+    "house_majority_rolled",
+    "house_minority_rolled",
+    "senate_floor",
+    "senate_final_passage",
+    "senate_majority_party",
+    "senate_majority_rolled",
+    "senate_minority_rolled",
+]
 SPEND_COLUMNS = ["seed", "cycle", "step", "donor", "seat", "chamber", "stage", "side", "ad_issue", "amount"]
 
 

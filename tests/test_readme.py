@@ -54,8 +54,12 @@ def test_readme_run_example_writes_tables(tmp_path: Path) -> None:
     """``pacsim run default --seed 3 --cycles 2 --set target.salience=0.4 --csv`` works (on a smaller electorate)."""
     line = next(line for line in blocks("sh")[1].splitlines() if "--seed 3" in line)
     args = shlex.split(line.split("#")[0].replace(".venv/bin/pacsim", "").strip())
-    proc = subprocess.run([sys.executable, "-m", "pacsim", *args, "--set", "electorate.n_voters=20000",
-                           "--out", str(tmp_path / "run"), "--no-progress"], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pacsim", *args, "--set", "electorate.n_voters=20000", "--out", str(tmp_path / "run"), "--no-progress"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "capture_index" in proc.stdout
     for table in ("steps", "legislators", "votes", "bills", "races", "spending", "events"):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
+
 import numpy as np
 
 from pacsim.agents import Party
@@ -46,11 +49,19 @@ def tiny_world(target_attention: float, threat: float, conviction: float = 0.0, 
     spend ``threat`` dollars against it if it opposed the industry, and nothing else.
     Returns the model and the grid columns of the bill and of the status quo.
     """
-    model = PacsimModel({
-        "electorate.n_voters": 3, "legislature.house_seats": 1, "legislature.senate_seats": 2,
-        "legislature.bills_per_session": 0, "run.steps_per_cycle": 8, "run.campaign_steps": 2,
-        "run.n_cycles": 1, "salience.heterogeneity": 0.0,
-    }, rng=1)
+    model = PacsimModel(
+        {
+            "electorate.n_voters": 3,
+            "legislature.house_seats": 1,
+            "legislature.senate_seats": 2,
+            "legislature.bills_per_session": 0,
+            "run.steps_per_cycle": 8,
+            "run.campaign_steps": 2,
+            "run.n_cycles": 1,
+            "salience.heterogeneity": 0.0,
+        },
+        rng=1,
+    )
     k = model.electorate.n_issues
     member = model.seats[0]
     for voter in model.voters:
@@ -70,8 +81,9 @@ def tiny_world(target_attention: float, threat: float, conviction: float = 0.0, 
     return model, bill, status_quo
 
 
-def hand_built_legislature(house: list[tuple[Party, float]], senate: list[tuple[Party, float]], *, conviction: float = 1.0,
-                           **overrides: object) -> PacsimModel:
+def hand_built_legislature(
+    house: list[tuple[Party, float]], senate: list[tuple[Party, float]], *, conviction: float = 1.0, **overrides: object
+) -> PacsimModel:
     """A legislature whose members are given as (party, ideal on the target issue), on an electorate that ignores the target issue.
 
     No voter pays the target issue any attention and no member expects a donor to spend
@@ -81,12 +93,21 @@ def hand_built_legislature(house: list[tuple[Party, float]], senate: list[tuple[
     belongs to its majority. ``overrides`` are dotted-path parameters (``a__b`` for ``a.b``).
     """
     n_house, n_senate = len(house), len(senate)
-    model = PacsimModel({
-        "electorate.n_voters": 2 * n_house, "legislature.house_seats": n_house, "legislature.senate_seats": n_senate,
-        "legislature.bills_per_session": 0, "run.steps_per_cycle": 8, "run.campaign_steps": 2, "run.n_cycles": 1,
-        "salience.heterogeneity": 0.0, "industry.budget": 0.0,
-        **{k.replace("__", "."): v for k, v in overrides.items()},
-    }, rng=1)
+    model = PacsimModel(
+        {
+            "electorate.n_voters": 2 * n_house,
+            "legislature.house_seats": n_house,
+            "legislature.senate_seats": n_senate,
+            "legislature.bills_per_session": 0,
+            "run.steps_per_cycle": 8,
+            "run.campaign_steps": 2,
+            "run.n_cycles": 1,
+            "salience.heterogeneity": 0.0,
+            "industry.budget": 0.0,
+            **{k.replace("__", "."): v for k, v in overrides.items()},
+        },
+        rng=1,
+    )
     model.electorate.attention[:, -1] = 0.0
     model.electorate.refresh_salience()
     for member, (party, ideal) in zip(model.seats, [*house, *senate], strict=True):
@@ -97,3 +118,67 @@ def hand_built_legislature(house: list[tuple[Party, float]], senate: list[tuple[
     model.legislature.renew_leaders()
     model.refresh_outlook()
     return model
+
+
+# Experiment files on a miniature world, shared by the experiment tests.
+TINY = """
+[fixed]
+"electorate.n_voters" = 3000
+"legislature.house_seats" = 60
+"legislature.senate_seats" = 10
+"run.steps_per_cycle" = 26
+"run.campaign_steps" = 6
+"""
+
+GOOD = (
+    """
+[experiment]
+name = "tiny"
+scenario = "default"
+design = "factorial"
+replicates = 2
+master_seed = 11
+n_cycles = 1
+outcomes = ["capture_index", "passage_rate"]
+tables = ["steps", "bills", "votes"]
+"""
+    + TINY
+    + """
+[vary]
+"target.salience" = [0.02, 0.3]
+industry.budget = {lo = 1e6, hi = 1e8, log = true, steps = 2}
+"""
+)
+
+
+def write(tmp_path: Path, text: str, name: str = "exp.toml") -> Path:
+    """An experiment file with ``text`` under ``tmp_path``."""
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+SWEEP = (
+    """
+[experiment]
+name = "kill_me"
+design = "latin"
+samples = 12
+replicates = 2
+master_seed = 5
+n_cycles = 1
+outcomes = ["capture_index"]
+tables = ["steps", "bills"]
+"""
+    + TINY
+    + """
+[vary]
+"target.salience" = {lo = 0.01, hi = 0.4}
+"industry.strategy" = ["savvy", "naive"]
+"""
+)
+
+#: Tables whose every cell must match between sweeps of the same master seed.
+DETERMINISTIC = ("outcomes", "steps", "bills")
+#: Runs-table columns that describe when and where a run ran, which may differ.
+TIMING = ["started", "finished", "duration_s", "worker"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import ipyvue
 import solara
@@ -115,16 +115,17 @@ def ParameterControl(path: str, value: Any, on_value: Callable[[str, Any], None]
     """One control for one schema field: a slider, a log slider, a switch or a picker, with its value and units."""
     spec = FIELDS[path]
     with solara.v.Html(tag="div", attributes={"data-testid": f"field-{path}"}, class_="pacsim-control"):
-        with solara.Tooltip(spec.description):
-            with solara.v.Html(tag="div", class_="pacsim-control-label"):
-                solara.v.Html(tag="span", children=[f"{path} = "])
-                _tagged(f"control-{path}", _value_text(path, value), classes="font-weight-bold")
-                if spec.units not in ("choice", "on/off"):
-                    solara.v.Html(tag="span", children=[f" {spec.units}{', log scale' if _is_log(path) else ''}"], style_="color: #718096;")
+        with solara.Tooltip(spec.description), solara.v.Html(tag="div", class_="pacsim-control-label"):
+            solara.v.Html(tag="span", children=[f"{path} = "])
+            _tagged(f"control-{path}", _value_text(path, value), classes="font-weight-bold")
+            if spec.units not in ("choice", "on/off"):
+                solara.v.Html(tag="span", children=[f" {spec.units}{', log scale' if _is_log(path) else ''}"], style_="color: #718096;")
         if spec.choices:
             solara.ToggleButtonsSingle(value=value, values=list(spec.choices), on_value=lambda v: on_value(path, v), dense=True)
         elif spec.type is bool:
             solara.Switch(label="on" if value else "off", value=bool(value), on_value=lambda v: on_value(path, bool(v)), classes=["mt-0"])
+        elif spec.lo is None or spec.hi is None:
+            raise ValueError(f"parameter '{path}' has no range, so it has no slider")
         elif spec.type is int:
             hi = int(min(spec.hi, upper) if upper is not None else spec.hi)
             solara.SliderInt(label="", value=int(value), min=int(spec.lo), max=hi, on_value=lambda v: on_value(path, int(v)))
@@ -133,13 +134,25 @@ def ParameterControl(path: str, value: Any, on_value: Callable[[str, Any], None]
             low = max(top - LOG_SLIDER_DECADES, math.log10(spec.lo) if spec.lo else -math.inf)
             current = math.log10(value) if value > 0 else low
             solara.SliderFloat(
-                label="", value=min(max(current, low), top), min=low, max=top, step=0.05, thumb_label=False,
-                on_value=lambda v: on_value(path, float(round(10**v, -int(math.floor(v)) + 2))),
+                label="",
+                value=min(max(current, low), top),
+                min=low,
+                max=top,
+                step=0.05,
+                thumb_label=False,
+                on_value=lambda v: on_value(path, float(round(10**v, -math.floor(v) + 2))),
             )
         else:
             step = (spec.hi - spec.lo) / 200.0
-            solara.SliderFloat(label="", value=float(value), min=spec.lo, max=spec.hi, step=step, thumb_label=False,
-                               on_value=lambda v: on_value(path, round(float(v), 6)))
+            solara.SliderFloat(
+                label="",
+                value=float(value),
+                min=spec.lo,
+                max=spec.hi,
+                step=step,
+                thumb_label=False,
+                on_value=lambda v: on_value(path, round(float(v), 6)),
+            )
 
 
 def _rows(paths: tuple[str, ...]) -> list[list[str]]:
@@ -173,10 +186,21 @@ def Controls(model: solara.Reactive[LiveModel], settings: solara.Reactive[LiveSe
 
     with solara.Card("Scenario and parameters"):
         with solara.Row(gap="12px", style={"align-items": "baseline"}):
-            solara.Select(label="scenario", values=list_scenarios(), value=settings.value.scenario, dense=True,
-                          on_value=lambda name: apply(lambda s: s.pick_scenario(name)), style={"flex": "3 1 0"})
-            solara.InputInt(label=f"run.seed ({FIELDS['run.seed'].units})", value=params.run.seed, dense=True,
-                            on_value=lambda v: apply(lambda s: s.choose("run.seed", v)), style={"flex": "2 1 0"})
+            solara.Select(
+                label="scenario",
+                values=list_scenarios(),
+                value=settings.value.scenario,
+                dense=True,
+                on_value=lambda name: apply(lambda s: s.pick_scenario(name)),
+                style={"flex": "3 1 0"},
+            )
+            solara.InputInt(
+                label=f"run.seed ({FIELDS['run.seed'].units})",
+                value=params.run.seed,
+                dense=True,
+                on_value=lambda v: apply(lambda s: s.choose("run.seed", v)),
+                style={"flex": "2 1 0"},
+            )
         description = read_scenario(settings.value.scenario)[1]
         if description:
             solara.Text(description, style={"font-size": "0.8em", "opacity": "0.75", "line-height": "1.25", "display": "block"})
@@ -184,8 +208,9 @@ def Controls(model: solara.Reactive[LiveModel], settings: solara.Reactive[LiveSe
         flat = params.to_flat()
 
         def control(path: str) -> None:
-            ParameterControl(path, flat[path], lambda p, v: apply(lambda s: s.choose(p, v)),
-                             upper=n_seats if path == "politicians.champions" else None)
+            ParameterControl(
+                path, flat[path], lambda p, v: apply(lambda s: s.choose(p, v)), upper=n_seats if path == "politicians.champions" else None
+            )
 
         for group in _rows(MAIN_CONTROLS):
             if len(group) == 1:
@@ -220,8 +245,9 @@ def ActionsCard(model: solara.Reactive[LiveModel]) -> None:
         solara.Text(f"News raises national attention to {target}; {note}.", style={"font-size": "0.8em"})
         with solara.Row(gap="8px", style={"margin-top": "6px"}):
             solara.FileDownload(lambda: data.tables_zip(model.value), filename=f"{stem}-tables.zip", label="Tables (CSV)")
-            solara.FileDownload(lambda: plots.figures_zip(plots.model_figures(model.value)), filename=f"{stem}-plots.zip",
-                                label="Plots (PNG)")
+            solara.FileDownload(
+                lambda: plots.figures_zip(plots.model_figures(model.value)), filename=f"{stem}-plots.zip", label="Plots (PNG)"
+            )
 
 
 # ------------------------------------------------------------ the main area
@@ -279,9 +305,11 @@ def PlotCell(name: str, model: Any, page_plots: plots.PagePlots, size: plots.Siz
         else:
             solara.Image(png, width=f"{size.width}px")
             with solara.v.Html(tag="div", class_="pacsim-png"):
-                solara.FileDownload(lambda: plots.figure_png(plots.figure(name, model)), filename=f"{name}.png",
-                                    children=[solara.Button(icon_name="mdi-download", icon=True, small=True,
-                                                            attributes={"title": f"download {name}.png"})])
+                solara.FileDownload(
+                    lambda: plots.figure_png(plots.figure(name, model)),
+                    filename=f"{name}.png",
+                    children=[solara.Button(icon_name="mdi-download", icon=True, small=True, attributes={"title": f"download {name}.png"})],
+                )
 
 
 @solara.component
@@ -350,7 +378,7 @@ STYLE = f"""
 
 @solara.component
 def SidebarCards(model: solara.Reactive[LiveModel], settings: solara.Reactive[LiveSettings]) -> None:
-    """pacsim's sidebar cards, placed after Mesa's Step and Reset."""
+    """The sidebar cards pacsim adds, placed after Mesa's Step and Reset."""
     with solara.Sidebar(), solara.Column(gap="0px"):
         Controls(model, settings)
         ActionsCard(model)
@@ -372,18 +400,21 @@ def Page() -> None:
     if problem:
         solara.Error(f"pacsim cannot start the live view: {problem}")
         return
+    # _start leaves settings and model out only with a problem; the hooks above run first on every render, as Solara requires.
+    live_settings = cast("solara.Reactive[LiveSettings]", settings)
+    live_model = cast("solara.Reactive[LiveModel]", model)
     solara.Style(STYLE)
     with solara.v.Html(tag="div", style_="display: none;"):
         # SolaraViz puts its app bar and sidebar in the page's layout; what it leaves here is
         # its own main view, empty since the plots are laid out below, so it takes no room.
         SolaraViz(
-            model,
+            live_model,
             components=[],
-            model_params={"settings": Stocked(settings.get, STOCK)},
+            model_params={"settings": Stocked(live_settings.get, STOCK)},
             name="pacsim: money, attention and legislation",
         )
-    Dashboard(model.value, page_plots)
-    Below(model, settings)
+    Dashboard(live_model.value, page_plots)
+    Below(live_model, live_settings)
 
 
 if __name__ == "__main__":  # run by Solara's server (``solara run`` executes the app as __main__), not on import

@@ -16,25 +16,37 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import numpy as np
 
 from pacsim.model.params import parse_value
 
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
 def summarise(times: list[float]) -> dict[str, float]:
     """Mean, median, 95th percentile and maximum of per-step seconds."""
     t = np.asarray(times)
-    return {"steps": float(t.size), "mean": float(t.mean()), "median": float(np.median(t)), "p95": float(np.percentile(t, 95)), "max": float(t.max())}
+    return {
+        "steps": float(t.size),
+        "mean": float(t.mean()),
+        "median": float(np.median(t)),
+        "p95": float(np.percentile(t, 95)),
+        "max": float(t.max()),
+    }
 
 
 def in_process(steps: int) -> list[float]:
@@ -44,18 +56,15 @@ def in_process(steps: int) -> list[float]:
 
     from pacsim.viz import app
 
-    holder: dict[str, object] = {}
+    holder: dict[str, Any] = {}
     original = app.LiveModel.__init__
 
-    def remember(self, settings):
+    def remember(self: Any, settings: Any) -> None:
         original(self, settings)
         holder["model"] = self
 
-    app.LiveModel.__init__ = remember
-    try:
+    with mock.patch.object(app.LiveModel, "__init__", remember):
         _, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
-    finally:
-        app.LiveModel.__init__ = original
     model = holder["model"]
     times, model_times = [], []
     for _ in range(steps):
@@ -79,8 +88,13 @@ def in_browser(steps: int, chromium: str) -> list[float]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen(solara_command("127.0.0.1", port, open_browser=False), env=os.environ.copy(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1])
+    proc = subprocess.Popen(
+        solara_command("127.0.0.1", port, open_browser=False),
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 120
@@ -103,7 +117,8 @@ def in_browser(steps: int, chromium: str) -> list[float]:
                 start = time.perf_counter()
                 button.click()
                 page.wait_for_function(
-                    "n => document.querySelector('[data-testid=\"monitor-step\"]').textContent === String(n)", arg=i, timeout=60_000)
+                    "n => document.querySelector('[data-testid=\"monitor-step\"]').textContent === String(n)", arg=i, timeout=60_000
+                )
                 times.append(time.perf_counter() - start)
             browser.close()
         return times
@@ -115,7 +130,9 @@ def in_browser(steps: int, chromium: str) -> list[float]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """This benchmark's options on its ``pacsim`` subcommand."""
     parser.add_argument("--steps", type=int, help="steps to time (default: one cycle of the scenario)")
-    parser.add_argument("--set", action="append", metavar="KEY=VALUE", default=[], help="parameter override, e.g. electorate.n_voters=20000")
+    parser.add_argument(
+        "--set", action="append", metavar="KEY=VALUE", default=[], help="parameter override, e.g. electorate.n_voters=20000"
+    )
     parser.add_argument("--browser", action="store_true", help="time the round trip in Chromium instead of in-process")
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="Chromium executable (default: %(default)s)")
 
@@ -130,5 +147,8 @@ def run(args: argparse.Namespace) -> int:
     times = in_browser(steps, args.chromium) if args.browser else in_process(steps)
     result = summarise(times)
     mode = "browser round trip" if args.browser else "server step + render"
-    print(f"{mode}, overrides {overrides or 'none'}: " + ", ".join(f"{k} {v:.3f} s" if k != "steps" else f"{int(v)} steps" for k, v in result.items()))
+    print(
+        f"{mode}, overrides {overrides or 'none'}: "
+        + ", ".join(f"{k} {v:.3f} s" if k != "steps" else f"{int(v)} steps" for k, v in result.items())
+    )
     return 0

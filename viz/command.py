@@ -31,7 +31,16 @@ DEFAULT_PORT = 8765
 def solara_command(host: str, port: int, open_browser: bool) -> list[str]:
     """The command line that serves the app with Solara in production mode."""
     return [
-        sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port), "--production",
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        str(APP),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
         "--open" if open_browser else "--no-open",
     ]
 
@@ -63,7 +72,9 @@ def register(subparsers: Any) -> None:
     viz.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="scenario the page starts with (default: %(default)s)")
     viz.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default: %(default)s; any other prints a warning)")
     viz.add_argument("--port", type=port_number, default=DEFAULT_PORT, help="port, 1-65535 (default: %(default)s)")
-    viz.add_argument("--set", action="append", metavar="KEY=VALUE", help="fix a parameter for the session, e.g. --set electorate.n_voters=20000")
+    viz.add_argument(
+        "--set", action="append", metavar="KEY=VALUE", help="fix a parameter for the session, e.g. --set electorate.n_voters=20000"
+    )
     viz.add_argument("--open", action="store_true", help="also open a browser")
     viz.add_argument("--force", action="store_true", help="serve even if the model's memory estimate exceeds what is free")
     viz.set_defaults(func=cmd_viz)

@@ -216,7 +216,7 @@ def compute_layout(chamber: np.ndarray, party: np.ndarray, stance: np.ndarray, g
         cx = -1.0 if p is Party.DEM else 1.0
         cy = 0.55 if c is Chamber.HOUSE else -0.75
         order = members[np.argsort(-np.abs(stance[members]), kind="stable")]
-        xy[order] = sunflower(members.size, radius) + (cx, cy)
+        xy[order] = sunflower(members.size, radius) + np.array((cx, cy))
         group_of[members] = g
         centres[(c, p)] = (cx, cy, radius)
     edges = np.array(list(graph.edges()), dtype=int).reshape(-1, 2)

@@ -12,31 +12,34 @@ on a fresh instance is the pure form used for export.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import textwrap
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.legend import Legend  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullFormatter  # noqa: E402
-from PIL import Image  # noqa: E402
+import networkx as nx
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullFormatter
+from PIL import Image
 
-from pacsim.agents.enums import Chamber, Party  # noqa: E402
-from pacsim.viz import data  # noqa: E402
-from pacsim.viz.data import Layout, NodeState, format_dollars, node_sizes  # noqa: E402
+from pacsim.agents.enums import Chamber, Party
+from pacsim.viz import data
+from pacsim.viz.data import Layout, NodeState, format_dollars, node_sizes
 
 PARTY_COLOURS = {Party.DEM.value: "#2b6cb0", Party.REP.value: "#c53030"}
 STANCE_CMAP = "PuOr"
@@ -44,8 +47,8 @@ STANCE_CMAP = "PuOr"
 DONOR_COLOURS = {"industry": "#6b46c1", "opposing": "#dd6b20"}
 TARGET_COLOUR = "#6b46c1"
 MUTED_TEXT = "#4a5568"
-ELECTION_STYLE = {"color": "#a0aec0", "lw": 0.9, "ls": ":"}
-SHOCK_STYLE = {"color": "#e53e3e", "lw": 1.2, "ls": "--"}
+ELECTION_STYLE: dict[str, Any] = {"color": "#a0aec0", "lw": 0.9, "ls": ":"}
+SHOCK_STYLE: dict[str, Any] = {"color": "#e53e3e", "lw": 1.2, "ls": "--"}
 
 PX_PER_INCH = 100
 """Figure inches to CSS pixels: a figure of ``w`` x ``h`` pixels is ``w / 100`` x ``h / 100`` inches."""
@@ -94,7 +97,15 @@ def _new_figure(size: Size) -> Figure:
     return fig
 
 
-def _axes(size: Size) -> tuple[Figure, object]:
+def _canvas(fig: Figure) -> FigureCanvasAgg:
+    """A figure's Agg canvas: every figure here is built on one by ``_new_figure``."""
+    canvas = fig.canvas
+    if not isinstance(canvas, FigureCanvasAgg):
+        raise TypeError(f"figure drawn on {type(canvas).__name__}, not on an Agg canvas")
+    return canvas
+
+
+def _axes(size: Size) -> tuple[Figure, Axes]:
     fig = _new_figure(size)
     ax = fig.add_subplot()
     ax.spines[["top", "right"]].set_visible(False)
@@ -102,38 +113,62 @@ def _axes(size: Size) -> tuple[Figure, object]:
     return fig, ax
 
 
-def _legend(fig: Figure, ax, handles: list, size: Size) -> tuple[Legend, str]:
+def _legend(fig: Figure, ax: Axes, handles: list, size: Size) -> tuple[Legend, str]:
     """A legend outside the axes, so that it never hides a line: to the right of wide plots, else below them."""
     longest = max(len(h.get_label()) for h in handles)
     item = 6.0 * longest + 36
     if size.width >= 2.0 * size.height and size.width - item > 300:
-        return ax.legend(handles=handles, fontsize=FONT["legend"], frameon=False, loc="upper left",
-                         bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, handlelength=1.8), "right"
+        return ax.legend(
+            handles=handles,
+            fontsize=FONT["legend"],
+            frameon=False,
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            borderaxespad=0.0,
+            handlelength=1.8,
+        ), "right"
     ncols = max(1, min(len(handles), int((size.width - 20) // item)))
-    return fig.legend(handles=handles, fontsize=FONT["legend"], frameon=False, ncols=ncols, loc="lower center",
-                      bbox_to_anchor=(0.5, 0.0), handlelength=1.8, columnspacing=1.2, borderaxespad=0.2), "below"
+    return fig.legend(
+        handles=handles,
+        fontsize=FONT["legend"],
+        frameon=False,
+        ncols=ncols,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.0),
+        handlelength=1.8,
+        columnspacing=1.2,
+        borderaxespad=0.2,
+    ), "below"
 
 
-def _fit(fig: Figure, ax, legend: tuple[Legend, str] | None = None,
-         left: float = 58, right: float = 12, top: float = 28, bottom: float = 40) -> None:
+def _fit(
+    fig: Figure,
+    ax: Axes,
+    legend: tuple[Legend, str] | None = None,
+    left: float = 58,
+    right: float = 12,
+    top: float = 28,
+    bottom: float = 40,
+) -> None:
     """Place the axes with margins in pixels, with room for a legend outside them."""
     w, h = (float(v) * PX_PER_INCH for v in fig.get_size_inches())
     if legend is not None:
-        box = legend[0].get_window_extent(fig.canvas.get_renderer())
+        box = legend[0].get_window_extent(_canvas(fig).get_renderer())
         scale = PX_PER_INCH / fig.dpi
         if legend[1] == "right":
             right += box.width * scale + 10
         else:
             bottom += box.height * scale + 2
-    fig.subplots_adjust(left=left / w, right=max(1 - right / w, (left + 80) / w),
-                        top=1 - top / h, bottom=min(bottom / h, 1 - (top + 50) / h))
+    fig.subplots_adjust(
+        left=left / w, right=max(1 - right / w, (left + 80) / w), top=1 - top / h, bottom=min(bottom / h, 1 - (top + 50) / h)
+    )
 
 
 def _marker_handles() -> list[Line2D]:
     return [Line2D([], [], **ELECTION_STYLE, label="election"), Line2D([], [], **SHOCK_STYLE, label="salience shock")]
 
 
-def _week_axis(ax) -> None:
+def _week_axis(ax: Axes) -> None:
     ax.set_xlabel("week", fontsize=FONT["label"], labelpad=2)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins="auto", min_n_ticks=2))
 
@@ -141,7 +176,7 @@ def _week_axis(ax) -> None:
 class _Markers:
     """Vertical lines at elections and shocks, redrawn only when their list changes."""
 
-    def __init__(self, ax) -> None:
+    def __init__(self, ax: Axes) -> None:
         self.ax = ax
         self.shown: tuple = ((), ())
         self.artists: list = []
@@ -177,16 +212,30 @@ class NetworkPlot:
         bar_w = 92.0
         top = 50.0
         fig.text(0.5, 1 - 6 / h, TITLES["legislature"], ha="center", va="top", fontsize=FONT["title"])
-        self.title = fig.text(0.5, 1 - 24 / h, "", ha="center", va="top", fontsize=FONT["legend"], color=MUTED_TEXT,
-                              linespacing=1.15)
+        self.title = fig.text(0.5, 1 - 24 / h, "", ha="center", va="top", fontsize=FONT["legend"], color=MUTED_TEXT, linespacing=1.15)
         ax = fig.add_axes((0.0, 0.0, 1 - bar_w / w, 1 - top / h))
         ax.set_axis_off()
-        ax.add_collection(LineCollection(layout.segments, colors="#a0aec0", linewidths=0.3, alpha=0.35, zorder=1))
+        ax.add_collection(
+            LineCollection(
+                layout.segments,  # type: ignore[arg-type]  # the stubs ask for a Sequence; an (n, 2, 2) array is one
+                colors="#a0aec0",
+                linewidths=0.3,
+                alpha=0.35,
+                zorder=1,
+            )
+        )
         n = layout.xy.shape[0]
         self.scale = min((w - bar_w) / 3.5, (h - top) / 2.6) / 95.0
         self.nodes = nx.draw_networkx_nodes(
-            nx.empty_graph(n), dict(enumerate(layout.xy)), ax=ax, node_size=np.full(n, 6.0),
-            node_color=np.zeros(n), cmap=STANCE_CMAP, vmin=-1.0, vmax=1.0, linewidths=0.7,
+            nx.empty_graph(n),
+            dict(enumerate(layout.xy)),
+            ax=ax,
+            node_size=np.full(n, 6.0),
+            node_color=np.zeros(n),
+            cmap=STANCE_CMAP,
+            vmin=-1.0,
+            vmax=1.0,
+            linewidths=0.7,
         )
         self.nodes.set_zorder(2)
         for (chamber, party), (cx, cy, radius) in layout.group_centres.items():
@@ -207,7 +256,7 @@ class NetworkPlot:
         Edges, labels and the colour bar do not change within a model's run, so they are
         drawn once; a frame then costs drawing the nodes rather than every edge.
         """
-        canvas = self.fig.canvas
+        canvas = _canvas(self.fig)
         if self._background is None:
             self.nodes.set_visible(False)
             self.title.set_visible(False)
@@ -224,7 +273,7 @@ class NetworkPlot:
 
     def _wrapped(self, text: str) -> str:
         """The caption broken into as few lines as fit the figure's width."""
-        renderer = self.fig.canvas.get_renderer()
+        renderer = _canvas(self.fig).get_renderer()
         room = self.fig.bbox.width - 12 * self.fig.dpi / PX_PER_INCH
         width = max(20, int(self.width / 5))
         while True:
@@ -239,7 +288,7 @@ class NetworkPlot:
         self.nodes.set_array(state.stance)
         self.nodes.set_sizes(node_sizes(state.money, smallest=6.0 * self.scale**2, largest=260.0 * self.scale**2))
         self.nodes.set_edgecolor([PARTY_COLOURS[int(p)] for p in state.party])
-        self.nodes.set_linewidths(np.where(state.champion, 1.8, 0.7))
+        self.nodes.set_linewidth(np.where(state.champion, 1.8, 0.7))  # type: ignore[arg-type]  # the stubs omit arrays, which it takes
         top = float(state.money.max()) if state.money.size else 0.0
         money = f"largest {format_dollars(top)}" if top > 0 else "none yet"
         caption = f"colour: stance · outline: party now (thick: champion) · size: donor money this cycle ({money})"
@@ -256,9 +305,15 @@ class SaliencePlot:
         self.lines = {}
         for name in issue_names:
             heavy = name == target
-            (self.lines[name],) = ax.plot([], [], lw=2.4 if heavy else 1.1, color=TARGET_COLOUR if heavy else None,
-                                          alpha=1.0 if heavy else 0.75, zorder=3 if heavy else 2,
-                                          label=f"{name} (target)" if heavy else name)
+            (self.lines[name],) = ax.plot(
+                [],
+                [],
+                lw=2.4 if heavy else 1.1,
+                color=TARGET_COLOUR if heavy else None,
+                alpha=1.0 if heavy else 0.75,
+                zorder=3 if heavy else 2,
+                label=f"{name} (target)" if heavy else name,
+            )
         self.markers = _Markers(ax)
         ax.set_yscale("log")
         ax.yaxis.set_major_locator(FixedLocator([0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]))
@@ -348,8 +403,8 @@ class SpendingPlot:
         ax = self.ax
         ax.clear()
         ax.tick_params(labelsize=FONT["tick"])
-        for legend in list(self.fig.legends):
-            legend.remove()
+        for old in list(self.fig.legends):
+            old.remove()
         period = money.attrs.get("period", "")
         ax.set_title(TITLES["spending_by_race"], fontsize=FONT["title"])
         if money.empty:
@@ -364,9 +419,19 @@ class SpendingPlot:
             values = np.zeros(len(races))
             np.add.at(values, [row[r] for r in part["race"]], part["amount"].to_numpy())
             attack = side == "against incumbent"
-            handles.append(ax.barh(np.arange(len(races)), values, left=left, color=DONOR_COLOURS.get(donor, "#718096"),
-                                   alpha=1.0 if attack else 0.45, hatch=None if attack else "//", edgecolor="white", lw=0.4,
-                                   label=f"{donor}: {side}"))
+            handles.append(
+                ax.barh(
+                    np.arange(len(races)),
+                    values,
+                    left=left,
+                    color=DONOR_COLOURS.get(str(donor), "#718096"),
+                    alpha=1.0 if attack else 0.45,
+                    hatch=None if attack else "//",
+                    edgecolor="white",
+                    lw=0.4,
+                    label=f"{donor}: {side}",
+                )
+            )
             left += values
         ax.set_yticks(np.arange(len(races)), races, fontsize=FONT["tick"])
         ax.invert_yaxis()
@@ -448,8 +513,9 @@ def _build(name: str, model, size: Size):
         return NetworkPlot(data.layout_for(model), target, size)
     if name == "salience":
         return SaliencePlot(names, target, size)
-    return {"capture_index": CapturePlot, "opposition": OppositionPlot, "spending_by_race": SpendingPlot,
-            "bill_pipeline": PipelinePlot}[name](size)
+    return {"capture_index": CapturePlot, "opposition": OppositionPlot, "spending_by_race": SpendingPlot, "bill_pipeline": PipelinePlot}[
+        name
+    ](size)
 
 
 def _update(plot, name: str, model):
@@ -506,7 +572,7 @@ def figure(name: str, model, size: Size = EXPORT) -> Figure:
 
 def model_figures(model) -> dict[str, Callable[[], Figure]]:
     """Every figure of the page for a model's current state, by name, each freshly built at export size when called."""
-    return {name: (lambda name=name: figure(name, model)) for name in NAMES}
+    return {name: functools.partial(figure, name, model) for name in NAMES}
 
 
 def warm_up() -> None:
@@ -532,8 +598,9 @@ def figures_zip(builders: dict[str, Callable[[], Figure]]) -> bytes:
     return buffer.getvalue()
 
 
-def grid(width: float, height: float, n: int = len(NAMES), gap: int = 12,
-         min_width: int = 360, min_height: int = 220, max_aspect: float = 2.4) -> tuple[int, Size]:
+def grid(
+    width: float, height: float, n: int = len(NAMES), gap: int = 12, min_width: int = 360, min_height: int = 220, max_aspect: float = 2.4
+) -> tuple[int, Size]:
     """Columns and plot size for ``n`` plots in a ``width`` x ``height`` pixel area: all in view when they fit legibly.
 
     Each column count whose plots are at least ``min_width`` x ``min_height`` pixels when

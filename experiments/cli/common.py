@@ -21,8 +21,19 @@ from pacsim.model.params import ParameterError
 from pacsim.model.scenarios import ScenarioError
 
 #: Errors that mean the user's input is wrong: one line on stderr, exit code 2.
-USER_ERRORS: tuple[type[Exception], ...] = (ParameterError, ScenarioError, ExperimentError, SweepError, ExecutorError, ReportError,
-                                            ManifestError, OutputError, ResourceError, ServerError, StoreError)
+USER_ERRORS: tuple[type[Exception], ...] = (
+    ParameterError,
+    ScenarioError,
+    ExperimentError,
+    SweepError,
+    ExecutorError,
+    ReportError,
+    ManifestError,
+    OutputError,
+    ResourceError,
+    ServerError,
+    StoreError,
+)
 
 
 def one_line(exc: BaseException | str) -> str:

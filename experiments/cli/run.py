@@ -41,8 +41,11 @@ def cmd_params(args: argparse.Namespace) -> int:
     for spec in FIELDS.values():
         if args.section and not spec.path.startswith(f"{args.section}."):
             continue
-        rng = f"[{spec.lo:g}, {spec.hi:g}]" if spec.lo is not None and spec.hi is not None else (
-            "|".join(spec.choices) if spec.choices else "")
+        rng = (
+            f"[{spec.lo:g}, {spec.hi:g}]"
+            if spec.lo is not None and spec.hi is not None
+            else ("|".join(spec.choices) if spec.choices else "")
+        )
         print(f"{spec.path:<40} {spec.default!s:<24} {rng:<18} {spec.units:<28} {spec.description}")
     return 0
 
@@ -62,13 +65,23 @@ def register(sub: Any) -> None:
     run.add_argument("--seed", type=integer, help="master seed (default: the scenario's run.seed)")
     run.add_argument("--cycles", type=integer, help="election cycles (default: the scenario's run.n_cycles)")
     run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter, e.g. --set target.salience=0.4")
-    run.add_argument("--out", help="output folder, new or empty unless --force (default: runs/<scenario>-seed<seed>, "
-                     "where an earlier run of the same scenario and seed is replaced)")
+    run.add_argument(
+        "--out",
+        help="output folder, new or empty unless --force (default: runs/<scenario>-seed<seed>, "
+        "where an earlier run of the same scenario and seed is replaced)",
+    )
     run.add_argument("--csv", action="store_true", help="also write every table as CSV")
-    run.add_argument("--force", action="store_true", help="write over an earlier run in --out, and run even if the memory estimate exceeds what is free")
+    run.add_argument(
+        "--force", action="store_true", help="write over an earlier run in --out, and run even if the memory estimate exceeds what is free"
+    )
     run.add_argument("--check", action="store_true", help="check the parameters, the output folder and memory, then stop without running")
-    run.add_argument("--no-progress", "--quiet", dest="no_progress", action="store_true",
-                     help="hide the progress bar (it shows only when stderr is a terminal)")
+    run.add_argument(
+        "--no-progress",
+        "--quiet",
+        dest="no_progress",
+        action="store_true",
+        help="hide the progress bar (it shows only when stderr is a terminal)",
+    )
     run.set_defaults(func=cmd_run)
 
     params = sub.add_parser("params", help="list every parameter with its default, range and units")

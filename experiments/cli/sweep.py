@@ -22,8 +22,13 @@ def sweep_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--executor", choices=EXECUTORS, default="local", help="where runs execute (default: %(default)s)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="a running dask scheduler, e.g. tcp://127.0.0.1:8786 (with --executor dask)")
     parser.add_argument("--out", help="run folder (default: runs/<experiment name>)")
-    parser.add_argument("--no-progress", "--quiet", dest="no_progress", action="store_true",
-                        help="hide the progress bar (it shows only when stderr is a terminal)")
+    parser.add_argument(
+        "--no-progress",
+        "--quiet",
+        dest="no_progress",
+        action="store_true",
+        help="hide the progress bar (it shows only when stderr is a terminal)",
+    )
     parser.add_argument("--force", action="store_true", help="run even if the memory estimate exceeds what is free")
 
 
@@ -34,14 +39,24 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     spec = load_experiment(args.file)
     out = Path(args.out) if args.out else default_out(spec.name)
     if args.check:
-        check_sweep(spec, out, kind=args.executor, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
-                    force=args.force)
+        check_sweep(spec, out, kind=args.executor, workers=args.workers, scheduler=args.scheduler, resume=args.resume, force=args.force)
         print(f"pacsim sweep: {spec.name}: the experiment file, run folder {out}/, executor options and memory checked; nothing run")
         return 0
-    summary = run_sweep(spec, out, kind=args.executor, workers=args.workers, scheduler=args.scheduler,
-                        resume=args.resume, progress=not args.no_progress, csv=not args.no_csv, force=args.force)
-    print(f"pacsim sweep: {spec.name}: {plural(summary.ok, 'run')} finished, {summary.failed} failed, {summary.skipped} already done, "
-          f"{summary.seconds:.1f} s")
+    summary = run_sweep(
+        spec,
+        out,
+        kind=args.executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        progress=not args.no_progress,
+        csv=not args.no_csv,
+        force=args.force,
+    )
+    print(
+        f"pacsim sweep: {spec.name}: {plural(summary.ok, 'run')} finished, {summary.failed} failed, {summary.skipped} already done, "
+        f"{summary.seconds:.1f} s"
+    )
     print(f"results in {summary.out}/ (pacsim report {summary.out})")
     return 1 if summary.failed else 0
 
@@ -54,8 +69,16 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     spec = load_experiment(args.file)
     out = Path(args.out) if args.out else default_out(spec.name)
     check_design(spec, args.outcome)
-    run_sweep(spec, out, kind=args.executor, workers=args.workers, scheduler=args.scheduler,
-              resume=(out / "manifest.json").is_file(), progress=not args.no_progress, force=args.force)
+    run_sweep(
+        spec,
+        out,
+        kind=args.executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        resume=(out / "manifest.json").is_file(),
+        progress=not args.no_progress,
+        force=args.force,
+    )
     table, written = sensitivity_report(spec, out, args.outcome)
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     for path in written:

@@ -44,6 +44,7 @@ def test_spending_schedule_and_on_air_ground_truth() -> None:
 
 def test_ad_dose_has_diminishing_returns_against_other_money() -> None:
     """Each further million buys less dose, and less still where the candidates already spend more."""
+
     def view(others: float) -> RaceView:
         one = np.ones(1)
         return RaceView(0.5 * one, one, one, one, 1e6 * one, others * one, one, 0.2, 0.1)
@@ -65,8 +66,21 @@ def test_legislators_expect_what_the_plan_rule_spends(budget: float) -> None:
     share = np.array([0.5, 0.52, 0.45, 0.6, 0.7, 0.5])
     view = RaceView(share, np.full(n, 0.25), np.full(n, 1.5), np.full(n, 1.5), np.full(n, 2e6), np.full(n, 4e6), np.ones(n), 0.2, 0.12)
     model, _, _ = tiny_world(target_attention=0.01, threat=0.0)
-    donor = Donor(model, name="pac", budget=budget, position=1.0, intensity=1.0, attack_share=1.0, strategy=AdStrategy.SAVVY,
-                  target_issue=4, announce=True, primary_share=0.0, max_targets=0, example_value=1.0, reserve_value=0.001)
+    donor = Donor(
+        model,
+        name="pac",
+        budget=budget,
+        position=1.0,
+        intensity=1.0,
+        attack_share=1.0,
+        strategy=AdStrategy.SAVVY,
+        target_issue=4,
+        announce=True,
+        primary_share=0.0,
+        max_targets=0,
+        example_value=1.0,
+        reserve_value=0.001,
+    )
     sides = np.array([Side.OPPONENT, Side.OPPONENT, Side.OPPONENT, Side.ALLY, Side.OPPONENT, Side.MUTED])
     up = np.ones(n, dtype=bool)
     donor.start_campaign(n)

@@ -17,9 +17,16 @@ def test_leader_gates_on_caucus_median(support: list[float], floor: bool) -> Non
     assert leader.gate_bill(np.array(support)) is floor
 
 
-@pytest.mark.parametrize(("pots_for", "pots_against", "ground_truth"), [
-    (0.0, 100e6, -1.5e6), (100e6, 0.0, 1.5e6), (1e6, 0.0, 1e6), (100e6, 20e6, 0.0), (0.0, 0.0, 0.0),
-])
+@pytest.mark.parametrize(
+    ("pots_for", "pots_against", "ground_truth"),
+    [
+        (0.0, 100e6, -1.5e6),
+        (100e6, 0.0, 1.5e6),
+        (1e6, 0.0, 1e6),
+        (100e6, 20e6, 0.0),
+        (0.0, 0.0, 0.0),
+    ],
+)
 def test_fundraising_at_stake_ground_truth(pots_for: float, pots_against: float, ground_truth: float) -> None:
     """Donors for a bill can give, and donors against it withhold, at most the caucus's own dues ($0.5M × 3 members)."""
     assert Leadership.fundraising_at_stake(pots_for, pots_against, caucus_size=3, dues=0.5e6) == ground_truth

@@ -60,9 +60,15 @@ def test_side_of_ground_truth() -> None:
     assert sides.tolist() == ground_truth
 
 
-@pytest.mark.parametrize(("stance", "donor", "backed", "ground_truth"), [
-    (-0.5, 1.0, 0.5, 0.5), (0.75, 1.0, 0.5, 0.75), (0.2, -1.0, -0.5, -0.5), (-0.8, -1.0, -0.5, -0.8),
-])
+@pytest.mark.parametrize(
+    ("stance", "donor", "backed", "ground_truth"),
+    [
+        (-0.5, 1.0, 0.5, 0.5),
+        (0.75, 1.0, 0.5, 0.75),
+        (0.2, -1.0, -0.5, -0.5),
+        (-0.8, -1.0, -0.5, -0.8),
+    ],
+)
 def test_court_backer_ground_truth(stance: float, donor: float, backed: float, ground_truth: float) -> None:
     """A backed challenger moves to the PAC's side unless it already stands further out on it."""
     assert court_backer(stance, donor, backed) == ground_truth

@@ -68,8 +68,12 @@ def test_c7_leader_weighs_caucus_fundraising() -> None:
     """The same world at moderate salience: a leader who prizes donor money gates more bills than one who does not."""
     counts = []
     for value in (0.0, 1.0):
-        gated = [summarise(simulate(build_params({**SIZE, "target.salience": 0.2, "leadership.money_value": value, "run.seed": s})))["share_died_at_gate"]
-                 for s in SEEDS]
+        gated = [
+            summarise(simulate(build_params({**SIZE, "target.salience": 0.2, "leadership.money_value": value, "run.seed": s})))[
+                "share_died_at_gate"
+            ]
+            for s in SEEDS
+        ]
         counts.append(np.mean(gated))
     assert counts[1] > counts[0]
 
@@ -107,8 +111,11 @@ def test_opposing_pac_spends_against_the_industry_and_follows_its_attacks() -> N
 
 def test_primaries_let_donors_back_a_rival_in_safe_seats() -> None:
     """With House primaries, the industry spends in primaries of safe seats behind rivals on its side."""
-    model = PacsimModel(build_params({**SIZE, "industry.announce": False, "legislature.primaries_house": True,
-                                      "industry.primary_share": 0.5, "run.seed": 1})).run()
+    model = PacsimModel(
+        build_params(
+            {**SIZE, "industry.announce": False, "legislature.primaries_house": True, "industry.primary_share": 0.5, "run.seed": 1}
+        )
+    ).run()
     tables = model.tables()
     races, spending = tables["races"], tables["spending"]
     primaries = races[races["stage"] == "primary"]

@@ -11,13 +11,14 @@ tested in tests/experiments/test_mechanisms.py).
 from __future__ import annotations
 
 import functools
+import itertools
 
 import numpy as np
 import pytest
+from worlds import small_params
 
 from pacsim.experiments.runner import simulate
 from pacsim.model.outcomes import capture_index
-from worlds import small_params
 
 SEEDS = (1, 2, 3)
 GRID = (0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
@@ -50,7 +51,7 @@ def test_high_salience_follows_voters() -> None:
 def test_capture_does_not_rise_with_salience() -> None:
     """Across eight salience levels the capture index never rises by more than noise."""
     curve = [mean_capture(s) for s in GRID]
-    assert all(b <= a + NOISE for a, b in zip(curve, curve[1:])), curve
+    assert all(b <= a + NOISE for a, b in itertools.pairwise(curve)), curve
     assert curve[0] - curve[-1] > 0.6, curve
 
 

@@ -182,15 +182,15 @@ def test_kernels_give_the_same_bits_on_one_and_two_threads(monkeypatch: pytest.M
         m.step()
     e = m.electorate
     monkeypatch.setattr(kernels, "use_threads", lambda n_voters: None)
-    cand = m.candidates()
+    cand = m.elections.candidates()
     results = []
     for threads in (1, 2):
         numba.set_num_threads(threads)
         e.touch()
-        share, slope, sal = e.outlook(cand, m.stock, m.positions)
+        share, slope, sal = e.outlook(cand, m.campaign.stocks.general, m.positions)
         reach, lean, target = e.ad_leverage(cand, m.positions)
         before = e.attention.copy()
-        e.step_attention(e.ad_push(m.stock, m.n_house, [0, 1, 2]))
+        e.step_attention(e.ad_push(m.campaign.stocks.general, m.n_house, [0, 1, 2]))
         results.append([share, slope, sal, reach, lean, target, e.attention, e.salience, e.mean_salience])
         e.attention = before
         e.refresh_salience()

@@ -23,8 +23,9 @@ FOR, AGAINST = -1.0, 1.0
 def regulation(model: PacsimModel, sponsor: int, *, privileged: bool = False) -> Bill:
     """A regulation of the target issue at -0.5, sponsored by the member in seat ``sponsor``."""
     col = int(np.flatnonzero(model.positions == -0.5)[0])
-    return Bill(BillType.INDUSTRY_OPPOSED, model.electorate.target, -0.5, model.params.legislature.status_quo, sponsor, col,
-                privileged=privileged)
+    return Bill(
+        BillType.INDUSTRY_OPPOSED, model.electorate.target, -0.5, model.params.legislature.status_quo, sponsor, col, privileged=privileged
+    )
 
 
 def decide(model: PacsimModel, bill: Bill) -> dict:
@@ -75,11 +76,17 @@ def test_a_55_45_senate_bill_fails_cloture() -> None:
     assert (row["fate"], row["failed_cloture"], row["senate_minority_rolled"], row["house_yea"]) == ("passed", False, True, 50)
 
 
-@pytest.mark.parametrize(("chamber", "yea", "privileged", "ground_truth"), [
-    (Chamber.HOUSE, 218, False, (True, False)), (Chamber.HOUSE, 217, False, (False, False)),
-    (Chamber.SENATE, 60, False, (True, False)), (Chamber.SENATE, 59, False, (False, True)),
-    (Chamber.SENATE, 51, True, (True, False)), (Chamber.SENATE, 50, True, (False, False)),
-])
+@pytest.mark.parametrize(
+    ("chamber", "yea", "privileged", "ground_truth"),
+    [
+        (Chamber.HOUSE, 218, False, (True, False)),
+        (Chamber.HOUSE, 217, False, (False, False)),
+        (Chamber.SENATE, 60, False, (True, False)),
+        (Chamber.SENATE, 59, False, (False, True)),
+        (Chamber.SENATE, 51, True, (True, False)),
+        (Chamber.SENATE, 50, True, (False, False)),
+    ],
+)
 def test_floor_vote_ground_truth(chamber: Chamber, yea: int, privileged: bool, ground_truth: tuple[bool, bool]) -> None:
     """(passed, failed cloture): 218 of 435 in the House; 60 of 100 to end Senate debate, 51 once a bill is privileged."""
     n = 435 if chamber is Chamber.HOUSE else 100
@@ -162,11 +169,21 @@ def test_moratorium_passes_until_salience_rises() -> None:
     """
     rows = []
     for shocked in (False, True):
-        model = PacsimModel({
-            "electorate.n_voters": 3, "legislature.house_seats": 1, "legislature.senate_seats": 2, "legislature.bills_per_session": 0,
-            "run.steps_per_cycle": 8, "run.campaign_steps": 2, "run.n_cycles": 1, "salience.heterogeneity": 0.0,
-            "salience.shock_rate": 0.0, "target.salience": 0.001,
-        }, rng=1)
+        model = PacsimModel(
+            {
+                "electorate.n_voters": 3,
+                "legislature.house_seats": 1,
+                "legislature.senate_seats": 2,
+                "legislature.bills_per_session": 0,
+                "run.steps_per_cycle": 8,
+                "run.campaign_steps": 2,
+                "run.n_cycles": 1,
+                "salience.heterogeneity": 0.0,
+                "salience.shock_rate": 0.0,
+                "target.salience": 0.001,
+            },
+            rng=1,
+        )
         model.electorate.positions[:, -1] = -0.8
         for member in model.seats:
             member.threat_belief[:] = [5e6, 0.0]

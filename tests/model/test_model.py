@@ -7,10 +7,10 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+from worlds import MINI, mini_params
 
 from pacsim.experiments.runner import simulate
 from pacsim.model.model import PacsimModel
-from worlds import MINI, mini_params
 
 
 def _parquet_bytes(frame: pd.DataFrame) -> bytes:

@@ -29,11 +29,13 @@ def test_capture_index_counts_contested_decisions_only() -> None:
 
 def test_capture_index_bills_ground_truth() -> None:
     """Of three bills where the industry and the national majority disagree, one went the industry's way."""
-    bills = pd.DataFrame({
-        "national_majority_yea": [True, True, False, True],
-        "industry_side_yea": [False, False, True, True],
-        "passed": [False, True, False, True],
-    })
+    bills = pd.DataFrame(
+        {
+            "national_majority_yea": [True, True, False, True],
+            "industry_side_yea": [False, False, True, True],
+            "passed": [False, True, False, True],
+        }
+    )
     assert capture_index_bills(bills) == pytest.approx(1 / 3)
 
 
@@ -49,45 +51,66 @@ def test_deterrence_ground_truth() -> None:
     Legislator 4 leaves at the election (no second session row) and is not counted.
     """
     rows = []
-    for pid, targeted, before, after in [(1, True, "opponent", "muted"), (2, False, "opponent", "opponent"),
-                                         (3, False, "ally", "ally"), (4, True, "opponent", None)]:
+    for pid, targeted, before, after in [
+        (1, True, "opponent", "muted"),
+        (2, False, "opponent", "opponent"),
+        (3, False, "ally", "ally"),
+        (4, True, "opponent", None),
+    ]:
         rows.append({"when": "session", "cycle": 0, "politician_id": pid, "targeted_industry": False, "side_industry": before})
         rows.append({"when": "election", "cycle": 0, "politician_id": pid, "targeted_industry": targeted, "side_industry": before})
         if after is not None:
             rows.append({"when": "session", "cycle": 1, "politician_id": pid, "targeted_industry": False, "side_industry": after})
     out = deterrence(pd.DataFrame(rows))
     assert out == {
-        "targeted_opposing_before": 1.0, "targeted_opposing_after": 0.0, "targeted_n": 1.0,
-        "untargeted_opposing_before": 1.0, "untargeted_opposing_after": 1.0, "untargeted_n": 2.0,
+        "targeted_opposing_before": 1.0,
+        "targeted_opposing_after": 0.0,
+        "targeted_n": 1.0,
+        "untargeted_opposing_before": 1.0,
+        "untargeted_opposing_after": 1.0,
+        "untargeted_n": 2.0,
     }
 
 
 def test_reelection_counts_sitting_members_who_ran() -> None:
     """Three sitting members ran: one won, one lost the general, one lost its primary; the open seat does not count."""
-    races = pd.DataFrame({
-        "stage": ["general", "general", "general", "primary", "general"],
-        "sitting_member": [True, True, False, True, False],
-        "open_seat": [False, False, True, False, False],
-        "incumbent_won": [True, False, True, False, True],
-    })
+    races = pd.DataFrame(
+        {
+            "stage": ["general", "general", "general", "primary", "general"],
+            "sitting_member": [True, True, False, True, False],
+            "open_seat": [False, False, True, False, False],
+            "incumbent_won": [True, False, True, False, True],
+        }
+    )
     assert incumbents_reelected(races) == pytest.approx(1 / 3)
 
 
 def test_capture_and_congruence_count_floor_votes_only() -> None:
     """Whip counts on gated bills are not decisions: only the floor votes count."""
-    votes = pd.DataFrame({"kind": ["floor", "floor", "whip", "whip"], "contested": [True, True, True, True],
-                          "with_industry": [True, False, True, True], "yea": [True, False, True, True],
-                          "district_majority_yea": [True, True, False, False]})
+    votes = pd.DataFrame(
+        {
+            "kind": ["floor", "floor", "whip", "whip"],
+            "contested": [True, True, True, True],
+            "with_industry": [True, False, True, True],
+            "yea": [True, False, True, True],
+            "district_majority_yea": [True, True, False, False],
+        }
+    )
     assert capture_index(votes) == pytest.approx(0.5)
     assert congruence(votes) == pytest.approx(0.5)
 
 
 def test_threat_ratio_ground_truth() -> None:
     """Per cycle: targeted members' mean believed threat over the mean spent against them."""
-    legislators = pd.DataFrame({
-        "when": ["election"] * 4, "cycle": [0, 0, 0, 1], "targeted_industry": [True, True, False, True],
-        "threat_belief_industry": [4e6, 2e6, 9e6, 1e6], "money_against": [1e6, 2e6, 0.0, 2e6],
-    })
+    legislators = pd.DataFrame(
+        {
+            "when": ["election"] * 4,
+            "cycle": [0, 0, 0, 1],
+            "targeted_industry": [True, True, False, True],
+            "threat_belief_industry": [4e6, 2e6, 9e6, 1e6],
+            "money_against": [1e6, 2e6, 0.0, 2e6],
+        }
+    )
     ratio = threat_ratio(legislators)
     assert ratio.to_dict() == {0: pytest.approx(2.0), 1: pytest.approx(0.5)}
     legislators["side_industry"] = ["opponent", "muted", "opponent", "muted"]
@@ -116,11 +139,21 @@ def test_gate_outcomes_ground_truth() -> None:
     )
     out = gate_outcomes(bills)
     ground_truth = {
-        "industry_opposed_bills": 2.0, "share_died_at_gate": 0.5, "share_died_on_floor": 0.0, "share_passed": 0.5,
-        "industry_backed_bills": 1.0, "industry_backed_share_passed": 0.0, "industry_backed_share_died_on_floor": 1.0,
-        "partisan_bills": 2.0, "partisan_share_passed": 0.5,
-        "house_final_passage_votes": 4.0, "house_majority_roll_rate": 0.0, "house_minority_roll_rate": 0.25,
-        "senate_final_passage_votes": 2.0, "senate_majority_roll_rate": 0.5, "senate_minority_roll_rate": 0.0,
+        "industry_opposed_bills": 2.0,
+        "share_died_at_gate": 0.5,
+        "share_died_on_floor": 0.0,
+        "share_passed": 0.5,
+        "industry_backed_bills": 1.0,
+        "industry_backed_share_passed": 0.0,
+        "industry_backed_share_died_on_floor": 1.0,
+        "partisan_bills": 2.0,
+        "partisan_share_passed": 0.5,
+        "house_final_passage_votes": 4.0,
+        "house_majority_roll_rate": 0.0,
+        "house_minority_roll_rate": 0.25,
+        "senate_final_passage_votes": 2.0,
+        "senate_majority_roll_rate": 0.5,
+        "senate_minority_roll_rate": 0.0,
     }
     assert {k: out[k] for k in ground_truth} == ground_truth
     assert bills_by_type(bills) == {
@@ -132,17 +165,25 @@ def test_gate_outcomes_ground_truth() -> None:
 
 def test_capture_index_bills_leaves_out_the_partisan_agenda() -> None:
     """A partisan bill has no industry side, so it never counts as contested, whatever the nation thinks of it."""
-    bills = pd.DataFrame({"bill_type": ["industry_opposed", "partisan"], "national_majority_yea": [True, True],
-                          "industry_side_yea": [False, False], "passed": [False, True]})
+    bills = pd.DataFrame(
+        {
+            "bill_type": ["industry_opposed", "partisan"],
+            "national_majority_yea": [True, True],
+            "industry_side_yea": [False, False],
+            "passed": [False, True],
+        }
+    )
     assert capture_index_bills(bills) == 1.0
 
 
 def test_shock_pass_rates_ground_truth() -> None:
     """Of the backed bills of cycle 1, one of two before step 150 passed and none after; other cycles and types do not count."""
-    bills = pd.DataFrame({
-        "bill_type": ["industry_backed"] * 5 + ["industry_opposed"],
-        "cycle": [0, 1, 1, 1, 1, 1],
-        "step": [79, 119, 132, 157, 170, 160],
-        "passed": [True, True, False, False, False, True],
-    })
+    bills = pd.DataFrame(
+        {
+            "bill_type": ["industry_backed"] * 5 + ["industry_opposed"],
+            "cycle": [0, 1, 1, 1, 1, 1],
+            "step": [79, 119, 132, 157, 170, 160],
+            "passed": [True, True, False, False, False, True],
+        }
+    )
     assert shock_pass_rates(bills, at=150, cycle=1) == {"before_bills": 2.0, "before_passed": 0.5, "after_bills": 2.0, "after_passed": 0.0}

@@ -30,7 +30,10 @@ def check_invariants(tables: dict[str, pd.DataFrame], overrides: dict[str, objec
     np.testing.assert_allclose(races["share_incumbent"] + races["share_challenger"], 1.0)
     assert races["share_incumbent"].between(0.0, 1.0).all()
     assert (races["incumbent_won"] == (races["winner_id"] == races["incumbent_id"])).all()
-    budgets = {"industry": params.industry.budget * params.industry.intensity, "opposing": params.opposing.budget * params.opposing.intensity}
+    budgets = {
+        "industry": params.industry.budget * params.industry.intensity,
+        "opposing": params.opposing.budget * params.opposing.intensity,
+    }
     for (cycle, donor), amount in spending.groupby(["cycle", "donor"])["amount"].sum().items():
         assert amount <= budgets[donor] * (1 + 1e-9), (cycle, donor)
     assert (spending["amount"] > 0).all()

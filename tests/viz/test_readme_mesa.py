@@ -31,6 +31,7 @@ def test_readme_solaraviz_page_steps_resets_and_steps_again():
     exec(compile(block("my_page.py"), "my_page.py", "exec"), namespace)
     _, rc = solara.render(solara.AppLayout(children=[namespace["page"]]), handle_error=False)
     try:
+
         def click(label: str) -> None:
             rc.find(v.Btn, children=[label]).widget.click()
 
@@ -38,8 +39,12 @@ def test_readme_solaraviz_page_steps_resets_and_steps_again():
             return [w.value for w in rc.find(widgets.Image).widgets]
 
         def shown_time() -> str:
-            shown = [c.children[0] for card in rc.find(v.CardText).widgets for c in card.children
-                     if getattr(c, "children", None) and str(c.children[0]).startswith("Time: ")]
+            shown = [
+                c.children[0]
+                for card in rc.find(v.CardText).widgets
+                for c in card.children
+                if getattr(c, "children", None) and str(c.children[0]).startswith("Time: ")
+            ]
             (text,) = shown
             return text
 

@@ -121,10 +121,16 @@ def test_capture_series_is_nan_until_a_contested_decision():
 
 def test_bill_pipeline_counts_each_stage():
     """A gated bill, one gated in the Senate after a House vote, one failed and one passed."""
+
     def bill(fate, house, senate):
         return {"fate": fate, "house_yea": house[0], "house_nay": house[1], "senate_yea": senate[0], "senate_nay": senate[1]}
 
-    bills = [bill("gated", (0, 0), (0, 0)), bill("gated", (300, 135), (0, 0)), bill("failed", (100, 335), (0, 0)), bill("passed", (300, 135), (70, 30))]
+    bills = [
+        bill("gated", (0, 0), (0, 0)),
+        bill("gated", (300, 135), (0, 0)),
+        bill("failed", (100, 335), (0, 0)),
+        bill("passed", (300, 135), (70, 30)),
+    ]
     assert data.bill_pipeline(bills) == {"introduced": 4, "gated": 2, "on the floor": 3, "passed": 1}
 
 

@@ -29,8 +29,13 @@ from pacsim.viz.live import OVERRIDES_ENV, LiveModel, LiveSettings
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 SMALL = {
     "electorate.n_voters": 3000,
@@ -132,8 +137,9 @@ def test_the_page_follows_the_model_through_step_shock_slider_and_reset(server):
 
             def wait_for(key: str, value: str) -> None:
                 page.wait_for_function(
-                    "([k, v]) => { const e = document.querySelector(`[data-testid=\"${k}\"]`); return e && e.textContent === v; }",
-                    arg=[key, value], timeout=60_000,
+                    '([k, v]) => { const e = document.querySelector(`[data-testid="${k}"]`); return e && e.textContent === v; }',
+                    arg=[key, value],
+                    timeout=60_000,
                 )
 
             step_button = page.get_by_role("button", name="Step", exact=True)
@@ -278,8 +284,9 @@ def test_the_page_fits_1400x1000_and_stays_legible_at_1024x768(server):
             step_button = page.get_by_role("button", name="Step", exact=True)
             for week in range(1, 19):  # into the campaign: every plot has something to draw
                 step_button.click()
-                page.wait_for_function("n => document.querySelector('[data-testid=\"monitor-step\"]').textContent === String(n)",
-                                       arg=week, timeout=60_000)
+                page.wait_for_function(
+                    "n => document.querySelector('[data-testid=\"monitor-step\"]').textContent === String(n)", arg=week, timeout=60_000
+                )
 
             def settled(columns: int | None = None) -> dict:
                 page.wait_for_function(
@@ -287,7 +294,9 @@ def test_the_page_fits_1400x1000_and_stays_legible_at_1024x768(server):
                               const im = [...p.querySelectorAll('img')];
                               return (c === null || Number(p.dataset.columns) === c) && im.length === 6
                                      && im.every(i => i.complete && i.naturalWidth === i.clientWidth); }""",
-                    arg=columns, timeout=30_000)
+                    arg=columns,
+                    timeout=30_000,
+                )
                 page.wait_for_timeout(300)
                 return page.evaluate(LAYOUT_JS)
 
@@ -360,7 +369,9 @@ def test_a_users_own_solaraviz_page_steps_resets_and_steps_again(user_server):
                     page.wait_for_function(
                         "b => { const im = document.querySelectorAll('.vue-grid-item img');"
                         " return im.length === 2 && im[1].getAttribute('src') !== b; }",
-                        arg=before[1], timeout=30_000)
+                        arg=before[1],
+                        timeout=30_000,
+                    )
                     now = images()
                     capture_redrawn |= now[0] != before[0]
                     before = now

@@ -24,18 +24,32 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_experiments import GOOD
+from worlds import GOOD
 
 from pacsim.experiments import preflight
 from pacsim.experiments.cli import main
 from pacsim.model.params import FIELDS
 
 #: A miniature world for `pacsim run`, so that a check that failed to refuse would cost a second, not minutes.
-RUN = ["run", "--no-progress", "--cycles", "1", "--set", "electorate.n_voters=1000", "--set", "legislature.house_seats=20",
-       "--set", "legislature.senate_seats=4", "--set", "run.steps_per_cycle=8", "--set", "run.campaign_steps=2"]
+RUN = [
+    "run",
+    "--no-progress",
+    "--cycles",
+    "1",
+    "--set",
+    "electorate.n_voters=1000",
+    "--set",
+    "legislature.house_seats=20",
+    "--set",
+    "legislature.senate_seats=4",
+    "--set",
+    "run.steps_per_cycle=8",
+    "--set",
+    "run.campaign_steps=2",
+]
 SWEEP = ["sweep", "exp.toml", "--no-progress", "--workers", "1"]
 
-NOT_UTF8 = "[target]\nname = \"caf\xe9\"\n".encode("latin-1")
+NOT_UTF8 = '[target]\nname = "caf\xe9"\n'.encode("latin-1")
 
 
 def scenario(text: str | bytes, name: str = "scen.toml") -> dict[str, str | bytes]:
@@ -67,8 +81,9 @@ class Case:
 def _sweep_manifest(root: Path, name: str, sha: str = "0" * 64) -> Path:
     folder = root / name
     folder.mkdir()
-    (folder / "manifest.json").write_text(json.dumps({"kind": "sweep", "experiment": {"name": "x", "sha256": sha},
-                                                      "n_runs": 4, "status": "complete"}))
+    (folder / "manifest.json").write_text(
+        json.dumps({"kind": "sweep", "experiment": {"name": "x", "sha256": sha}, "n_runs": 4, "status": "complete"})
+    )
     return folder
 
 
@@ -117,13 +132,18 @@ CASES: dict[str, Case] = {
     "empty target name": Case([*RUN, "--set", 'target.name=""'], ("target.name", "allowed: an issue name")),
     "target name with a space": Case([*RUN, "--set", 'target.name="a b"'], ("target.name", "allowed: an issue name")),
     "target name a number": Case([*RUN, "--set", "target.name=1"], ("target.name", "a string")),
-    "target name is a background issue": Case([*RUN, "--set", "target.name=economy"], ("target.name", "distinct from every background issue")),
-    "duplicate background issue": Case([*RUN, "--set", 'salience.background_issues=["a","a","b","c"]'],
-                                       ("salience.background_issues", "distinct issue names")),
-    "empty background issue": Case([*RUN, "--set", 'salience.background_issues=["a","","b","c"]'],
-                                   ("salience.background_issues", "allowed: an issue name")),
-    "weights and issues differ": Case([*RUN, "--set", 'salience.background_issues=["a","b"]'],
-                                      ("salience.background_weights", "salience.background_issues")),
+    "target name is a background issue": Case(
+        [*RUN, "--set", "target.name=economy"], ("target.name", "distinct from every background issue")
+    ),
+    "duplicate background issue": Case(
+        [*RUN, "--set", 'salience.background_issues=["a","a","b","c"]'], ("salience.background_issues", "distinct issue names")
+    ),
+    "empty background issue": Case(
+        [*RUN, "--set", 'salience.background_issues=["a","","b","c"]'], ("salience.background_issues", "allowed: an issue name")
+    ),
+    "weights and issues differ": Case(
+        [*RUN, "--set", 'salience.background_issues=["a","b"]'], ("salience.background_weights", "salience.background_issues")
+    ),
     "negative weight": Case([*RUN, "--set", "salience.background_weights=[1,1,1,-1]"], ("salience.background_weights", "> 0")),
     "odd senate": Case([*RUN, "--set", "legislature.senate_seats=3"], ("legislature.senate_seats", "must be even")),
     "zero house seats": Case([*RUN, "--set", "legislature.house_seats=0"], ("legislature.house_seats", "[1, 2000]")),
@@ -132,93 +152,169 @@ CASES: dict[str, Case] = {
     "bad strategy": Case([*RUN, "--set", "industry.strategy=clever"], ("industry.strategy", "one of savvy, naive")),
     "gate not a boolean": Case([*RUN, "--set", "legislature.leadership_gate=maybe"], ("legislature.leadership_gate", "true or false")),
     "voters above the maximum": Case([*RUN, "--set", "electorate.n_voters=20000001"], ("electorate.n_voters", "[2, 20000000]")),
-    "too few voters per district": Case([*RUN, "--set", "electorate.n_voters=10"], ("electorate.n_voters", "at least 2 per House district")),
+    "too few voters per district": Case(
+        [*RUN, "--set", "electorate.n_voters=10"], ("electorate.n_voters", "at least 2 per House district")
+    ),
     "more champions than seats": Case([*RUN, "--set", "politicians.champions=100"], ("politicians.champions", "at most the 24 seats")),
     # ------------------------------------------------------------ scenario files
     "unknown scenario": Case(["run", "atlantis"], ("atlantis", "shipped scenarios are")),
     "missing scenario file": Case(["run", "nothere.toml"], ("nothere.toml", "does not exist")),
     "scenario is a folder": Case(["run", "adir.toml"], ("adir.toml", "a .toml file"), setup=lambda r: (r / "adir.toml").mkdir()),
-    "scenario not UTF-8": Case([*RUN[:1], "scen.toml", *RUN[1:]], ("scen.toml", "not UTF-8", "allowed: a TOML file saved as UTF-8"), scenario(NOT_UTF8)),
+    "scenario not UTF-8": Case(
+        [*RUN[:1], "scen.toml", *RUN[1:]], ("scen.toml", "not UTF-8", "allowed: a TOML file saved as UTF-8"), scenario(NOT_UTF8)
+    ),
     "scenario not TOML": Case(["run", "scen.toml"], ("scen.toml", "not valid TOML"), scenario("[target\n")),
     "scenario unknown parameter": Case(["run", "scen.toml"], ("target.colour", "section 'target' has"), scenario("[target]\ncolour = 1\n")),
     "scenario value out of range": Case(["run", "scen.toml"], ("industry.budget", "[0, 1e+11]"), scenario("[industry]\nbudget = -1.0\n")),
     "scenario table not a table": Case(["run", "scen.toml"], ("[scenario]", "must be a table"), scenario("scenario = 1\n")),
-    "scenario unknown meta key": Case(["run", "scen.toml"], ("[scenario] colour", "allowed: base, description"),
-                                      scenario('[scenario]\ncolour = "red"\n')),
-    "scenario base not a string": Case(["run", "scen.toml"], ("[scenario] base", "allowed: a shipped scenario"), scenario("[scenario]\nbase = 3\n")),
+    "scenario unknown meta key": Case(
+        ["run", "scen.toml"], ("[scenario] colour", "allowed: base, description"), scenario('[scenario]\ncolour = "red"\n')
+    ),
+    "scenario base not a string": Case(
+        ["run", "scen.toml"], ("[scenario] base", "allowed: a shipped scenario"), scenario("[scenario]\nbase = 3\n")
+    ),
     "scenario base is itself": Case(["run", "scen.toml"], ("base 'scen.toml'", "leads back"), scenario('[scenario]\nbase = "scen.toml"\n')),
-    "scenario bases loop": Case(["run", "a.toml"], ("leads back", "a.toml -> ", "b.toml"),
-                                {"a.toml": '[scenario]\nbase = "b.toml"\n', "b.toml": '[scenario]\nbase = "./a.toml"\n'}),
-    "scenario base unknown name": Case(["run", "scen.toml"], ("unknown scenario 'sibling'", "sibling.toml"),
-                                       scenario('[scenario]\nbase = "sibling"\n')),
-    "scenario base missing file": Case(["run", "scen.toml"], ("nothere.toml", "does not exist"), scenario('[scenario]\nbase = "../nothere.toml"\n')),
-    "scenario chain too long": Case(["run", "s0.toml"], ("makes a chain of more than 32 files", "allowed: at most 32"),
-                                    {f"s{i}.toml": f'[scenario]\nbase = "s{i + 1}.toml"\n' for i in range(40)} | {"s40.toml": ""}),
-    "scenario description not text": Case(["run", "scen.toml"], ("[scenario] description", "a string"), scenario("[scenario]\ndescription = 5\n")),
+    "scenario bases loop": Case(
+        ["run", "a.toml"],
+        ("leads back", "a.toml -> ", "b.toml"),
+        {"a.toml": '[scenario]\nbase = "b.toml"\n', "b.toml": '[scenario]\nbase = "./a.toml"\n'},
+    ),
+    "scenario base unknown name": Case(
+        ["run", "scen.toml"], ("unknown scenario 'sibling'", "sibling.toml"), scenario('[scenario]\nbase = "sibling"\n')
+    ),
+    "scenario base missing file": Case(
+        ["run", "scen.toml"], ("nothere.toml", "does not exist"), scenario('[scenario]\nbase = "../nothere.toml"\n')
+    ),
+    "scenario chain too long": Case(
+        ["run", "s0.toml"],
+        ("makes a chain of more than 32 files", "allowed: at most 32"),
+        {f"s{i}.toml": f'[scenario]\nbase = "s{i + 1}.toml"\n' for i in range(40)} | {"s40.toml": ""},
+    ),
+    "scenario description not text": Case(
+        ["run", "scen.toml"], ("[scenario] description", "a string"), scenario("[scenario]\ndescription = 5\n")
+    ),
     # ------------------------------------------------------------ experiment files
     "experiment not found": Case(["sweep", "nothere.toml"], ("nothere.toml", "does not exist")),
     "experiment not UTF-8": Case(SWEEP, ("exp.toml", "not UTF-8"), experiment(GOOD.encode() + b"\n# \xff\n")),
     "experiment not TOML": Case(SWEEP, ("exp.toml", "not valid TOML"), experiment("[experiment\nname = 1")),
-    "experiment unknown table": Case(SWEEP, ("exp.toml", "'extras'", "allowed: experiment, fixed, vary"), experiment(GOOD + "\n[extras]\nx = 1\n")),
-    "experiment unknown key": Case(SWEEP, ("exp.toml", "workers", "allowed:"), experiment(good_with('design = "factorial"', 'design = "factorial"\nworkers = 2'))),
-    "experiment billion points": Case(SWEEP, ("exp.toml", "1,000,000,000 design points", "2,000,000,000 runs", "at most 100,000 runs"),
-                                      experiment(GOOD.split("[vary]")[0] + '[vary]\n"target.salience" = {lo = 0.01, hi = 0.4, steps = 1000}\n'
-                                                 '"industry.budget" = {lo = 1e6, hi = 1e8, steps = 1000}\n'
-                                                 '"opposing.budget" = {lo = 0, hi = 1e8, steps = 1000}\n')),
-    "experiment sobol too large": Case(SWEEP, ("exp.toml", "[experiment] samples", "600,000 runs", "at most 100,000 runs"),
-                                       experiment('[experiment]\nname = "s"\ndesign = "sobol"\nsamples = 100000\nsecond_order = true\nmaster_seed = 1\n'
-                                                  '[vary]\n"target.salience" = {lo = 0.01, hi = 0.4}\n"industry.budget" = {lo = 1e6, hi = 1e8}\n')),
-    "experiment zero replicates": Case(SWEEP, ("exp.toml", "replicates", "[1, 10000]"), experiment(good_with("replicates = 2", "replicates = 0"))),
+    "experiment unknown table": Case(
+        SWEEP, ("exp.toml", "'extras'", "allowed: experiment, fixed, vary"), experiment(GOOD + "\n[extras]\nx = 1\n")
+    ),
+    "experiment unknown key": Case(
+        SWEEP, ("exp.toml", "workers", "allowed:"), experiment(good_with('design = "factorial"', 'design = "factorial"\nworkers = 2'))
+    ),
+    "experiment billion points": Case(
+        SWEEP,
+        ("exp.toml", "1,000,000,000 design points", "2,000,000,000 runs", "at most 100,000 runs"),
+        experiment(
+            GOOD.split("[vary]")[0] + '[vary]\n"target.salience" = {lo = 0.01, hi = 0.4, steps = 1000}\n'
+            '"industry.budget" = {lo = 1e6, hi = 1e8, steps = 1000}\n'
+            '"opposing.budget" = {lo = 0, hi = 1e8, steps = 1000}\n'
+        ),
+    ),
+    "experiment sobol too large": Case(
+        SWEEP,
+        ("exp.toml", "[experiment] samples", "600,000 runs", "at most 100,000 runs"),
+        experiment(
+            '[experiment]\nname = "s"\ndesign = "sobol"\nsamples = 100000\nsecond_order = true\nmaster_seed = 1\n'
+            '[vary]\n"target.salience" = {lo = 0.01, hi = 0.4}\n"industry.budget" = {lo = 1e6, hi = 1e8}\n'
+        ),
+    ),
+    "experiment zero replicates": Case(
+        SWEEP, ("exp.toml", "replicates", "[1, 10000]"), experiment(good_with("replicates = 2", "replicates = 0"))
+    ),
     "experiment missing master seed": Case(SWEEP, ("exp.toml", "master_seed"), experiment(good_with("master_seed = 11\n", ""))),
-    "experiment varies nothing": Case(SWEEP, ("exp.toml", "nothing is varied"),
-                                      experiment(GOOD.split("[vary]")[0])),
-    "experiment bad design": Case(SWEEP, ("exp.toml", "fractional", "one of factorial"), experiment(good_with('design = "factorial"', 'design = "fractional"'))),
+    "experiment varies nothing": Case(SWEEP, ("exp.toml", "nothing is varied"), experiment(GOOD.split("[vary]")[0])),
+    "experiment bad design": Case(
+        SWEEP, ("exp.toml", "fractional", "one of factorial"), experiment(good_with('design = "factorial"', 'design = "fractional"'))
+    ),
     "experiment varies the seed": Case(SWEEP, ("exp.toml", "run.seed", "master_seed"), experiment(GOOD + '"run.seed" = [1, 2]\n')),
-    "experiment unknown outcome": Case(SWEEP, ("exp.toml", "happiness", "allowed:"), experiment(good_with('"passage_rate"]', '"happiness"]'))),
-    "experiment fixed unknown parameter": Case(SWEEP, ("exp.toml", "electorate.colour"), experiment(good_with("[fixed]", '[fixed]\n"electorate.colour" = 1'))),
-    "experiment scenario loops": Case(SWEEP, ("exp.toml", "[experiment] scenario", "leads back"),
-                                      {**experiment(good_with('scenario = "default"', 'scenario = "a.toml"')),
-                                       "a.toml": '[scenario]\nbase = "a.toml"\n'}),
-    "experiment varied scenario missing": Case(SWEEP, ("exp.toml", "[vary] scenario", "nothere.toml"),
-                                               experiment(GOOD + 'scenario = ["default", "nothere.toml"]\n')),
-    "experiment scenario not UTF-8": Case(SWEEP, ("exp.toml", "scen.toml", "not UTF-8"),
-                                          {**experiment(good_with('scenario = "default"', 'scenario = "scen.toml"')), "scen.toml": NOT_UTF8}),
+    "experiment unknown outcome": Case(
+        SWEEP, ("exp.toml", "happiness", "allowed:"), experiment(good_with('"passage_rate"]', '"happiness"]'))
+    ),
+    "experiment fixed unknown parameter": Case(
+        SWEEP, ("exp.toml", "electorate.colour"), experiment(good_with("[fixed]", '[fixed]\n"electorate.colour" = 1'))
+    ),
+    "experiment scenario loops": Case(
+        SWEEP,
+        ("exp.toml", "[experiment] scenario", "leads back"),
+        {**experiment(good_with('scenario = "default"', 'scenario = "a.toml"')), "a.toml": '[scenario]\nbase = "a.toml"\n'},
+    ),
+    "experiment varied scenario missing": Case(
+        SWEEP, ("exp.toml", "[vary] scenario", "nothere.toml"), experiment(GOOD + 'scenario = ["default", "nothere.toml"]\n')
+    ),
+    "experiment scenario not UTF-8": Case(
+        SWEEP,
+        ("exp.toml", "scen.toml", "not UTF-8"),
+        {**experiment(good_with('scenario = "default"', 'scenario = "scen.toml"')), "scen.toml": NOT_UTF8},
+    ),
     # ------------------------------------------------------------ output folders
     "run into a file": Case([*RUN, "--out", "afile"], ("--out 'afile'", "is a file", "allowed: a folder")),
     "run under a file": Case([*RUN, "--out", "afile/sub"], ("--out 'afile/sub'", "is a file", "allowed:")),
-    "run under /proc": Case([*RUN, "--out", "/proc/pacsim-fuzz"], ("--out '/proc/pacsim-fuzz'", "pseudo file system", "allowed: a folder on a disk")),
+    "run under /proc": Case(
+        [*RUN, "--out", "/proc/pacsim-fuzz"], ("--out '/proc/pacsim-fuzz'", "pseudo file system", "allowed: a folder on a disk")
+    ),
     "run into a non-empty folder": Case([*RUN, "--out", "full"], ("--out 'full'", "not empty", "--force")),
     "run over an earlier run": Case([*RUN, "--out", "rundir"], ("--out 'rundir'", "an earlier run", "--force")),
-    "run into a sweep": Case([*RUN, "--out", "sweepdir"], ("--out 'sweepdir'", "holds a pacsim sweep", "allowed:"),
-                             setup=lambda r: _sweep_manifest(r, "sweepdir")),
-    "run into a sweep, forced": Case([*RUN, "--out", "sweepdir", "--force"], ("--out 'sweepdir'", "holds a pacsim sweep"),
-                                     setup=lambda r: _sweep_manifest(r, "sweepdir")),
-    "run needs more memory than there is": Case(["run", "--check", "--set", "electorate.n_voters=2000000"],
-                                                ("electorate.n_voters=2,000,000", "is available", "--force")),
+    "run into a sweep": Case(
+        [*RUN, "--out", "sweepdir"],
+        ("--out 'sweepdir'", "holds a pacsim sweep", "allowed:"),
+        setup=lambda r: _sweep_manifest(r, "sweepdir"),
+    ),
+    "run into a sweep, forced": Case(
+        [*RUN, "--out", "sweepdir", "--force"], ("--out 'sweepdir'", "holds a pacsim sweep"), setup=lambda r: _sweep_manifest(r, "sweepdir")
+    ),
+    "run needs more memory than there is": Case(
+        ["run", "--check", "--set", "electorate.n_voters=2000000"], ("electorate.n_voters=2,000,000", "is available", "--force")
+    ),
     "sweep into a file": Case([*SWEEP, "--out", "afile"], ("--out 'afile'", "is a file"), experiment(GOOD)),
     "sweep into a non-empty folder": Case([*SWEEP, "--out", "full"], ("--out 'full'", "holds no sweep", "allowed:"), experiment(GOOD)),
     "sweep into a run": Case([*SWEEP, "--out", "rundir"], ("--out 'rundir'", "holds a pacsim run", "allowed:"), experiment(GOOD)),
-    "sweep over a sweep": Case([*SWEEP, "--out", "sweepdir"], ("--out 'sweepdir'", "already holds a sweep", "--resume"),
-                               experiment(GOOD), lambda r: _sweep_manifest(r, "sweepdir")),
-    "resume another file's sweep": Case([*SWEEP, "--out", "sweepdir", "--resume"], ("sweepdir", "different experiment file"),
-                                        experiment(GOOD), lambda r: _sweep_manifest(r, "sweepdir")),
-    "resume a truncated manifest": Case([*SWEEP, "--out", "trunc", "--resume"], ("trunc/manifest.json", "not a readable manifest", "allowed:"), experiment(GOOD)),
-    "resume a manifest that is a list": Case([*SWEEP, "--out", "listed", "--resume"], ("listed/manifest.json", "JSON list", "allowed:"), experiment(GOOD)),
-    "sweep needs more memory than there is": Case([*SWEEP, "--workers", "8"], ("8 workers", "is available", "fewer --workers"), experiment(GOOD)),
+    "sweep over a sweep": Case(
+        [*SWEEP, "--out", "sweepdir"],
+        ("--out 'sweepdir'", "already holds a sweep", "--resume"),
+        experiment(GOOD),
+        lambda r: _sweep_manifest(r, "sweepdir"),
+    ),
+    "resume another file's sweep": Case(
+        [*SWEEP, "--out", "sweepdir", "--resume"],
+        ("sweepdir", "different experiment file"),
+        experiment(GOOD),
+        lambda r: _sweep_manifest(r, "sweepdir"),
+    ),
+    "resume a truncated manifest": Case(
+        [*SWEEP, "--out", "trunc", "--resume"], ("trunc/manifest.json", "not a readable manifest", "allowed:"), experiment(GOOD)
+    ),
+    "resume a manifest that is a list": Case(
+        [*SWEEP, "--out", "listed", "--resume"], ("listed/manifest.json", "JSON list", "allowed:"), experiment(GOOD)
+    ),
+    "sweep needs more memory than there is": Case(
+        [*SWEEP, "--workers", "8"], ("8 workers", "is available", "fewer --workers"), experiment(GOOD)
+    ),
     "report on a truncated manifest": Case(["report", "trunc"], ("trunc/manifest.json", "not a readable manifest")),
     "report on a list manifest": Case(["report", "listed"], ("listed/manifest.json", "JSON list")),
     "report on a run": Case(["report", "rundir"], ("rundir", "single pacsim run", "allowed: a run folder written by pacsim sweep")),
     "report without a manifest": Case(["report", "full"], ("full", "no manifest.json")),
     "report on corrupt parquet": Case(["report", "sweepdir"], ("sweepdir", "'outcomes' cannot be read"), setup=_corrupt_outcomes),
     "report into a file": Case(["report", "sweepdir", "--out", "afile"], ("--out 'afile'", "is a file"), setup=_corrupt_outcomes),
-    "report into a non-empty folder": Case(["report", "sweepdir", "--out", "full"], ("--out 'full'", "holds no report"), setup=_corrupt_outcomes),
-    "report into a sweep": Case(["report", "sweepdir", "--out", "sweepdir"], ("--out 'sweepdir'", "holds a pacsim run or sweep"), setup=_corrupt_outcomes),
+    "report into a non-empty folder": Case(
+        ["report", "sweepdir", "--out", "full"], ("--out 'full'", "holds no report"), setup=_corrupt_outcomes
+    ),
+    "report into a sweep": Case(
+        ["report", "sweepdir", "--out", "sweepdir"], ("--out 'sweepdir'", "holds a pacsim run or sweep"), setup=_corrupt_outcomes
+    ),
     # ------------------------------------------------------------ executors and servers
     "zero workers": Case([*SWEEP, "--workers", "0"], ("--workers=0", "[1, 256]"), experiment(GOOD)),
     "too many workers": Case([*SWEEP, "--workers", "100000"], ("--workers=100000", "[1, 256]"), experiment(GOOD)),
-    "scheduler not an address": Case([*SWEEP, "--executor", "dask", "--scheduler", "not a url"], ("--scheduler 'not a url'", "tcp://127.0.0.1:8786"), experiment(GOOD)),
-    "scheduler port out of range": Case([*SWEEP, "--executor", "dask", "--scheduler", "tcp://127.0.0.1:99999"], ("--scheduler", "[1, 65535]"), experiment(GOOD)),
-    "scheduler unknown scheme": Case([*SWEEP, "--executor", "dask", "--scheduler", "http://127.0.0.1:8786"], ("--scheduler", "unknown scheme 'http'"), experiment(GOOD)),
+    "scheduler not an address": Case(
+        [*SWEEP, "--executor", "dask", "--scheduler", "not a url"], ("--scheduler 'not a url'", "tcp://127.0.0.1:8786"), experiment(GOOD)
+    ),
+    "scheduler port out of range": Case(
+        [*SWEEP, "--executor", "dask", "--scheduler", "tcp://127.0.0.1:99999"], ("--scheduler", "[1, 65535]"), experiment(GOOD)
+    ),
+    "scheduler unknown scheme": Case(
+        [*SWEEP, "--executor", "dask", "--scheduler", "http://127.0.0.1:8786"], ("--scheduler", "unknown scheme 'http'"), experiment(GOOD)
+    ),
     "scheduler without dask": Case([*SWEEP, "--scheduler", "tcp://127.0.0.1:8786"], ("--scheduler", "--executor dask"), experiment(GOOD)),
     "viz port negative": Case(["viz", "--port", "-1"], ("--port", "[1, 65535]")),
     "viz port too large": Case(["viz", "--port", "70000"], ("--port", "[1, 65535]")),
@@ -271,8 +367,9 @@ def test_enough_cases() -> None:
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_malformed_input_is_refused_cleanly(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str], small_memory: None) -> None:
+def test_malformed_input_is_refused_cleanly(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], small_memory: None
+) -> None:
     """Exit code 2, exactly one line on stderr naming the field and what is allowed, no traceback, nothing written."""
     case = CASES[name]
     build_sandbox(tmp_path, case)
@@ -298,8 +395,14 @@ def test_malformed_input_is_refused_cleanly(name: str, tmp_path: Path, monkeypat
 
 
 #: Cases run through the real ``python -m pacsim`` entry point, one process each.
-SUBPROCESS_CASES = ["empty target name", "scenario not UTF-8", "sweep into a run", "viz port too large",
-                    "report on a list manifest", "scheduler not an address"]
+SUBPROCESS_CASES = [
+    "empty target name",
+    "scenario not UTF-8",
+    "sweep into a run",
+    "viz port too large",
+    "report on a list manifest",
+    "scheduler not an address",
+]
 
 
 @pytest.mark.parametrize("name", SUBPROCESS_CASES)
@@ -308,9 +411,8 @@ def test_entry_point_refuses_cleanly(name: str, tmp_path: Path) -> None:
     case = CASES[name]
     build_sandbox(tmp_path, case)
     before = snapshot(tmp_path)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    proc = subprocess.run([sys.executable, "-m", "pacsim", *case.argv], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=120, env=env)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    proc = subprocess.run([sys.executable, "-m", "pacsim", *case.argv], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2, proc.stderr
     assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
@@ -322,7 +424,7 @@ def test_entry_point_refuses_cleanly(name: str, tmp_path: Path) -> None:
 #: Values a user might type after ``KEY=``: TOML literals, numbers at and past the bounds, words, junk.
 SET_VALUES = st.one_of(
     st.text(max_size=12),
-    st.integers(-10**20, 10**20).map(str),
+    st.integers(-(10**20), 10**20).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.sampled_from(["true", "false", "[]", "[1, 2]", '["a", "a"]', '""', "{}", "nan", "-inf", "1e400", "0x10", "'x'", "savvy", "naive"]),
 )

@@ -2,53 +2,22 @@
 
 from __future__ import annotations
 
-import textwrap
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from worlds import GOOD, write
 
 from pacsim.experiments.cli import main
 from pacsim.experiments.design import design_points, plan_runs, run_seeds
-from pacsim.experiments.report import mean_ci, write_report
+from pacsim.experiments.report import mean_ci
 from pacsim.experiments.results import RunFolder
 from pacsim.experiments.spec import ExperimentError, list_experiments, load_experiment
 from pacsim.experiments.sweep import RunResult, RunTask, execute_run, make_task, run_sweep
 
 #: A miniature world, as the [fixed] table of an experiment file.
-TINY = """
-[fixed]
-"electorate.n_voters" = 3000
-"legislature.house_seats" = 60
-"legislature.senate_seats" = 10
-"run.steps_per_cycle" = 26
-"run.campaign_steps" = 6
-"""
-
-GOOD = """
-[experiment]
-name = "tiny"
-scenario = "default"
-design = "factorial"
-replicates = 2
-master_seed = 11
-n_cycles = 1
-outcomes = ["capture_index", "passage_rate"]
-tables = ["steps", "bills", "votes"]
-""" + TINY + """
-[vary]
-"target.salience" = [0.02, 0.3]
-industry.budget = {lo = 1e6, hi = 1e8, log = true, steps = 2}
-"""
-
-
-def write(tmp_path: Path, text: str, name: str = "exp.toml") -> Path:
-    """An experiment file with ``text`` under ``tmp_path``."""
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text))
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +35,10 @@ def test_good_file_declares_a_factorial_design(tmp_path: Path) -> None:
     spec = load_experiment(write(tmp_path, GOOD))
     points = design_points(spec)
     ground_truth = [
-        {"target.salience": 0.02, "industry.budget": 1e6}, {"target.salience": 0.02, "industry.budget": 1e8},
-        {"target.salience": 0.3, "industry.budget": 1e6}, {"target.salience": 0.3, "industry.budget": 1e8},
+        {"target.salience": 0.02, "industry.budget": 1e6},
+        {"target.salience": 0.02, "industry.budget": 1e8},
+        {"target.salience": 0.3, "industry.budget": 1e6},
+        {"target.salience": 0.3, "industry.budget": 1e8},
     ]
     assert points == [{k: pytest.approx(v) for k, v in p.items()} for p in ground_truth]
     assert spec.fixed["run.n_cycles"] == 1
@@ -210,7 +181,19 @@ def test_run_folder_is_tidy(swept: Path) -> None:
     text = (swept / "experiment.toml").read_text()
     assert manifest["experiment"]["text"] == text
     assert manifest["experiment"]["sha256"] == __import__("hashlib").sha256(text.encode()).hexdigest()
-    for key in ("pacsim_version", "git_commit", "git_dirty", "python", "packages", "platform", "started", "finished", "workers", "executor", "master_seed"):
+    for key in (
+        "pacsim_version",
+        "git_commit",
+        "git_dirty",
+        "python",
+        "packages",
+        "platform",
+        "started",
+        "finished",
+        "workers",
+        "executor",
+        "master_seed",
+    ):
         assert key in manifest, key
     assert manifest["executor"] == "local" and manifest["workers"] == 2 and manifest["status"] == "complete"
 

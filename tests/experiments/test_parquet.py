@@ -19,8 +19,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
-from test_experiments import TINY, write
-from worlds import mini_params
+from worlds import TINY, mini_params, write
 
 from pacsim.experiments.cli import build_parser, main
 from pacsim.experiments.design import plan_runs
@@ -34,7 +33,8 @@ from pacsim.model.schemas import run_schemas, sweep_schemas, with_run_id
 PER_RUN = ("steps", "legislators", "votes", "bills", "races", "spending", "events")
 
 #: Eight runs: with and without bills, industry money and a salience shock, so some runs have empty tables.
-EMPTY_SWEEP = """
+EMPTY_SWEEP = (
+    """
 [experiment]
 name = "empties"
 design = "factorial"
@@ -43,13 +43,16 @@ master_seed = 3
 n_cycles = 1
 outcomes = ["capture_index"]
 tables = ["steps", "legislators", "votes", "bills", "races", "spending", "events"]
-""" + TINY + """
+"""
+    + TINY
+    + """
 "opposing.budget" = 0.0
 [vary]
 "legislature.bills_per_session" = [0, 2]
 "industry.budget" = [0.0, 20000000.0]
 "events.shock_step" = [0, 3]
 """
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +66,7 @@ def empties(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, p
     _, params = spec.params_for(point, 0)
     schemas = {t: with_run_id(s) for t, s in run_schemas(params).items()}
     varied = {path: params.to_flat()[path] for path in spec.varied}
-    schemas |= sweep_schemas(varied, folder.read("outcomes").columns[5 + len(varied):])
+    schemas |= sweep_schemas(varied, folder.read("outcomes").columns[5 + len(varied) :])
     return root / "out", schemas
 
 
@@ -161,8 +164,9 @@ def test_the_progress_bar_draws_only_on_a_terminal(monkeypatch: pytest.MonkeyPat
 
 def test_the_sweep_bar_is_silent_off_a_terminal(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     """``pacsim sweep`` with its bar on writes nothing to stderr when stderr is a file, and its message counts in the singular."""
-    path = write(tmp_path, EMPTY_SWEEP.replace('"events.shock_step" = [0, 3]', "").replace("[0, 2]", "[2]")
-                 .replace("[0.0, 20000000.0]", "[0.0]"))
+    path = write(
+        tmp_path, EMPTY_SWEEP.replace('"events.shock_step" = [0, 3]', "").replace("[0, 2]", "[2]").replace("[0.0, 20000000.0]", "[0.0]")
+    )
     assert main(["sweep", str(path), "--out", str(tmp_path / "out"), "--workers", "1"]) == 0
     captured = capfd.readouterr()
     assert captured.err == ""

@@ -3,7 +3,7 @@
 Both kills are SIGKILL, which no process can catch. The worker is killed from outside
 while it runs; the driver is killed five times at seeded random points (each a few runs
 after the last), and each time every process of its session must be gone within seconds
-without anyone else ending it. The sweeps are miniature (test_sweep.SWEEP: 24 runs of a
+without anyone else ending it. The sweeps are miniature (worlds.SWEEP: 24 runs of a
 60-seat, 3,000-voter world) so that the whole file takes well under a minute or two.
 """
 
@@ -21,8 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from faulty import die_on_run_3
-from test_experiments import write
-from test_sweep import DETERMINISTIC, SWEEP, TIMING
+from worlds import DETERMINISTIC, SWEEP, TIMING, write
 
 from pacsim.experiments.executors import open_backend
 from pacsim.experiments.results import PART_SUFFIX, RunFolder
@@ -133,8 +132,9 @@ def test_a_run_whose_worker_dies_twice_fails_alone(tmp_path: Path) -> None:
     from pacsim.experiments import sweep as sweep_module
 
     with open_backend("local", 2) as backend:
-        results = list(sweep_module.stream(backend, [sweep_module.make_task(spec, p) for p in sweep_module.plan_runs(spec)[:6]],
-                                           4, fn=die_on_run_3))
+        results = list(
+            sweep_module.stream(backend, [sweep_module.make_task(spec, p) for p in sweep_module.plan_runs(spec)[:6]], 4, fn=die_on_run_3)
+        )
     by_id = {r.run_id: r for r in results}
     assert sorted(by_id) == list(range(6))
     assert by_id[3].status == "failed" and by_id[3].attempts == 2 and "ProcessExpired" in by_id[3].error
@@ -155,7 +155,7 @@ time.sleep(120)
 
 def test_workers_exit_as_soon_as_their_driver_is_killed() -> None:
     """Workers in the middle of a minute-long task exit within seconds of a SIGKILL to the driver, and nothing else stays."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
     proc = subprocess.Popen([sys.executable, "-c", BUSY_DRIVER], start_new_session=True, stdout=subprocess.PIPE, text=True, env=env)
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "busy"
@@ -178,7 +178,7 @@ def test_five_driver_kills_leave_nothing_running_and_resume_byte_for_byte(refere
     path, ref = reference
     out = tmp_path / "out"
     rng = random.Random(20260101)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
     for kill in range(5):
         cmd = [sys.executable, "-m", "pacsim", "sweep", str(path), "--out", str(out), "--workers", "2", "--no-progress"]
         if kill:

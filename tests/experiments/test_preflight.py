@@ -1,5 +1,8 @@
-"""What is checked before work starts, on inputs that are right: bases found where they are named, designs counted
-exactly, memory estimated from the schema, and output folders claimed and given back."""
+"""What is checked before work starts, on inputs that are right.
+
+Bases found where they are named, designs counted exactly, memory estimated from the schema, and output folders
+claimed and given back.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_experiments import GOOD, write
+from worlds import GOOD, write
 
 from pacsim.experiments import preflight
 from pacsim.experiments.cli import main
@@ -18,8 +21,22 @@ from pacsim.experiments.spec import load_experiment
 from pacsim.model.scenarios import load_scenario
 
 #: A miniature world for `pacsim run`: well under a second.
-RUN = ["run", "--no-progress", "--cycles", "1", "--set", "electorate.n_voters=1000", "--set", "legislature.house_seats=20",
-       "--set", "legislature.senate_seats=4", "--set", "run.steps_per_cycle=8", "--set", "run.campaign_steps=2"]
+RUN = [
+    "run",
+    "--no-progress",
+    "--cycles",
+    "1",
+    "--set",
+    "electorate.n_voters=1000",
+    "--set",
+    "legislature.house_seats=20",
+    "--set",
+    "legislature.senate_seats=4",
+    "--set",
+    "run.steps_per_cycle=8",
+    "--set",
+    "run.campaign_steps=2",
+]
 
 
 # ------------------------------------------------------------------ scenario bases
@@ -131,18 +148,18 @@ def test_check_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_a_claimed_folder_is_given_back_when_the_work_fails(tmp_path: Path) -> None:
     """claim_folder makes the folder and its missing parents, and removes them again if the work inside raises."""
     target = tmp_path / "a" / "b" / "c"
-    with pytest.raises(KeyboardInterrupt):
-        with preflight.claim_folder(target):
-            assert target.is_dir()
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), preflight.claim_folder(target):
+        assert target.is_dir()
+        raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(OutputError, match="is a file"):
         (tmp_path / "f").write_text("x")
         preflight.check_folder(tmp_path / "f", FolderKind.RUN)
 
 
-def test_the_default_folder_replaces_the_same_run_but_nothing_else(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_default_folder_replaces_the_same_run_but_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Without --out, a second run of the same scenario and seed replaces the first, saying so; a sweep there is refused."""
     monkeypatch.chdir(tmp_path)
     assert main(RUN) == 0

@@ -82,8 +82,9 @@ CLI_CASES = [
 def test_cli_bad_input_exits_2_with_one_line(args: list[str], tmp_path) -> None:
     """From the CLI, bad input is one line on stderr, exit code 2, no traceback, nothing written."""
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "pacsim", "run", *args, "--out", str(out), "--no-progress"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pacsim", "run", *args, "--out", str(out), "--no-progress"], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr

@@ -11,33 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from worlds import DETERMINISTIC, SWEEP, TIMING, write
 
 from pacsim.experiments.results import PART_SUFFIX, RunFolder
 from pacsim.experiments.spec import load_experiment
 from pacsim.experiments.sweep import run_sweep
-from test_experiments import TINY, write
 
 #: Twenty-four runs: enough that a kill lands mid-sweep.
-SWEEP = """
-[experiment]
-name = "kill_me"
-design = "latin"
-samples = 12
-replicates = 2
-master_seed = 5
-n_cycles = 1
-outcomes = ["capture_index"]
-tables = ["steps", "bills"]
-""" + TINY + """
-[vary]
-"target.salience" = {lo = 0.01, hi = 0.4}
-"industry.strategy" = ["savvy", "naive"]
-"""
-
-#: Tables whose every cell must match between sweeps of the same master seed.
-DETERMINISTIC = ("outcomes", "steps", "bills")
-#: Runs-table columns that describe when and where a run ran, which may differ.
-TIMING = ["started", "finished", "duration_s", "worker"]
 
 
 def assert_same_results(a: Path, b: Path) -> None:
@@ -63,8 +43,9 @@ def test_sigkill_then_resume_equals_uninterrupted(reference: tuple[Path, Path], 
     path, ref = reference
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "pacsim", "sweep", str(path), "--out", str(out), "--workers", "1", "--no-progress"]
-    proc = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parent.parent, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd, cwd=Path(__file__).resolve().parents[2], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     runs = RunFolder(out).parts / "runs"
 
     def finished_runs() -> int:

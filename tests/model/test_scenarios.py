@@ -9,8 +9,17 @@ from pacsim.model.outcomes import shock_pass_rates
 from pacsim.model.params import ParameterError
 from pacsim.model.scenarios import ScenarioError, list_scenarios, load_scenario, read_scenario
 
-SHIPPED = ["ai_2026", "crypto_2024", "default", "high_salience", "moratorium_2025", "naive_donor", "no_gate", "no_opposing_pac",
-           "salience_shock"]
+SHIPPED = [
+    "ai_2026",
+    "crypto_2024",
+    "default",
+    "high_salience",
+    "moratorium_2025",
+    "naive_donor",
+    "no_gate",
+    "no_opposing_pac",
+    "salience_shock",
+]
 QUICK = {"electorate.n_voters": 10_000, "run.n_cycles": 1}
 
 
@@ -38,7 +47,7 @@ def test_scenario_runs_a_cycle(name: str, runs: dict) -> None:
     assert last["house_rep"] + last["house_dem"] + last["senate_rep"] + last["senate_dem"] == seats
     assert (tables["races"]["stage"] == "general").sum() >= params.legislature.house_seats
     spent = tables["spending"].groupby(["cycle", "donor"])["amount"].sum()
-    for (cycle, donor), amount in spent.items():
+    for (_cycle, donor), amount in spent.items():
         assert amount <= getattr(params, donor).budget * (1 + 1e-9)
 
 

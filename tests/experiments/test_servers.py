@@ -20,8 +20,16 @@ def free_port() -> int:
 
 def test_loopback_addresses() -> None:
     """127.0.0.0/8, ::1 and localhost are loopback; the wildcard and a LAN address are not."""
-    ground_truth = {"127.0.0.1": True, "127.3.2.1": True, "::1": True, "localhost": True,
-                    "0.0.0.0": False, "::": False, "192.168.1.10": False, "example.org": False}
+    ground_truth = {
+        "127.0.0.1": True,
+        "127.3.2.1": True,
+        "::1": True,
+        "localhost": True,
+        "0.0.0.0": False,
+        "::": False,
+        "192.168.1.10": False,
+        "example.org": False,
+    }
     assert {host: is_loopback(host) for host in ground_truth} == ground_truth
 
 
@@ -59,8 +67,9 @@ def test_dask_cluster_listens_on_loopback_only_and_serves_no_dashboard() -> None
     with open_backend("dask", 1) as backend:
         assert backend.executor.submit(sum, [1, 2]).result(timeout=60) == 3
         me = psutil.Process()
-        listening = [c.laddr for p in [me, *me.children(recursive=True)]
-                     for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
+        listening = [
+            c.laddr for p in [me, *me.children(recursive=True)] for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN
+        ]
     assert listening, "the cluster listens nowhere?"
     assert all(addr.ip == "127.0.0.1" for addr in listening), listening
     assert all(addr.port != 8787 for addr in listening), listening
