@@ -204,7 +204,6 @@ def spread_attention(
     n_chunks = (n + CHUNK - 1) // CHUNK
     for c in prange(n_chunks):
         new = np.empty(k_all)
-        summed = chunk_salience[c]
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             if mix:
                 deg = indptr[i + 1] - indptr[i]
@@ -231,7 +230,7 @@ def spread_attention(
             scale = 1.0 / total if total > 0.0 else 1.0
             for k in range(k_all):
                 out_salience[i, k] = np.float64(out_attention[i, k]) * scale
-                summed[k] += np.float64(out_salience[i, k])
+                chunk_salience[c, k] += np.float64(out_salience[i, k])
 
 
 @njit(parallel=True, cache=True)
@@ -245,7 +244,6 @@ def normalise_salience(attention, out_salience, chunk_salience):
     for c in prange(n_chunks):
         lo = c * CHUNK
         hi = min(n, lo + CHUNK)
-        summed = chunk_salience[c]
         for i in range(lo, hi):
             total = 0.0
             for k in range(k_all):
@@ -253,7 +251,7 @@ def normalise_salience(attention, out_salience, chunk_salience):
             for k in range(k_all):
                 a = np.float64(attention[i, k])
                 out_salience[i, k] = a / total if total > 0.0 else a
-                summed[k] += np.float64(out_salience[i, k])
+                chunk_salience[c, k] += np.float64(out_salience[i, k])
 
 
 @njit(parallel=True, cache=True)

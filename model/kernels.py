@@ -182,7 +182,6 @@ def review_sums(
         growth = np.empty(step_sizes.shape[0])
         distance = np.empty(n_pos)
         s = np.empty(k_all)
-        row = out[c]
         for v in range(chunk_lo[c], chunk_hi[c]):
             x = positions[v]
             x_t = x[target]
@@ -197,7 +196,7 @@ def review_sums(
                 tw = _race_weight(v, j, turnout, party_id, party, primary)
                 if tw == 0.0:
                     continue
-                row[o_total + g] += tw
+                out[c, o_total + g] += tw
                 away = abs(x_t - chal_stance[j])
                 if want_outlook:
                     gap, w_t = weigh_issues(
@@ -227,20 +226,20 @@ def review_sums(
                     base = np.exp(-(gap + w_t * away))
                     for p in range(n_pos):
                         prob = logit_odds(base * factor[p])
-                        row[o_share + g * n_pos + p] += tw * prob
-                        row[o_slope + g * n_pos + p] += tw * (prob * (1.0 - prob))
+                        out[c, o_share + g * n_pos + p] += tw * prob
+                        out[c, o_slope + g * n_pos + p] += tw * (prob * (1.0 - prob))
                     for k in range(k_all):
-                        row[o_sal + g * k_all + k] += tw * s[k]
+                        out[c, o_sal + g * k_all + k] += tw * s[k]
                 if want_leverage:
                     lever_t = e * s[target]
                     for k in range(target):
                         lever = e * s[k]
-                        row[o_reach + g * k_all + k] += tw * lever
-                        row[o_lean + g * k_all + k] += tw * (lever * (abs(x[k] - platform[j, k]) - abs(x[k] - chal_platform[j, k])))
-                    row[o_reach + g * k_all + target] += tw * lever_t
-                    row[o_lean + g * k_all + target] += tw * (lever_t * (abs(x_t - stance[j]) - away))
+                        out[c, o_reach + g * k_all + k] += tw * lever
+                        out[c, o_lean + g * k_all + k] += tw * (lever * (abs(x[k] - platform[j, k]) - abs(x[k] - chal_platform[j, k])))
+                    out[c, o_reach + g * k_all + target] += tw * lever_t
+                    out[c, o_lean + g * k_all + target] += tw * (lever_t * (abs(x_t - stance[j]) - away))
                     for p in range(n_pos):
-                        row[o_target + g * n_pos + p] += tw * (lever_t * (distance[p] - away))
+                        out[c, o_target + g * n_pos + p] += tw * (lever_t * (distance[p] - away))
 
 
 @njit(parallel=True, cache=True)
@@ -255,7 +254,6 @@ def stance_lean_sums(
     n_chunks = chunk_lo.shape[0]
     target = positions.shape[1] - 1
     for c in prange(n_chunks):
-        row = out[c]
         for v in range(chunk_lo[c], chunk_hi[c]):
             x_t = positions[v, target]
             lever = exposure[v] * np.float64(salience[v, target])
@@ -264,8 +262,8 @@ def stance_lean_sums(
                 tw = _race_weight(v, j, turnout, party_id, party, primary)
                 if tw == 0.0:
                     continue
-                row[GROUPS + g] += tw
-                row[g] += tw * (lever * (abs(x_t - stance[j]) - abs(x_t - chal_stance[j])))
+                out[c, GROUPS + g] += tw
+                out[c, g] += tw * (lever * (abs(x_t - stance[j]) - abs(x_t - chal_stance[j])))
 
 
 @njit(cache=True)
