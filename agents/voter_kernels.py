@@ -197,13 +197,14 @@ def spread_attention(
     level ×`` their mean baseline (``neighbour_baseline``, fixed while baselines and ties
     are); ``mix`` False skips diffusion. Ads add ``push``. Salience is each issue's share of
     the new attention. Writes the new attention and salience and, per chunk of voters, the
-    sum of salience (``chunk_salience``, zero on entry, one row per chunk). The network's
-    rows are neighbour lists (``indptr``/``indices``).
+    sum of salience. The network's rows are neighbour lists (``indptr``/``indices``).
     """
     n, k_all = attention.shape
     n_chunks = (n + CHUNK - 1) // CHUNK
     for c in prange(n_chunks):
         new = np.empty(k_all)
+        for k in range(k_all):
+            chunk_salience[c, k] = 0.0
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             if mix:
                 deg = indptr[i + 1] - indptr[i]
@@ -235,15 +236,14 @@ def spread_attention(
 
 @njit(parallel=True, cache=True)
 def normalise_salience(attention, out_salience, chunk_salience):
-    """Salience is each issue's share of a voter's attention; rows sum to 1.
-
-    Also sums salience per chunk of voters into ``chunk_salience`` (zero on entry).
-    """
+    """Salience is each issue's share of a voter's attention; rows sum to 1. Also sums salience per chunk of voters."""
     n, k_all = attention.shape
     n_chunks = (n + CHUNK - 1) // CHUNK
     for c in prange(n_chunks):
         lo = c * CHUNK
         hi = min(n, lo + CHUNK)
+        for k in range(k_all):
+            chunk_salience[c, k] = 0.0
         for i in range(lo, hi):
             total = 0.0
             for k in range(k_all):
