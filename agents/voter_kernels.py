@@ -197,14 +197,14 @@ def spread_attention(
     level ×`` their mean baseline (``neighbour_baseline``, fixed while baselines and ties
     are); ``mix`` False skips diffusion. Ads add ``push``. Salience is each issue's share of
     the new attention. Writes the new attention and salience and, per chunk of voters, the
-    sum of salience (``chunk_salience``, zero on entry, one row per chunk). The network's
-    rows are neighbour lists (``indptr``/``indices``).
+    sum of salience. The network's rows are neighbour lists (``indptr``/``indices``).
     """
     n, k_all = attention.shape
     n_chunks = (n + CHUNK - 1) // CHUNK
     for c in prange(n_chunks):
         new = np.empty(k_all)
-        summed = chunk_salience[c]
+        for k in range(k_all):
+            chunk_salience[c, k] = 0.0
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             if mix:
                 deg = indptr[i + 1] - indptr[i]
@@ -231,21 +231,19 @@ def spread_attention(
             scale = 1.0 / total if total > 0.0 else 1.0
             for k in range(k_all):
                 out_salience[i, k] = np.float64(out_attention[i, k]) * scale
-                summed[k] += np.float64(out_salience[i, k])
+                chunk_salience[c, k] += np.float64(out_salience[i, k])
 
 
 @njit(parallel=True, cache=True)
 def normalise_salience(attention, out_salience, chunk_salience):
-    """Salience is each issue's share of a voter's attention; rows sum to 1.
-
-    Also sums salience per chunk of voters into ``chunk_salience`` (zero on entry).
-    """
+    """Salience is each issue's share of a voter's attention; rows sum to 1. Also sums salience per chunk of voters."""
     n, k_all = attention.shape
     n_chunks = (n + CHUNK - 1) // CHUNK
     for c in prange(n_chunks):
         lo = c * CHUNK
         hi = min(n, lo + CHUNK)
-        summed = chunk_salience[c]
+        for k in range(k_all):
+            chunk_salience[c, k] = 0.0
         for i in range(lo, hi):
             total = 0.0
             for k in range(k_all):
@@ -253,7 +251,7 @@ def normalise_salience(attention, out_salience, chunk_salience):
             for k in range(k_all):
                 a = np.float64(attention[i, k])
                 out_salience[i, k] = a / total if total > 0.0 else a
-                summed[k] += np.float64(out_salience[i, k])
+                chunk_salience[c, k] += np.float64(out_salience[i, k])
 
 
 @njit(parallel=True, cache=True)

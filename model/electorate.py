@@ -165,7 +165,7 @@ class Electorate:
         self.shock[issue] += log_size
 
     def _chunk_salience(self) -> np.ndarray:
-        return kernels.chunk_rows(-(-self.n // vk.CHUNK), self.n_issues)
+        return np.empty((-(-self.n // vk.CHUNK), self.n_issues))
 
     def refresh_salience(self) -> None:
         """Recompute salience after attention was set directly (as a hand-built world does)."""
@@ -174,7 +174,7 @@ class Electorate:
         chunk = self._chunk_salience()
         kernels.use_threads(self.n)
         vk.normalise_salience(self.attention, self.salience, chunk)
-        self._mean_salience = chunk[:, : self.n_issues].sum(axis=0) / max(self.n, 1)
+        self._mean_salience = chunk.sum(axis=0) / max(self.n, 1)
         self.version += 1
 
     def step_attention(self, ad_push: np.ndarray | None) -> None:
@@ -202,7 +202,7 @@ class Electorate:
             chunk,
         )
         self.attention, self.salience = attention, salience
-        self._mean_salience = chunk[:, : self.n_issues].sum(axis=0) / max(self.n, 1)
+        self._mean_salience = chunk.sum(axis=0) / max(self.n, 1)
         self.version += 1
 
     def ad_push(self, stock: np.ndarray, n_house: int, groups: list[int]) -> np.ndarray:
@@ -294,8 +294,15 @@ class Electorate:
         order = np.argsort(grid, kind="stable")
         step_of, step_sizes = kernels.grid_steps(grid[order])
         c, g = lo.shape[0], kernels.GROUPS
-        layout = kernels.review_layout(n_pos, k)
-        rows = kernels.chunk_rows(c, sum(g * width for _, width in layout.values()))
+        sums = {
+            "share": np.empty((c, g, n_pos)),
+            "slope": np.empty((c, g, n_pos)),
+            "sal": np.empty((c, g, k)),
+            "total": np.empty((c, g)),
+            "reach": np.empty((c, g, k)),
+            "lean": np.empty((c, g, k)),
+            "target": np.empty((c, g, n_pos)),
+        }
         kernels.use_threads(self.n)
         kernels.review_sums(
             lo,
@@ -326,14 +333,18 @@ class Electorate:
             step_sizes,
             want_outlook,
             want_leverage,
-            rows,
+            sums["share"],
+            sums["slope"],
+            sums["sal"],
+            sums["total"],
+            sums["reach"],
+            sums["lean"],
+            sums["target"],
         )
-        sums = {name: rows[:, offset : offset + g * width].reshape(c, g, width) for name, (offset, width) in layout.items()}
         back = np.argsort(order, kind="stable")
         for name in ("share", "slope", "target"):
             sums[name] = np.ascontiguousarray(sums[name][:, :, back])
-        total = kernels.add_by_seat(seats, np.ascontiguousarray(sums.pop("total")[:, :, 0]), n_seats)
-        sums = {name: np.ascontiguousarray(part) for name, part in sums.items()}
+        total = kernels.add_by_seat(seats, sums.pop("total"), n_seats)
         out = {name: kernels.per_seat(seats, part, total, n_seats) for name, part in sums.items()}
         if want_leverage:
             self._leverage[bool(cand.primary)] = (
@@ -441,8 +452,7 @@ class Electorate:
         if stance.tobytes() != stance_bytes:
             n_seats = cand.party.shape[0]
             lo, hi, seats = self.race_chunks(cand.n_house, n_seats)
-            g = kernels.GROUPS
-            rows = kernels.chunk_rows(lo.shape[0], 2 * g)
+            part, weight = np.empty((lo.shape[0], kernels.GROUPS)), np.empty((lo.shape[0], kernels.GROUPS))
             party = np.ascontiguousarray(cand.party, dtype=np.float64)
             kernels.use_threads(self.n)
             kernels.stance_lean_sums(
@@ -458,9 +468,10 @@ class Electorate:
                 stance,
                 np.ascontiguousarray(cand.chal_stance, dtype=np.float64),
                 bool(cand.primary),
-                rows,
+                part,
+                weight,
             )
-            part, total = np.ascontiguousarray(rows[:, :g]), kernels.add_by_seat(seats, np.ascontiguousarray(rows[:, g : 2 * g]), n_seats)
+            total = kernels.add_by_seat(seats, weight, n_seats)
             lean = lean.copy()
             lean[:, self.target] = kernels.per_seat(seats, part, total, n_seats)
             self._leverage[bool(cand.primary)] = (key, stance.tobytes(), reach, lean, target)

@@ -94,35 +94,6 @@ def _race_weight(v, j, turnout, party_id, party, primary):
     return turnout[v]
 
 
-def chunk_rows(n_rows: int, width: int) -> np.ndarray:
-    """Zeros of (n_rows × at least width) float64 whose rows each start on their own 64-byte cache line.
-
-    Each chunk of voters sums into its own row; rows that shared a cache line made two
-    threads fight over it at every voter, and a second thread then bought nothing.
-    """
-    padded = -(-width // 8) * 8
-    raw = np.zeros(n_rows * padded + 8)
-    start = (-raw.ctypes.data % 64) // 8
-    return raw[start : start + n_rows * padded].reshape(n_rows, padded)
-
-
-def review_layout(n_pos: int, k_all: int) -> dict[str, tuple[int, int]]:
-    """Where each sum of :func:`review_sums` sits in a chunk's row: name -> (offset, width per race)."""
-    layout, offset = {}, 0
-    for name, width in (
-        ("share", n_pos),
-        ("slope", n_pos),
-        ("target", n_pos),
-        ("sal", k_all),
-        ("reach", k_all),
-        ("lean", k_all),
-        ("total", 1),
-    ):
-        layout[name] = (offset, width)
-        offset += GROUPS * width
-    return layout
-
-
 @njit(parallel=True, cache=True)
 def review_sums(
     chunk_lo,
@@ -153,36 +124,43 @@ def review_sums(
     step_sizes,
     want_outlook,
     want_leverage,
-    out,
+    share,
+    slope,
+    sal,
+    total,
+    reach,
+    lean,
+    target_lean,
 ):
-    """Per chunk and race, turnout-weighted sums over voters of what a review needs, in the chunk's row of ``out``.
+    """Per chunk and race, turnout-weighted sums over voters of what a review needs.
 
     With ``want_outlook``: each voter's logit probability of voting for the incumbent slot
-    at every grid position (share), its derivative in the utility gap (slope) and salience.
-    With ``want_leverage``: exposure × salience (reach), that times (distance to the
-    incumbent slot − distance to the challenger) per issue (lean), and the same for the
-    target issue at every grid position (target). The weights themselves are summed too
-    (total). A row holds, race after race, the sums in the order of :func:`review_layout`;
-    ``out`` is zero on entry. ``grid`` is sorted, with ``step_of`` and ``step_sizes`` as
-    :func:`~pacsim.agents.voter_kernels.distance_odds` takes them.
+    at every grid position (``share``), its derivative in the utility gap (``slope``) and
+    salience (``sal``). With ``want_leverage``: exposure × salience (``reach``), that times
+    (distance to the incumbent slot − distance to the challenger) per issue (``lean``), and
+    the same for the target issue at every grid position (``target_lean``). ``total`` sums
+    the weights. Outputs are (chunks × 3 races × …); ``grid`` is sorted, with ``step_of``
+    and ``step_sizes`` as :func:`~pacsim.agents.voter_kernels.distance_odds` takes them.
     """
     n_chunks = chunk_lo.shape[0]
     k_all = positions.shape[1]
     target = k_all - 1
     n_pos = grid.shape[0]
-    o_share = 0
-    o_slope = o_share + GROUPS * n_pos
-    o_target = o_slope + GROUPS * n_pos
-    o_sal = o_target + GROUPS * n_pos
-    o_reach = o_sal + GROUPS * k_all
-    o_lean = o_reach + GROUPS * k_all
-    o_total = o_lean + GROUPS * k_all
     for c in prange(n_chunks):
         factor = np.empty(n_pos)
         growth = np.empty(step_sizes.shape[0])
         distance = np.empty(n_pos)
         s = np.empty(k_all)
-        row = out[c]
+        for g in range(GROUPS):
+            total[c, g] = 0.0
+            for p in range(n_pos):
+                share[c, g, p] = 0.0
+                slope[c, g, p] = 0.0
+                target_lean[c, g, p] = 0.0
+            for k in range(k_all):
+                sal[c, g, k] = 0.0
+                reach[c, g, k] = 0.0
+                lean[c, g, k] = 0.0
         for v in range(chunk_lo[c], chunk_hi[c]):
             x = positions[v]
             x_t = x[target]
@@ -197,7 +175,7 @@ def review_sums(
                 tw = _race_weight(v, j, turnout, party_id, party, primary)
                 if tw == 0.0:
                     continue
-                row[o_total + g] += tw
+                total[c, g] += tw
                 away = abs(x_t - chal_stance[j])
                 if want_outlook:
                     gap, w_t = weigh_issues(
@@ -227,35 +205,36 @@ def review_sums(
                     base = np.exp(-(gap + w_t * away))
                     for p in range(n_pos):
                         prob = logit_odds(base * factor[p])
-                        row[o_share + g * n_pos + p] += tw * prob
-                        row[o_slope + g * n_pos + p] += tw * (prob * (1.0 - prob))
+                        share[c, g, p] += tw * prob
+                        slope[c, g, p] += tw * (prob * (1.0 - prob))
                     for k in range(k_all):
-                        row[o_sal + g * k_all + k] += tw * s[k]
+                        sal[c, g, k] += tw * s[k]
                 if want_leverage:
                     lever_t = e * s[target]
                     for k in range(target):
                         lever = e * s[k]
-                        row[o_reach + g * k_all + k] += tw * lever
-                        row[o_lean + g * k_all + k] += tw * (lever * (abs(x[k] - platform[j, k]) - abs(x[k] - chal_platform[j, k])))
-                    row[o_reach + g * k_all + target] += tw * lever_t
-                    row[o_lean + g * k_all + target] += tw * (lever_t * (abs(x_t - stance[j]) - away))
+                        reach[c, g, k] += tw * lever
+                        lean[c, g, k] += tw * (lever * (abs(x[k] - platform[j, k]) - abs(x[k] - chal_platform[j, k])))
+                    reach[c, g, target] += tw * lever_t
+                    lean[c, g, target] += tw * (lever_t * (abs(x_t - stance[j]) - away))
                     for p in range(n_pos):
-                        row[o_target + g * n_pos + p] += tw * (lever_t * (distance[p] - away))
+                        target_lean[c, g, p] += tw * (lever_t * (distance[p] - away))
 
 
 @njit(parallel=True, cache=True)
 def stance_lean_sums(
-    chunk_lo, chunk_hi, chunk_seats, positions, salience, party_id, turnout, exposure, party, stance, chal_stance, primary, out
+    chunk_lo, chunk_hi, chunk_seats, positions, salience, party_id, turnout, exposure, party, stance, chal_stance, primary, out, total
 ):
-    """Per chunk and race, the turnout-weighted target-issue lean at the incumbent slot's stance, then the weights.
+    """Per chunk and race, the turnout-weighted target-issue lean at the incumbent slot's stance, and the weights.
 
-    The lean at the stance is the one leverage term a stance moves. A chunk's row of
-    ``out`` (zero on entry) holds the three races' leans, then their weights.
+    The lean at the stance is the one leverage term a stance moves.
     """
     n_chunks = chunk_lo.shape[0]
     target = positions.shape[1] - 1
     for c in prange(n_chunks):
-        row = out[c]
+        for g in range(GROUPS):
+            out[c, g] = 0.0
+            total[c, g] = 0.0
         for v in range(chunk_lo[c], chunk_hi[c]):
             x_t = positions[v, target]
             lever = exposure[v] * np.float64(salience[v, target])
@@ -264,8 +243,8 @@ def stance_lean_sums(
                 tw = _race_weight(v, j, turnout, party_id, party, primary)
                 if tw == 0.0:
                     continue
-                row[GROUPS + g] += tw
-                row[g] += tw * (lever * (abs(x_t - stance[j]) - abs(x_t - chal_stance[j])))
+                total[c, g] += tw
+                out[c, g] += tw * (lever * (abs(x_t - stance[j]) - abs(x_t - chal_stance[j])))
 
 
 @njit(cache=True)
