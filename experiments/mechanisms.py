@@ -121,14 +121,20 @@ def _race_map(args: tuple[str, int, dict[str, Any]]) -> dict[str, Any]:
         attacked = pd.concat(
             [
                 general[general["sitting_member"] & (general["industry_against_incumbent"] > 0)],
-                primary[primary["industry_against_incumbent"] > 0],
+                primary[primary["sitting_member"] & (primary["industry_against_incumbent"] > 0)],
             ]
         )
+        cycle_races = pd.concat([general, primary])
+        open_seats = set(cycle_races[cycle_races["open_seat"]]["seat"])
+        primary_seats = set(spent[spent["stage"] == "primary"]["seat"])
         rows.append(
             {
                 "spent": float(per_seat.sum()),
                 "races_entered": float(len(per_seat)),
-                "primaries_entered": float(spent[spent["stage"] == "primary"]["seat"].nunique()),
+                "primaries_entered": float(len(primary_seats)),
+                "open_seats_entered": float(len(entered & open_seats)),
+                "open_seat_primaries_entered": float(len(primary_seats & open_seats)),
+                "primary_share_of_money": float(spent[spent["stage"] == "primary"]["amount"].sum() / per_seat.sum()),
                 "largest_race": float(per_seat.max()),
                 "largest_senate_race": float(senate.max()) if len(senate) else 0.0,
                 "share_won_by_pac_side": float(np.mean(backed_won)) if backed_won else float("nan"),

@@ -2,8 +2,10 @@
 
 At the campaign's opening some members retire (their party nominates a newcomer, an open
 seat) and every race that is up gets a challenger from the other party, standing at the
-race's median voter on the target issue. Where primaries are held, every sitting member
-who runs again faces a same-party rival; a donor that fights the primary backs the rival.
+race's median voter on the target issue. Where primaries are held, every party nominee
+faces a same-party rival in its primary: a sitting member who runs again, and in an open
+seat the newcomer its party's establishment favours; a donor that fights the primary
+backs the rival (as Fairshake did in incumbents' and open seats' primaries, thread line 5).
 Votes are sampled from the electorate's logit choice; a dead heat is settled by lot.
 """
 
@@ -140,10 +142,12 @@ class Elections:
             self.challengers[int(j)] = leg.recruit(int(j), leg.seats[j].party.other, incumbent=False, stance=float(self.race_median[j]))
 
     def open_primaries(self, held: np.ndarray, donors: list[Donor], views: list[RaceView], sides: np.ndarray, buy: float) -> None:
-        """Donors plan the primaries they will fight; every sitting member facing one gets a same-party rival.
+        """Donors plan the primaries they will fight; every nominee facing one gets a same-party rival.
 
-        A rival in a primary a donor fights runs on that donor's side of the target issue
-        (the donor recruits or backs it); any other rival runs at its party voters' median.
+        ``held`` includes open seats: there the favoured newcomer takes the incumbent slot
+        (without a sitting member's edge) and the rival is another newcomer. A rival in a
+        primary a donor fights runs on that donor's side of the target issue (the donor
+        recruits or backs it); any other rival runs at its party voters' median.
         """
         assert self.party_median is not None, "primaries are opened only where they are held"
         leg = self.legislature
@@ -176,7 +180,7 @@ class Elections:
             holder, rival = leg.seats[j], self.primary_challengers.pop(int(j))
             share, inc_wins = self.count(votes_inc[j], votes_all[j])
             winner, loser = (holder, rival) if inc_wins else (rival, holder)
-            recorder.race(int(j), holder, rival, share, votes_all[j], winner, False, stage=RaceStage.PRIMARY)
+            recorder.race(int(j), holder, rival, share, votes_all[j], winner, bool(self.open_seat[j]), stage=RaceStage.PRIMARY)
             if not inc_wins:
                 self.lost_primary[j] = True
                 rival.money_against = holder.money_against
@@ -188,8 +192,9 @@ class Elections:
     def hold_general(self, cycle: int, stock: np.ndarray, recorder: Recorder) -> tuple[np.ndarray, np.ndarray]:
         """Sample votes in every race that is up, seat the winners and record the races.
 
-        Returns (up, lost): the seats contested, and those whose sitting member lost this
-        cycle, in its primary or in the general election.
+        Returns (up, lost): the seats contested, and those whose incumbent-slot candidate
+        (the sitting member, or an open seat's nominee) lost this cycle, in its primary or
+        in the general election.
         """
         leg, p = self.legislature, self.params
         up = self.up_for_election(cycle)

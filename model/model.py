@@ -177,8 +177,12 @@ class PacsimModel(mesa.Model):
         assert self.outlook.others is not None
         self.campaign.open(self.outlook.others)
         if el.has_primary.any():
+            held = up & el.has_primary
+            if el.open_seat[held].any():
+                # Open seats have new nominees: donors plan on the races as they now stand.
+                self.refresh_outlook()
             views = [self.forecast.race_view(d, primary=True) for d in range(len(self.donors))]
-            el.open_primaries(up & el.has_primary & ~el.open_seat, self.donors, views, self.sides(), self.params.campaign.min_buy)
+            el.open_primaries(held, self.donors, views, self.sides(), self.params.campaign.min_buy)
 
     def buy_ads(self, week: Week) -> None:
         """Donors spend on the primaries they fight until primary day, and plan (or revise) and spend on the general races."""

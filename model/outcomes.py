@@ -77,7 +77,10 @@ def incumbents_reelected(races: pd.DataFrame) -> float:
     if not len(races):
         return math.nan
     general = races[(races["stage"] == "general") & races["sitting_member"]] if "sitting_member" in races else races
-    lost_primary = races[(races["stage"] == "primary") & ~races["incumbent_won"]]
+    primary = races[races["stage"] == "primary"]
+    if "sitting_member" in primary:
+        primary = primary[primary["sitting_member"]]
+    lost_primary = primary[~primary["incumbent_won"]]
     ran = len(general) + len(lost_primary)
     return float(general["incumbent_won"].sum() / ran) if ran else math.nan
 

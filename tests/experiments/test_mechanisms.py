@@ -127,6 +127,39 @@ def test_primaries_let_donors_back_a_rival_in_safe_seats() -> None:
     assert (primaries["share_incumbent"] + primaries["share_challenger"]).between(1 - 1e-12, 1 + 1e-12).all()
 
 
+def test_open_seats_hold_primaries_a_donor_can_fight() -> None:
+    """Where members retire, the open seat's nominee is chosen in a primary too, and the industry can back a rival there.
+
+    Every seat that is up is open (``retirement_rate`` 1): every primary is an open seat's,
+    between two newcomers, neither with a sitting member's edge. The industry's primary
+    money goes to rivals on its side against nominees who opposed it when it planned; by
+    primary day some of them have gone quiet, none has come over to its side.
+    """
+    model = PacsimModel(
+        build_params(
+            {
+                **SIZE,
+                "legislature.primaries_house": True,
+                "legislature.retirement_rate": 1.0,
+                "industry.primary_share": 0.5,
+                "run.seed": 2,
+            }
+        )
+    ).run()
+    tables = model.tables()
+    races, spending = tables["races"], tables["spending"]
+    primaries = races[races["stage"] == "primary"]
+    house_up = model.params.legislature.house_seats
+    assert len(primaries) == house_up
+    assert primaries["open_seat"].all() and not primaries["sitting_member"].any()
+    industry = spending[(spending["donor"] == "industry") & (spending["stage"] == "primary")]
+    fought = primaries[primaries["seat"].isin(set(industry["seat"]))]
+    assert len(fought) > 0 and industry["amount"].sum() > 0
+    assert (fought["incumbent_stance"] <= model.params.politicians.muted_band).all()
+    assert (fought["incumbent_stance"] < -model.params.politicians.muted_band).any()
+    assert (fought["challenger_stance"] > model.params.politicians.muted_band).all()
+
+
 def test_salience_shock_swings_decisions_towards_voters() -> None:
     """When the issue suddenly becomes salient mid-run, legislators' decisions swing towards the voters' side.
 

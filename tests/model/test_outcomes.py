@@ -73,13 +73,16 @@ def test_deterrence_ground_truth() -> None:
 
 
 def test_reelection_counts_sitting_members_who_ran() -> None:
-    """Three sitting members ran: one won, one lost the general, one lost its primary; the open seat does not count."""
+    """Three sitting members ran: one won, one lost the general, one lost its primary; open seats do not count.
+
+    An open seat's favoured newcomer who lost its primary is not a sitting member's defeat.
+    """
     races = pd.DataFrame(
         {
-            "stage": ["general", "general", "general", "primary", "general"],
-            "sitting_member": [True, True, False, True, False],
-            "open_seat": [False, False, True, False, False],
-            "incumbent_won": [True, False, True, False, True],
+            "stage": ["general", "general", "general", "primary", "general", "primary"],
+            "sitting_member": [True, True, False, True, False, False],
+            "open_seat": [False, False, True, False, False, True],
+            "incumbent_won": [True, False, True, False, True, False],
         }
     )
     assert incumbents_reelected(races) == pytest.approx(1 / 3)

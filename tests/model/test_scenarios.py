@@ -75,16 +75,21 @@ def _race_totals(runs: dict, name: str, donor: str) -> tuple[float, int, int, fl
 
 
 def test_crypto_2024_delivers_its_description(runs: dict) -> None:
-    """crypto_2024's description: most of $130M over roughly 70-80 races, some of them primaries, the largest about $10M.
+    """crypto_2024's description: most of $130M in roughly 70-80 races, some primaries (open seats' too), the largest about $10M.
 
-    Stated tolerance: spending 50-100% of the budget, 35-140 races, at least one primary,
-    the largest race $3-30M (figures from the model's own plan, not imposed).
+    Stated tolerance: spending 50-100% of the budget, 35-140 races, at least one primary
+    and at least one open seat's primary, the largest race $3-30M (figures from the
+    model's own plan, not imposed).
     """
     spent, races, primaries, largest = _race_totals(runs, "crypto_2024", "industry")
     assert 0.5 * 130e6 <= spent <= 130e6 * (1 + 1e-9)
     assert 35 <= races <= 140
     assert primaries >= 1
     assert 3e6 <= largest <= 30e6
+    spending, held = runs["crypto_2024"][1]["spending"], runs["crypto_2024"][1]["races"]
+    fought = set(spending.query("donor == 'industry' and cycle == 0 and stage == 'primary'")["seat"])
+    open_primaries = set(held.query("cycle == 0 and stage == 'primary' and open_seat")["seat"])
+    assert fought & open_primaries
 
 
 def test_ai_2026_delivers_its_description(runs: dict) -> None:
