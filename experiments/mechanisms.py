@@ -135,6 +135,9 @@ def _race_map(args: tuple[str, int, dict[str, Any]]) -> dict[str, Any]:
                 "open_seats_entered": float(len(entered & open_seats)),
                 "open_seat_primaries_entered": float(len(primary_seats & open_seats)),
                 "primary_share_of_money": float(spent[spent["stage"] == "primary"]["amount"].sum() / per_seat.sum()),
+                "primary_or_open_share_of_money": float(
+                    spent[(spent["stage"] == "primary") | spent["seat"].isin(open_seats)]["amount"].sum() / per_seat.sum()
+                ),
                 "largest_race": float(per_seat.max()),
                 "largest_senate_race": float(senate.max()) if len(senate) else 0.0,
                 "share_won_by_pac_side": float(np.mean(backed_won)) if backed_won else float("nan"),
