@@ -19,6 +19,11 @@ class Party(enum.IntEnum):
     REP = 1
 
     @property
+    def label(self) -> str:
+        """The party as tables and summaries write it: its name in lowercase, as every other categorical value."""
+        return self.name.lower()
+
+    @property
     def other(self) -> Party:
         """The opposing party."""
         return Party(-self.value)

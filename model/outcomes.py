@@ -165,7 +165,7 @@ def party_yea_shares(votes: pd.DataFrame, bills: pd.DataFrame) -> dict[str, floa
 
     ``partisan_sponsor_party`` is the mean, over partisan bills that reached a floor, of the
     share of the sponsor's party voting yea, and ``partisan_other_party`` the same for the
-    other party; ``{bill type}_{PARTY}`` the mean share of a party voting yea on target-issue
+    other party; ``{bill type}_{party}`` (``industry_opposed_dem``) the mean share of a party voting yea on target-issue
     bills of that type. NaN where there were no such floor votes.
     """
     floor = votes[votes["kind"] == VoteKind.FLOOR.value].merge(bills[["seed", "bill_id", "sponsor_party"]], on=["seed", "bill_id"])
@@ -177,8 +177,8 @@ def party_yea_shares(votes: pd.DataFrame, bills: pd.DataFrame) -> dict[str, floa
     out["partisan_other_party"] = float(partisan[~own]["yea"].mean()) if (~own).any() else math.nan
     for t in (BillType.INDUSTRY_OPPOSED, BillType.INDUSTRY_BACKED):
         for party in Party:
-            rows = by_bill[(by_bill["bill_type"] == t.value) & (by_bill["party"] == party.name)]
-            out[f"{t.value}_{party.name}"] = float(rows["yea"].mean()) if len(rows) else math.nan
+            rows = by_bill[(by_bill["bill_type"] == t.value) & (by_bill["party"] == party.label)]
+            out[f"{t.value}_{party.label}"] = float(rows["yea"].mean()) if len(rows) else math.nan
     return out
 
 

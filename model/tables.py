@@ -129,7 +129,7 @@ class Recorder:
             reporters[f"spent_{donor.name}"] = partial(_spent, donor=d)
         for chamber in Chamber:
             for party in Party:
-                reporters[f"{chamber.value}_{party.name.lower()}"] = partial(_seats_of, chamber=chamber, party=party)
+                reporters[f"{chamber.value}_{party.label}"] = partial(_seats_of, chamber=chamber, party=party)
         reporters["bills_introduced"] = partial(_bills, fate=None)
         reporters["bills_gated"] = partial(_bills, fate=BillStage.GATED)
         reporters["bills_failed"] = partial(_bills, fate=BillStage.FAILED)
@@ -163,7 +163,7 @@ class Recorder:
                     "seat": j,
                     "state": s.state,
                     "district": s.district,
-                    "party": s.party.name,
+                    "party": s.party.label,
                     "ideal": s.ideal,
                     "conviction": s.conviction,
                     "champion": s.is_champion,
@@ -220,7 +220,7 @@ class Recorder:
                 "chamber": np.full(n, chamber.value),
                 "seat": members,
                 "politician_id": np.array([m.seats[j].unique_id for j in members]),
-                "party": np.array([m.seats[j].party.name for j in members]),
+                "party": np.array([m.seats[j].party.label for j in members]),
                 "yea": yea,
                 "industry_side_yea": np.full(n, industry_yea),
                 "district_majority_yea": district_yea,
@@ -260,7 +260,7 @@ class Recorder:
             "sponsor_id": sponsor.unique_id,
             "sponsor_seat": bill.sponsor,
             "sponsor_chamber": sponsor.chamber.value,
-            "sponsor_party": sponsor.party.name,
+            "sponsor_party": sponsor.party.label,
             "asked_by": bill.asked_by,
             "national_support": national_share,
             "national_majority_yea": national_share > 0.5,
@@ -278,7 +278,7 @@ class Recorder:
             floor = floors.get(c)
             row[f"{c.value}_floor"] = floor is not None
             row[f"{c.value}_final_passage"] = bool(floor and floor.final_passage)
-            row[f"{c.value}_majority_party"] = majorities[c].name
+            row[f"{c.value}_majority_party"] = majorities[c].label
             row[f"{c.value}_majority_rolled"] = bool(floor and floor.majority_rolled)
             row[f"{c.value}_minority_rolled"] = bool(floor and floor.minority_rolled)
         self.bills.append(row)
@@ -306,16 +306,16 @@ class Recorder:
             "open_seat": open_seat,
             "sitting_member": bool(holder.incumbent),
             "incumbent_id": holder.unique_id,
-            "incumbent_party": holder.party.name,
+            "incumbent_party": holder.party.label,
             "incumbent_stance": holder.stance,
             "challenger_id": challenger.unique_id,
-            "challenger_party": challenger.party.name,
+            "challenger_party": challenger.party.label,
             "challenger_stance": challenger.stance,
             "votes": votes,
             "share_incumbent": share,
             "share_challenger": 1.0 - share,
             "winner_id": winner.unique_id,
-            "winner_party": winner.party.name,
+            "winner_party": winner.party.label,
             "incumbent_won": winner is holder,
         }
         for d, donor in enumerate(m.donors):

@@ -85,7 +85,7 @@ module.exports = {
     this.observer = new ResizeObserver(this.schedule);
     this.observer.observe(this.$refs.probe);
     window.addEventListener('resize', this.schedule);
-    measure();
+    this.schedule();  // not at once: the sidebar takes its room from the main area just after mounting
   },
   destroyed() {
     this.observer.disconnect();
@@ -289,12 +289,25 @@ def _plot_key(name: str, model: Any) -> Any:
     return model.steps, len(model.recorder.events)
 
 
+WAITING_FOR_ROOM = "Drawing at the size of your window."
+"""The note a plot shows at week 0 until the browser has reported the room the plots have."""
+
+
 @solara.component
-def PlotCell(name: str, model: Any, page_plots: plots.PagePlots, size: plots.Size) -> None:
-    """One plot at its size, or its title and a short note while it has nothing to draw; a PNG button in its corner."""
+def PlotCell(name: str, model: Any, page_plots: plots.PagePlots, size: plots.Size, measured: bool = True) -> None:
+    """One plot at its size, or its title and a short note while it has nothing to draw; a PNG button in its corner.
+
+    Until the browser has reported its room (``measured``), a plot that would be drawn
+    at week 0 (the network) shows a note instead: drawn at the guessed size, it would
+    be drawn again as soon as the room is known, and the page would open later. A page
+    rendered without a browser never learns its room, so once its model has stepped
+    the plots are drawn at the guessed size.
+    """
     update_counter.get()
     key = (id(model), _plot_key(name, model), size)
     note = solara.use_memo(lambda: plots.note(name, model), dependencies=[key])
+    if note is None and not measured and model.steps == 0:
+        note = WAITING_FOR_ROOM
     png = solara.use_memo(lambda: None if note else page_plots.png(name, model, size), dependencies=[key, note])
     box = f"width: {size.width}px; height: {size.height}px;"
     with solara.v.Html(tag="div", class_="pacsim-plot", style_=box, attributes={"data-testid": f"plot-{name}"}):
@@ -317,7 +330,7 @@ def Dashboard(model: Any, page_plots: plots.PagePlots) -> None:
     """Monitors, then the six plots sized to the room the browser reports under them."""
     update_counter.get()
     STOCK.touch()  # a redraw: models built ahead wait until the page is quiet
-    room = solara.use_reactive(FIRST_SIZE)
+    room = solara.use_reactive(cast("dict[str, Any] | None", None))
     r = room.value or FIRST_SIZE
     cols, size = plots.grid(r["width"], r["height"] - MAIN_PADDING, gap=GAP)
     size = plots.Size(size.width, size.height, min(2.0, float(r.get("ratio") or 1.0)))
@@ -328,7 +341,7 @@ def Dashboard(model: Any, page_plots: plots.PagePlots) -> None:
         SizeProbe.element(size=room.value, on_size=lambda s: room.set(s) if s else None)
         with solara.v.Html(tag="div", style_=style, attributes=attributes):
             for name in plots.NAMES:
-                PlotCell(name, model, page_plots, size)
+                PlotCell(name, model, page_plots, size, measured=room.value is not None)
 
 
 # ------------------------------------------------------------------- the page

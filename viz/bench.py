@@ -1,12 +1,15 @@
-"""Benchmark: how long one step of the live view takes, model step plus rendering, at a given scenario.
+"""Benchmark: how long the live view takes to open, to step and to reset, model plus rendering, at a given scenario.
 
 ``pacsim bench viz`` renders the page in-process (Solara's render tree, no browser)
 and times what a click on Step costs the server: one model step and the redraw of every
 monitor and plot, batched as Solara batches an event. ``--browser`` serves the page and
-times the round trip in Chromium instead: click Step, wait until the week shown changes.
-Both report mean, median, 95th percentile and maximum over the steps; ``--set`` and
-``--steps`` shrink or lengthen the run (the default is one whole cycle of the default
-scenario, session, campaign and election).
+times round trips in Chromium instead: the first render, Step (click, wait until the
+week shown changes), and Reset both straight after stepping (the model built on demand)
+and once the page's stock has had time to build a spare (see :func:`in_browser`).
+Each reports mean, median, 95th percentile and maximum; ``--set`` and ``--steps``
+shrink or lengthen the run (the default is one whole cycle of the default scenario,
+session, campaign and election), ``--repeats`` how many first renders and Resets of
+each kind.
 """
 
 from __future__ import annotations
@@ -38,10 +41,10 @@ CHROMIUM_FLAGS = [
 
 
 def summarise(times: list[float]) -> dict[str, float]:
-    """Mean, median, 95th percentile and maximum of per-step seconds."""
+    """How many times were taken, and their mean, median, 95th percentile and maximum in seconds."""
     t = np.asarray(times)
     return {
-        "steps": float(t.size),
+        "count": float(t.size),
         "mean": float(t.mean()),
         "median": float(np.median(t)),
         "p95": float(np.percentile(t, 95)),
@@ -79,11 +82,32 @@ def in_process(steps: int) -> list[float]:
     return times
 
 
-def in_browser(steps: int, chromium: str) -> list[float]:
-    """Seconds per Step in Chromium: click, then wait until the page shows the next week."""
+def _shows_week(page: Any, week: int) -> None:
+    """Wait until the page's week monitor reads ``week``."""
+    page.wait_for_function(
+        "n => { const e = document.querySelector('[data-testid=\"monitor-step\"]'); return e && e.textContent === String(n); }",
+        arg=week,
+        timeout=120_000,
+    )
+
+
+def in_browser(steps: int, chromium: str, repeats: int = 3) -> dict[str, list[float]]:
+    """Seconds in Chromium for the first render, each Step, and Reset with and without a model built ahead.
+
+    First render: from opening the page, in a fresh browser context each time, to the week
+    monitor showing 0 (the first visit takes the model the server built as it started, the
+    later ones the one its stock built meanwhile); page load is the part of it up to the
+    browser's load event, Solara's own front end, for reference. Step: click, then wait
+    until the page shows the next week. Reset on demand: two Steps, then Reset at once, so the page's stock
+    has had no quiet moment to build a spare and the Reset builds its model itself. Reset
+    with a spare: a Step, a pause long enough for the stock to build one (its quiet time plus
+    the on-demand Reset's time, twice over), then Reset. Each Reset is timed from the click to
+    the week monitor showing 0.
+    """
     from playwright.sync_api import sync_playwright
 
     from pacsim.viz.command import solara_command
+    from pacsim.viz.live import STOCK
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -108,18 +132,48 @@ def in_browser(steps: int, chromium: str) -> list[float]:
                 time.sleep(0.5)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            page.goto(url)
-            page.wait_for_selector('[data-testid="monitor-step"]', timeout=180_000)
+            times: dict[str, list[float]] = {"page load": [], "first render": [], "step": []}
+            for visit in range(repeats):
+                context = browser.new_context(viewport={"width": 1500, "height": 1100})
+                page = context.new_page()
+                start = time.perf_counter()
+                page.goto(url)
+                times["page load"].append(time.perf_counter() - start)
+                _shows_week(page, 0)
+                times["first render"].append(time.perf_counter() - start)
+                if visit < repeats - 1:
+                    context.close()
+                    time.sleep(STOCK.quiet + 3.0)  # the stock builds the next visit's model
             button = page.get_by_role("button", name="Step", exact=True)
-            times = []
-            for i in range(1, steps + 1):
+            reset = page.get_by_role("button", name="Reset", exact=True)
+            week = 0
+
+            def step() -> None:
+                nonlocal week
+                week += 1
                 start = time.perf_counter()
                 button.click()
-                page.wait_for_function(
-                    "n => document.querySelector('[data-testid=\"monitor-step\"]').textContent === String(n)", arg=i, timeout=60_000
-                )
-                times.append(time.perf_counter() - start)
+                _shows_week(page, week)
+                times["step"].append(time.perf_counter() - start)
+
+            def reset_now(case: str) -> None:
+                nonlocal week
+                start = time.perf_counter()
+                reset.click()
+                _shows_week(page, 0)
+                times.setdefault(case, []).append(time.perf_counter() - start)
+                week = 0
+
+            for _ in range(steps):
+                step()
+            for _ in range(repeats):
+                step()
+                step()
+                reset_now("reset on demand")
+            for _ in range(repeats):
+                step()
+                page.wait_for_timeout(1000 * (STOCK.quiet + 2 * max(times["reset on demand"])))
+                reset_now("reset with a spare")
             browser.close()
         return times
     finally:
@@ -135,6 +189,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--browser", action="store_true", help="time the round trip in Chromium instead of in-process")
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="Chromium executable (default: %(default)s)")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="with --browser: first renders, and Resets of each kind, to time (default: %(default)s)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -144,11 +201,16 @@ def run(args: argparse.Namespace) -> int:
     from pacsim.viz.live import LiveSettings, live_params
 
     steps = args.steps or live_params(LiveSettings.from_environment()).run.steps_per_cycle
-    times = in_browser(steps, args.chromium) if args.browser else in_process(steps)
-    result = summarise(times)
-    mode = "browser round trip" if args.browser else "server step + render"
-    print(
-        f"{mode}, overrides {overrides or 'none'}: "
-        + ", ".join(f"{k} {v:.3f} s" if k != "steps" else f"{int(v)} steps" for k, v in result.items())
-    )
+    if not args.browser:
+        result = summarise(in_process(steps))
+        print(f"server step + render, overrides {overrides or 'none'}: {_line(result)}")
+        return 0
+    print(f"browser round trips, overrides {overrides or 'none'}:")
+    for what, times in in_browser(steps, args.chromium, repeats=args.repeats).items():
+        print(f"  {what:>18}: {_line(summarise(times))}")
     return 0
+
+
+def _line(result: dict[str, float]) -> str:
+    count = int(result["count"])
+    return f"{count} {'time' if count == 1 else 'times'}, " + ", ".join(f"{k} {v:.3f} s" for k, v in result.items() if k != "count")

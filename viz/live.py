@@ -99,11 +99,12 @@ def settings_key(settings: LiveSettings) -> str:
 class ModelStock:
     """Fresh live models built ahead of need, so that a page opens, and a Reset completes, without waiting for construction.
 
-    Building a model at the default scenario takes seconds, most of them drawing the
-    voters' network. The page asks for the settings it will want next (its start-up
-    settings when the server starts, the same settings again after each Reset, a new
-    choice as soon as the user makes it), and one background thread builds the latest
-    request. A model built ahead is built exactly as on demand, from the same resolved
+    Building a model at the default scenario takes about half a second in the server,
+    more on a loaded machine (``pacsim bench viz --browser`` times a Reset with and
+    without one built ahead). The page asks for the settings it will want next (its
+    start-up settings when the server starts, the same settings again after each Reset,
+    a new choice as soon as the user makes it), and one background thread builds the
+    latest request. A model built ahead is built exactly as on demand, from the same resolved
     parameters and seed, and is handed out once and never stepped before. At most
     ``capacity`` models wait, the most recently requested first; a request for settings
     whose model is under way waits for it rather than building it twice. A build starts

@@ -12,7 +12,7 @@ from pacsim.viz import bench as viz_bench
 BENCHMARKS = {
     "model": ("wall time and peak memory of a default run; voter-steps per second", model_bench),
     "sweep": ("sweep throughput with 1 and 2 workers and Dask; driver memory over a long sweep", bench_sweep),
-    "viz": ("one step of the live page, server-side or in Chromium", viz_bench),
+    "viz": ("one step of the live page server-side; in Chromium, its first render, Step and Reset", viz_bench),
     "memory": ("peak memory of one run at 2,000 to 1,000,000 voters; the bytes per voter the memory check uses", bench_memory),
 }
 

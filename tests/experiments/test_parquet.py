@@ -201,3 +201,23 @@ def test_files_get_the_umask_mode(tmp_path: Path) -> None:
     written = [tmp_path / "a.json", tmp_path / "b.parquet", *sorted((tmp_path / "run").iterdir())]
     modes = {p.name: oct(p.stat().st_mode & 0o777) for p in written}
     assert set(modes.values()) == {oct(0o640)}, modes
+
+
+#: Every column that holds a party, by table.
+PARTY_COLUMNS = {
+    "legislators": ["party"],
+    "votes": ["party"],
+    "bills": ["sponsor_party", "house_majority_party", "senate_majority_party"],
+    "races": ["incumbent_party", "challenger_party", "winner_party"],
+}
+
+
+@pytest.mark.parametrize("table", sorted(PARTY_COLUMNS))
+def test_party_values_are_lowercase_strings_as_declared(empties: tuple[Path, dict[str, pa.Schema]], table: str) -> None:
+    """A party column read back from the written Parquet is the declared string type and says ``dem`` or ``rep``, in lowercase."""
+    out, schemas = empties
+    written = pq.read_table(RunFolder(out).table_path(table))
+    for column in PARTY_COLUMNS[table]:
+        assert written.schema.field(column).type == schemas[table].field(column).type == pa.string(), (table, column)
+        values = set(written.column(column).drop_null().to_pylist())
+        assert values == {"dem", "rep"}, (table, column, values)

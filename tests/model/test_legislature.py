@@ -59,7 +59,7 @@ def test_leader_floors_what_its_caucus_wants_and_rolls_the_minority() -> None:
     row = decide(model := hand_built_legislature(house, SENATE_FOR), regulation(model, sponsor=3))
     assert (row["house_yea"], row["house_nay"]) == (3, 2)
     assert (row["house_final_passage"], row["house_minority_rolled"], row["house_majority_rolled"]) == (True, True, False)
-    assert row["fate"] == "passed" and row["sponsor_party"] == "REP"
+    assert row["fate"] == "passed" and row["sponsor_party"] == "rep"
 
 
 def test_a_55_45_senate_bill_fails_cloture() -> None:

@@ -389,6 +389,34 @@ def test_a_reset_to_the_same_settings_reuses_the_drawn_network():
     assert page_plots.plot("legislature", small_model(run__seed=5), size) is not first
 
 
+def test_the_network_is_drawn_once_at_week_0_at_the_size_the_browser_reports(monkeypatch):
+    """Until the browser reports its room the network shows a note; then it is drawn once, at the reported room's plot size."""
+    import ipyvuetify as v
+    import ipywidgets as widgets
+    import solara
+
+    monkeypatch.setenv(OVERRIDES_ENV, json.dumps(SMALL))
+    from pacsim.viz import app
+
+    drawn: list[tuple[str, plots.Size]] = []
+    original = plots.PagePlots.png
+
+    def counted(self, name, model, size):
+        drawn.append((name, size))
+        return original(self, name, model, size)
+
+    monkeypatch.setattr(plots.PagePlots, "png", counted)
+    _, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    cell = rc.find(v.Html, attributes={"data-testid": "plot-legislature"})
+    assert cell.find(v.Html, attributes={"data-testid": "note-legislature"}).widget.children == [app.WAITING_FOR_ROOM]
+    assert drawn == []
+    rc.find(app.SizeProbe).widget.size = {"width": 900, "height": 700, "ratio": 1}
+    _, size = plots.grid(900, 700 - app.MAIN_PADDING, gap=app.GAP)
+    assert drawn == [("legislature", plots.Size(size.width, size.height, 1.0))]
+    assert cell.find(widgets.Image).widget.value[:4] == b"\x89PNG"
+    rc.close()
+
+
 # ------------------------------------------------------------ models built ahead
 def test_the_stock_hands_out_once_a_model_built_exactly_as_on_demand():
     """A model from the stock steps exactly as one built now from the same settings, and is handed out only once."""
