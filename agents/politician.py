@@ -19,7 +19,7 @@ from typing import Any
 
 import mesa
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from pacsim.agents.enums import Chamber, Party, Side
 
@@ -146,17 +146,17 @@ def reelection_chance(outlook: Outlook, beliefs: Beliefs, inc: Incentives) -> np
     """
     if outlook.primary_share is None or outlook.primary_fraction is None:  # set together, where primaries are held
         expected = outlook.share + outlook.slope * money_shift(outlook, beliefs, inc)
-        return norm.cdf((expected - 0.5) / inc.uncertainty)
+        return ndtr((expected - 0.5) / inc.uncertainty)
     f = outlook.primary_fraction
     general = Beliefs(beliefs.threat * (1.0 - f), beliefs.protect, beliefs.effect)
     primary = Beliefs(beliefs.threat * f, np.zeros_like(beliefs.protect), beliefs.effect)
     expected = outlook.share + outlook.slope * money_shift(outlook, general, inc)
-    chance = norm.cdf((expected - 0.5) / inc.uncertainty)
+    chance = ndtr((expected - 0.5) / inc.uncertainty)
     held = ~np.isnan(outlook.primary_share[:, 0])
     if held.any():
         sub = outlook.rows(held)
         p_expected = sub.primary_share + sub.primary_slope * money_shift(sub, primary.rows(held), inc)
-        chance[held] *= norm.cdf((p_expected - 0.5) / inc.uncertainty)
+        chance[held] *= ndtr((p_expected - 0.5) / inc.uncertainty)
     return chance
 
 
