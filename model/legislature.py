@@ -376,13 +376,12 @@ class Legislature:
         The same vote model the forecast uses, with the holder's platform on the issue
         replaced by the position its vote would put on the record.
         """
-        rows, stance_cols = np.arange(self.n_seats), self.stance_columns()
+        stance_cols = self.stance_columns()
 
         def at(cand: CandidateArrays, stock: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             platform = cand.platform.copy()
             platform[:, issue] = position
-            share, slope, _ = self.electorate.outlook(replace(cand, platform=platform), stock, self.positions)
-            return share[rows, stance_cols], slope[rows, stance_cols]
+            return self.electorate.outlook_at(replace(cand, platform=platform), stock, self.positions, stance_cols)
 
         record = Record(*at(ballot.candidates, ballot.stock))
         if ballot.primary is not None and outlook.primary_share is not None:
