@@ -160,6 +160,18 @@ def reelection_chance(outlook: Outlook, beliefs: Beliefs, inc: Incentives) -> np
     return chance
 
 
+def move_beliefs(
+    threat: np.ndarray, protect: np.ndarray, expected_against: np.ndarray, expected_for: np.ndarray, rate: float | np.ndarray
+) -> None:
+    """Move beliefs about donors' spending (in place) part-way, at ``rate``, to the spending now expected against and for.
+
+    Adaptive expectations: each review closes a share of the gap between belief and what
+    the donors' plan rule implies.
+    """
+    threat += rate * (expected_against - threat)
+    protect += rate * (expected_for - protect)
+
+
 def conviction_value(positions: np.ndarray, ideal: np.ndarray, conviction: np.ndarray, capital: np.ndarray) -> np.ndarray:
     """Policy utility: conviction times closeness to the ideal, for as long as capital lasts.
 
@@ -322,8 +334,7 @@ class Politician(mesa.Agent):
 
     def update_threat_belief(self, expected_against: np.ndarray, expected_for: np.ndarray, rate: float | np.ndarray) -> None:
         """Move beliefs about donors' spending part-way to what this politician now expects (per donor rates allowed)."""
-        self.threat_belief += rate * (expected_against - self.threat_belief)
-        self.protect_belief += rate * (expected_for - self.protect_belief)
+        move_beliefs(self.threat_belief, self.protect_belief, expected_against, expected_for, rate)
 
     def learn_from_election(self, seen_spend: np.ndarray, seen_effect: np.ndarray, seen: np.ndarray, rate: float) -> None:
         """After an election, move beliefs towards what was seen happen to watched colleagues.

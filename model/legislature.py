@@ -31,6 +31,7 @@ from pacsim.agents.politician import (
     Incentives,
     Outlook,
     choose_positions,
+    move_beliefs,
     observe_colleagues,
     reelection_chance,
     side_of,
@@ -231,8 +232,11 @@ class Legislature:
         legislators take what they see at face value (rate 1).
         """
         base = self.params.politicians.threat_learning_rate if rate is None else rate
+        threat = np.array([s.threat_belief for s in self.seats])
+        protect = np.array([s.protect_belief for s in self.seats])
+        move_beliefs(threat, protect, expected_against, expected_for, base)
         for j, pol in enumerate(self.seats):
-            pol.update_threat_belief(expected_against[j], expected_for[j], base)
+            pol.threat_belief[:], pol.protect_belief[:] = threat[j], protect[j]
 
     def learn_from_election(self, against: np.ndarray, up: np.ndarray, lost: np.ndarray) -> None:
         """Every legislator looks at the colleagues it watches: whom each donor targeted, how much it spent, who lost.
