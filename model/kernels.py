@@ -56,6 +56,16 @@ def use_threads(n_voters: int) -> None:
     numba.set_num_threads(max(1, min(_max_threads, n_voters // VOTERS_PER_THREAD)))
 
 
+def start_compiler() -> None:
+    """Start numba's compiler and load one serial kernel from the cache, without starting any kernel thread.
+
+    numba's one-off start-up (about half a second) otherwise falls on a process's first
+    kernel call; a process that forks workers can pay it once for all of them. Nothing
+    parallel runs, so no OpenMP thread exists to be lost by a fork.
+    """
+    add_by_seat(np.full((1, GROUPS), -1, dtype=np.int64), np.zeros((1, GROUPS)), 1)
+
+
 def grid_steps(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For a sorted grid: which distinct step lies between each pair of neighbouring points, and the distinct steps."""
     sizes, step_of = np.unique(np.diff(grid), return_inverse=True)
