@@ -13,22 +13,29 @@ week (Gerber et al. 2011; Hill et al. 2013), and it is revised when races move.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import mesa
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from pacsim.agents.enums import AdStrategy, Side
+
+#: The normal density's constant, as scipy.stats' ``norm`` has it.
+_SQRT_2PI = np.sqrt(2 * np.pi)
 
 #: The most buys a plan puts into one race (with the default $250,000 buy: $100M).
 MAX_BUYS = 400
 
 
 def competitiveness(expected_share: np.ndarray, uncertainty: float) -> np.ndarray:
-    """How close a race is: the normal density at its expected margin, 1 for a dead heat."""
-    return norm.pdf((expected_share - 0.5) / uncertainty) / norm.pdf(0.0)
+    """How close a race is: the normal density at its expected margin, 1 for a dead heat.
+
+    The density is written as scipy.stats' ``norm.pdf`` computes it, without its
+    per-call overhead, so the values are the same to the last bit.
+    """
+    return (np.exp(-(((expected_share - 0.5) / uncertainty) ** 2) / 2.0) / _SQRT_2PI) / (1.0 / _SQRT_2PI)
 
 
 def spending_schedule(retention: float, weeks: int) -> np.ndarray:
@@ -73,37 +80,60 @@ class RaceView:
     value: np.ndarray
     ad_effect: float
     uncertainty: float
+    #: Doses at successive buys, by (buy, others, scale): views that differ only in ``value`` share it.
+    ladder: dict[tuple[float, bytes, bytes], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     def dose(self, dollars: np.ndarray) -> np.ndarray:
         """Ad dose on one side of a race from ``dollars`` on top of the candidate's own money (diminishing returns)."""
         return np.log1p((self.others[..., None] + dollars) / self.scale[..., None]) - np.log1p(self.others / self.scale)[..., None]
+
+    def buy_doses(self, buy: float, n_buys: int) -> np.ndarray:
+        """The dose from 0, 1, ..., ``n_buys`` buys of ``buy`` dollars in each race (races × buys), once for all views sharing it."""
+        key = (float(buy), self.others.tobytes(), self.scale.tobytes())
+        kept = self.ladder.get(key)
+        if kept is None or kept.shape[1] < n_buys + 1:
+            dollars = buy * np.arange(n_buys + 1, dtype=float)[None, :]
+            kept = self.ladder[key] = self.dose(np.broadcast_to(dollars, (self.share.shape[0], n_buys + 1)))
+        return kept[:, : n_buys + 1]
 
     def win_chance(self, dollars: np.ndarray, attack: bool, shift: np.ndarray | None = None) -> np.ndarray:
         """Chance the donor's side wins each race with ``dollars`` (races × buys) spent attacking or defending the incumbent slot.
 
         ``shift`` is the expected share change from other donors' plans.
         """
+        return self.chance_at(self.dose(dollars), attack, shift)
+
+    def chance_at(self, dose: np.ndarray, attack: bool, shift: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`win_chance` from the ad ``dose`` (races × buys) rather than the dollars that buy it."""
         power = self.attack if attack else self.defend
         share = self.share if shift is None else self.share + shift
-        moved = share[:, None] + (-1.0 if attack else 1.0) * (self.slope * self.ad_effect * power)[:, None] * self.dose(dollars)
+        moved = share[:, None] + (-1.0 if attack else 1.0) * (self.slope * self.ad_effect * power)[:, None] * dose
         z = (moved - 0.5) / self.uncertainty
-        return norm.cdf(-z) if attack else norm.cdf(z)
+        return ndtr(-z) if attack else ndtr(z)
 
 
 def buy_gains(view: RaceView, attack: bool, buy: float, n_buys: int, shift: np.ndarray | None = None) -> np.ndarray:
     """Gain in the donor's value from each successive buy in each race (races × buys), per $1M."""
-    dollars = buy * np.arange(n_buys + 1, dtype=float)[None, :]
-    chance = view.win_chance(np.broadcast_to(dollars, (view.share.shape[0], n_buys + 1)), attack, shift)
+    chance = view.chance_at(view.buy_doses(buy, n_buys), attack, shift)
     return view.value[:, None] * np.diff(chance, axis=1) * (1e6 / buy)
 
 
-def buys_at(gains: np.ndarray, threshold: float) -> np.ndarray:
-    """Buys each race gets at a marginal value: the run of successive buys each worth at least ``threshold``."""
-    return (np.minimum.accumulate(gains, axis=1) >= threshold).sum(axis=1)
+def buys_at(gains: np.ndarray, threshold: float, running: np.ndarray | None = None) -> np.ndarray:
+    """Buys each race gets at a marginal value: the run of successive buys each worth at least ``threshold``.
+
+    ``running`` is ``gains``' running minimum along the buys, if already computed.
+    """
+    return ((np.minimum.accumulate(gains, axis=1) if running is None else running) >= threshold).sum(axis=1)
 
 
 def plan_race_money(
-    gains: np.ndarray, eligible: np.ndarray, pot: float, buy: float, reserve: float, max_races: int = 0
+    gains: np.ndarray,
+    eligible: np.ndarray,
+    pot: float,
+    buy: float,
+    reserve: float,
+    max_races: int = 0,
+    running: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
     """Dollars per race and the plan's marginal value (per $1M) for a pot spent where buys are worth most.
 
@@ -112,11 +142,14 @@ def plan_race_money(
     not worth spending stays in the bank). ``max_races`` > 0 keeps only that many races,
     those whose planned buys are worth most. Returns (dollars, marginal value); the marginal
     value is what a race outside the plan would have to be worth to draw money.
+    ``running`` is ``gains``' running minimum along the buys, if already computed.
     """
     n_afford = int(pot // buy) if buy > 0 else 0
     if n_afford == 0 or not eligible.any():
         return np.zeros(gains.shape[0]), np.inf
-    run = np.where(eligible[:, None], np.minimum.accumulate(gains, axis=1), -np.inf)
+    if running is None:
+        running = np.minimum.accumulate(gains, axis=1)
+    run = np.where(eligible[:, None], running, -np.inf)
     values = run[run >= reserve]
     threshold = reserve
     if values.size > n_afford:
@@ -130,7 +163,7 @@ def plan_race_money(
         )
         keep = np.zeros_like(eligible)
         keep[np.argsort(-worth, kind="stable")[:max_races]] = True
-        return plan_race_money(gains, eligible & keep, pot, buy, reserve, 0)
+        return plan_race_money(gains, eligible & keep, pot, buy, reserve, 0, running)
     return buys * buy, threshold
 
 
@@ -222,17 +255,7 @@ class Donor(mesa.Agent):
 
     def attack_values(self, view: RaceView) -> RaceView:
         """The race view with an opponent's seat worth ``1 + example_value`` times its votes: a defeat makes an example."""
-        return RaceView(
-            view.share,
-            view.slope,
-            view.attack,
-            view.defend,
-            view.scale,
-            view.others,
-            view.value * (1.0 + self.example_value),
-            view.ad_effect,
-            view.uncertainty,
-        )
+        return replace(view, value=view.value * (1.0 + self.example_value))
 
     def plan(
         self,
@@ -312,9 +335,10 @@ class Donor(mesa.Agent):
             return np.zeros(view.share.shape[0])
         n_buys = min(MAX_BUYS, max(1, int(np.ceil(pot / buy))))
         gains = buy_gains(view, attack, buy, n_buys)
-        _, threshold = plan_race_money(gains, planned, pot, buy, self.reserve_value, max_races)
+        running = np.minimum.accumulate(gains, axis=1)
+        _, threshold = plan_race_money(gains, planned, pot, buy, self.reserve_value, max_races, running)
         threshold = self.reserve_value if not np.isfinite(threshold) else threshold
-        return np.minimum(buys_at(gains, threshold) * buy, pot)
+        return np.minimum(buys_at(gains, threshold, running) * buy, pot)
 
     def spend_week(self, schedule: np.ndarray, weeks_left: int) -> tuple[np.ndarray, np.ndarray]:
         """This week's (against, for) dollars per race: what is left of the plan, on the schedule to election day."""

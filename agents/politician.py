@@ -19,7 +19,7 @@ from typing import Any
 
 import mesa
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from pacsim.agents.enums import Chamber, Party, Side
 
@@ -146,18 +146,30 @@ def reelection_chance(outlook: Outlook, beliefs: Beliefs, inc: Incentives) -> np
     """
     if outlook.primary_share is None or outlook.primary_fraction is None:  # set together, where primaries are held
         expected = outlook.share + outlook.slope * money_shift(outlook, beliefs, inc)
-        return norm.cdf((expected - 0.5) / inc.uncertainty)
+        return ndtr((expected - 0.5) / inc.uncertainty)
     f = outlook.primary_fraction
     general = Beliefs(beliefs.threat * (1.0 - f), beliefs.protect, beliefs.effect)
     primary = Beliefs(beliefs.threat * f, np.zeros_like(beliefs.protect), beliefs.effect)
     expected = outlook.share + outlook.slope * money_shift(outlook, general, inc)
-    chance = norm.cdf((expected - 0.5) / inc.uncertainty)
+    chance = ndtr((expected - 0.5) / inc.uncertainty)
     held = ~np.isnan(outlook.primary_share[:, 0])
     if held.any():
         sub = outlook.rows(held)
         p_expected = sub.primary_share + sub.primary_slope * money_shift(sub, primary.rows(held), inc)
-        chance[held] *= norm.cdf((p_expected - 0.5) / inc.uncertainty)
+        chance[held] *= ndtr((p_expected - 0.5) / inc.uncertainty)
     return chance
+
+
+def move_beliefs(
+    threat: np.ndarray, protect: np.ndarray, expected_against: np.ndarray, expected_for: np.ndarray, rate: float | np.ndarray
+) -> None:
+    """Move beliefs about donors' spending (in place) part-way, at ``rate``, to the spending now expected against and for.
+
+    Adaptive expectations: each review closes a share of the gap between belief and what
+    the donors' plan rule implies.
+    """
+    threat += rate * (expected_against - threat)
+    protect += rate * (expected_for - protect)
 
 
 def conviction_value(positions: np.ndarray, ideal: np.ndarray, conviction: np.ndarray, capital: np.ndarray) -> np.ndarray:
@@ -322,8 +334,7 @@ class Politician(mesa.Agent):
 
     def update_threat_belief(self, expected_against: np.ndarray, expected_for: np.ndarray, rate: float | np.ndarray) -> None:
         """Move beliefs about donors' spending part-way to what this politician now expects (per donor rates allowed)."""
-        self.threat_belief += rate * (expected_against - self.threat_belief)
-        self.protect_belief += rate * (expected_for - self.protect_belief)
+        move_beliefs(self.threat_belief, self.protect_belief, expected_against, expected_for, rate)
 
     def learn_from_election(self, seen_spend: np.ndarray, seen_effect: np.ndarray, seen: np.ndarray, rate: float) -> None:
         """After an election, move beliefs towards what was seen happen to watched colleagues.

@@ -57,12 +57,13 @@ def _process_context() -> multiprocessing.context.BaseContext:
     """Worker processes forked from a clean server that has already imported the model.
 
     Forking the driver itself is unsafe once it runs threads (the progress bar's, say);
-    a fork server avoids that and, with the model preloaded, starts workers as fast.
+    a fork server avoids that and, with the model loaded and numba started
+    (:mod:`pacsim.experiments.forkserver`), starts workers as fast and warm.
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pacsim.experiments.sweep"])
+    context.set_forkserver_preload(["pacsim.experiments.forkserver"])
     return context
 
 

@@ -287,7 +287,9 @@ def _schema(path: Path) -> pa.Schema:
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """Cast a part to the unified schema, filling columns it lacks with nulls."""
+    """Cast a part to the unified schema, filling columns it lacks with nulls (a part already in it is taken as it is)."""
+    if table.schema.equals(schema, check_metadata=False):
+        return table
     columns = []
     for field in schema:
         if field.name in table.column_names:

@@ -112,20 +112,24 @@ class Elections:
     ) -> CandidateArrays:
         seats = self.legislature.seats
         distance = self.params.politicians.platform_distance
-        others = [rivals.get(j) for j in range(self.n_seats)]
         k_bg = self.electorate.n_issues - 1
+        # One pass over the seat holders and one over the rivals who exist; a prospective rival's row is filled in by array.
+        held = np.array([(s.party, s.stance, s.valence, s.incumbent) for s in seats], dtype=float).reshape(-1, 4)
+        chal_platform = np.repeat((rival_party * distance)[:, None], k_bg, axis=1)
+        chal_stance = np.array(rival_stance, dtype=float)
+        chal_valence = np.zeros(self.n_seats)
+        for j, r in rivals.items():
+            chal_platform[j], chal_stance[j], chal_valence[j] = r.platform, r.stance, r.valence
         return CandidateArrays(
             n_house=self.n_house,
-            party=np.array([s.party.value for s in seats], dtype=float),
+            party=held[:, 0].copy(),
             platform=np.array([s.platform for s in seats]),
-            stance=np.array([s.stance for s in seats]),
-            valence=np.array([s.valence for s in seats]),
-            chal_platform=np.array(
-                [r.platform if r is not None else np.full(k_bg, rival_party[j] * distance) for j, r in enumerate(others)]
-            ),
-            chal_stance=np.array([r.stance if r is not None else rival_stance[j] for j, r in enumerate(others)]),
-            chal_valence=np.array([r.valence if r is not None else 0.0 for r in others]),
-            sitting=np.array([s.incumbent for s in seats], dtype=float),
+            stance=held[:, 1].copy(),
+            valence=held[:, 2].copy(),
+            chal_platform=chal_platform,
+            chal_stance=chal_stance,
+            chal_valence=chal_valence,
+            sitting=held[:, 3].copy(),
             primary=primary,
         )
 

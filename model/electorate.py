@@ -429,6 +429,74 @@ class Electorate:
         out = self._review_sums(cand, stock, positions, want_outlook=True, want_leverage=True)
         return out["share"], out["slope"], out["sal"]
 
+    def outlook_at(
+        self, cand: CandidateArrays, stock: np.ndarray, positions: np.ndarray, columns: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`outlook`'s share and slope at one position per seat, ``positions[columns[j]]`` for seat ``j``.
+
+        The same values as ``outlook(...)[0][rows, columns]`` to the last bit, from one pass
+        that leaves out the other positions and the ad leverage (and keeps nothing).
+        """
+        n_seats = cand.party.shape[0]
+        lo, hi, seats = self.race_chunks(cand.n_house, n_seats)
+        (
+            party,
+            platform,
+            _,
+            valence,
+            chal_platform,
+            chal_stance,
+            chal_valence,
+            sitting,
+            dose,
+            primary,
+            edge,
+            party_weight,
+            issue_weight,
+            ad_scale,
+            ads,
+        ) = self._candidate_args(cand, stock)
+        grid = np.ascontiguousarray(positions, dtype=np.float64)
+        order = np.argsort(grid, kind="stable")
+        step_of, step_sizes = kernels.grid_steps(grid[order])
+        sorted_column = np.argsort(order, kind="stable")[np.asarray(columns, dtype=np.int64)]
+        c, g = lo.shape[0], kernels.GROUPS
+        share, slope, total = np.empty((c, g)), np.empty((c, g)), np.empty((c, g))
+        kernels.use_threads(self.n)
+        kernels.column_sums(
+            lo,
+            hi,
+            seats,
+            self.positions,
+            self.salience,
+            self.party_id,
+            self.turnout,
+            self.exposure,
+            party,
+            platform,
+            valence,
+            chal_platform,
+            chal_stance,
+            chal_valence,
+            sitting,
+            dose,
+            primary,
+            edge,
+            party_weight,
+            issue_weight,
+            ad_scale,
+            ads,
+            grid[order],
+            step_of,
+            step_sizes,
+            np.ascontiguousarray(sorted_column),
+            share,
+            slope,
+            total,
+        )
+        seat_total = kernels.add_by_seat(seats, total, n_seats)
+        return kernels.per_seat(seats, share, seat_total, n_seats), kernels.per_seat(seats, slope, seat_total, n_seats)
+
     def ad_leverage(self, cand: CandidateArrays, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """What ads on each issue could do in each race, per unit of ad dose and of ``ad_effect``.
 

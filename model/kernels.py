@@ -56,6 +56,16 @@ def use_threads(n_voters: int) -> None:
     numba.set_num_threads(max(1, min(_max_threads, n_voters // VOTERS_PER_THREAD)))
 
 
+def start_compiler() -> None:
+    """Start numba's compiler and load one serial kernel from the cache, without starting any kernel thread.
+
+    numba's one-off start-up (about half a second) otherwise falls on a process's first
+    kernel call; a process that forks workers can pay it once for all of them. Nothing
+    parallel runs, so no OpenMP thread exists to be lost by a fork.
+    """
+    add_by_seat(np.full((1, GROUPS), -1, dtype=np.int64), np.zeros((1, GROUPS)), 1)
+
+
 def grid_steps(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For a sorted grid: which distinct step lies between each pair of neighbouring points, and the distinct steps."""
     sizes, step_of = np.unique(np.diff(grid), return_inverse=True)
@@ -219,6 +229,99 @@ def review_sums(
                     lean[c, g, target] += tw * (lever_t * (abs(x_t - stance[j]) - away))
                     for p in range(n_pos):
                         target_lean[c, g, p] += tw * (lever_t * (distance[p] - away))
+
+
+@njit(parallel=True, cache=True)
+def column_sums(
+    chunk_lo,
+    chunk_hi,
+    chunk_seats,
+    positions,
+    salience,
+    party_id,
+    turnout,
+    exposure,
+    party,
+    platform,
+    valence,
+    chal_platform,
+    chal_stance,
+    chal_valence,
+    sitting,
+    dose,
+    primary,
+    edge,
+    party_weight,
+    issue_weight,
+    ad_scale,
+    ads,
+    grid,
+    step_of,
+    step_sizes,
+    column,
+    share,
+    slope,
+    total,
+):
+    """Per chunk and race, the sums of :func:`review_sums`' ``share``, ``slope`` and ``total`` at one grid point per seat.
+
+    ``column[j]`` is seat ``j``'s point on the sorted ``grid``. Every term is computed as
+    :func:`review_sums` computes it and added in the same order, so the sums are the same
+    to the last bit; only the other grid points' logits are left out.
+    """
+    n_chunks = chunk_lo.shape[0]
+    k_all = positions.shape[1]
+    target = k_all - 1
+    n_pos = grid.shape[0]
+    for c in prange(n_chunks):
+        factor = np.empty(n_pos)
+        growth = np.empty(step_sizes.shape[0])
+        s = np.empty(k_all)
+        for g in range(GROUPS):
+            total[c, g] = 0.0
+            share[c, g] = 0.0
+            slope[c, g] = 0.0
+        for v in range(chunk_lo[c], chunk_hi[c]):
+            x = positions[v]
+            x_t = x[target]
+            e = exposure[v]
+            for k in range(k_all):
+                s[k] = salience[v, k]
+            shared_factor = False
+            for g in range(GROUPS):
+                j = chunk_seats[c, g]
+                tw = _race_weight(v, j, turnout, party_id, party, primary)
+                if tw == 0.0:
+                    continue
+                total[c, g] += tw
+                away = abs(x_t - chal_stance[j])
+                gap, w_t = weigh_issues(
+                    x,
+                    s,
+                    e,
+                    party_id[v],
+                    j,
+                    party,
+                    platform,
+                    valence,
+                    chal_platform,
+                    chal_valence,
+                    sitting,
+                    dose,
+                    primary,
+                    edge,
+                    party_weight,
+                    issue_weight,
+                    ad_scale,
+                    ads,
+                )
+                if ads or not shared_factor:
+                    distance_odds(w_t, x_t, grid, step_of, step_sizes, growth, factor)
+                    shared_factor = True
+                base = np.exp(-(gap + w_t * away))
+                prob = logit_odds(base * factor[column[j]])
+                share[c, g] += tw * prob
+                slope[c, g] += tw * (prob * (1.0 - prob))
 
 
 @njit(parallel=True, cache=True)

@@ -31,6 +31,7 @@ from pacsim.agents.politician import (
     Incentives,
     Outlook,
     choose_positions,
+    move_beliefs,
     observe_colleagues,
     reelection_chance,
     side_of,
@@ -231,8 +232,11 @@ class Legislature:
         legislators take what they see at face value (rate 1).
         """
         base = self.params.politicians.threat_learning_rate if rate is None else rate
+        threat = np.array([s.threat_belief for s in self.seats])
+        protect = np.array([s.protect_belief for s in self.seats])
+        move_beliefs(threat, protect, expected_against, expected_for, base)
         for j, pol in enumerate(self.seats):
-            pol.update_threat_belief(expected_against[j], expected_for[j], base)
+            pol.threat_belief[:], pol.protect_belief[:] = threat[j], protect[j]
 
     def learn_from_election(self, against: np.ndarray, up: np.ndarray, lost: np.ndarray) -> None:
         """Every legislator looks at the colleagues it watches: whom each donor targeted, how much it spent, who lost.
@@ -376,13 +380,12 @@ class Legislature:
         The same vote model the forecast uses, with the holder's platform on the issue
         replaced by the position its vote would put on the record.
         """
-        rows, stance_cols = np.arange(self.n_seats), self.stance_columns()
+        stance_cols = self.stance_columns()
 
         def at(cand: CandidateArrays, stock: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             platform = cand.platform.copy()
             platform[:, issue] = position
-            share, slope, _ = self.electorate.outlook(replace(cand, platform=platform), stock, self.positions)
-            return share[rows, stance_cols], slope[rows, stance_cols]
+            return self.electorate.outlook_at(replace(cand, platform=platform), stock, self.positions, stance_cols)
 
         record = Record(*at(ballot.candidates, ballot.stock))
         if ballot.primary is not None and outlook.primary_share is not None:

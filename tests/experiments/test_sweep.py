@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import numba
 import pandas as pd
 import pytest
 from worlds import DETERMINISTIC, SWEEP, TIMING, write
@@ -90,3 +91,21 @@ def test_design_sample_is_seeded(reference: tuple[Path, Path]) -> None:
     recorded = RunFolder(ref).read("runs").drop_duplicates("point_id")[["target.salience", "industry.strategy"]]
     pd.testing.assert_frame_equal(points.reset_index(drop=True), recorded.reset_index(drop=True))
     assert points["target.salience"].between(0.01, 0.4).all() and set(points["industry.strategy"]) == {"savvy", "naive"}
+
+
+FORK_SERVER_THREADS = """
+import os
+import pacsim.experiments.sweep
+before = len(os.listdir("/proc/self/task"))
+import pacsim.experiments.forkserver
+print(before, len(os.listdir("/proc/self/task")))
+"""
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2 or not Path("/proc/self/task").is_dir(), reason="needs two kernel threads and /proc")
+def test_the_fork_server_starts_numba_but_no_thread() -> None:
+    """What the fork server loads before forking workers starts no thread (an OpenMP pool would be lost in the fork)."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    out = subprocess.run([sys.executable, "-c", FORK_SERVER_THREADS], capture_output=True, text=True, env=env, check=True)
+    before, after = map(int, out.stdout.split())
+    assert after == before

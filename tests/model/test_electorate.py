@@ -50,6 +50,22 @@ def test_outlook_matches_reference(campaign_world: PacsimModel, primary: bool, w
 
 
 @pytest.mark.parametrize("primary", [False, True])
+@pytest.mark.parametrize("with_ads", [True, False])
+def test_outlook_at_is_the_outlook_at_those_columns(campaign_world: PacsimModel, primary: bool, with_ads: bool) -> None:
+    """The share and slope at one position per seat are the full outlook's at those columns, to the last bit."""
+    m = campaign_world
+    cand = m.elections.primary_candidates() if primary else m.elections.candidates()
+    stock = (m.campaign.stocks.primary if primary else m.campaign.stocks.general) if with_ads else np.zeros_like(m.campaign.stocks.general)
+    rows = np.arange(cand.party.shape[0])
+    for grid in _grids(m):
+        columns = np.random.default_rng(5).integers(0, grid.shape[0], rows.shape[0])
+        share, slope, _ = m.electorate.outlook(cand, stock, grid)
+        got_share, got_slope = m.electorate.outlook_at(cand, stock, grid, columns)
+        assert got_share.tobytes() == share[rows, columns].tobytes()
+        assert got_slope.tobytes() == slope[rows, columns].tobytes()
+
+
+@pytest.mark.parametrize("primary", [False, True])
 def test_ad_leverage_matches_reference(campaign_world: PacsimModel, primary: bool) -> None:
     """Reach, lean and target-issue lean agree with the numpy path, computed fresh and served after an outlook."""
     m, e = campaign_world, campaign_world.electorate
