@@ -26,7 +26,7 @@ from pacsim.model.elections import Elections
 from pacsim.model.electorate import Electorate, build_geography
 from pacsim.model.forecast import Forecast
 from pacsim.model.legislature import Ballot, Legislature
-from pacsim.model.params import FIELDS, FieldSpec, ParameterError, Params, build_params
+from pacsim.model.params import DONOR_NAMES, FIELDS, FieldSpec, ParameterError, Params, build_params
 from pacsim.model.tables import Recorder
 
 __all__ = ["PacsimModel", "Phase", "resolve_params", "seed_from"]
@@ -106,12 +106,9 @@ class PacsimModel(mesa.Model):
         self.geography = build_geography(p, self.rng)
         self.electorate = Electorate(p, self.rng, self.geography)
         self.voters = Voters(self, self.electorate)
-        self.legislature = Legislature(self, p, self.rng, self.electorate, self.geography, n_donors=2)
+        self.legislature = Legislature(self, p, self.rng, self.electorate, self.geography, n_donors=len(DONOR_NAMES))
         self.elections = Elections(p, self.rng, self.electorate, self.legislature)
-        donors = [
-            Donor.from_params(self, "industry", p.industry, self.electorate.target),
-            Donor.from_params(self, "opposing", p.opposing, self.electorate.target),
-        ]
+        donors = [Donor.from_params(self, name, getattr(p, name), self.electorate.target) for name in DONOR_NAMES]
         self.campaign = Campaign(
             p,
             donors,

@@ -521,6 +521,12 @@ class Params(_Section):
         return build_params(overrides, base=self)
 
 
+#: The donors every model holds, in order: the schema's donor sections (``industry``, ``opposing``).
+DONOR_NAMES: tuple[str, ...] = tuple(
+    name for name, field in Params.model_fields.items() if isinstance(field.annotation, type) and issubclass(field.annotation, DonorParams)
+)
+
+
 class ParameterError(ValueError):
     """A parameter value that the schema does not allow; its message is one line."""
 

@@ -15,13 +15,12 @@ import pandas as pd
 import pyarrow as pa
 
 from pacsim.agents.enums import Chamber, Party
+from pacsim.model.params import DONOR_NAMES
 
 I64, F64, BOOL, STR = pa.int64(), pa.float64(), pa.bool_(), pa.string()
 #: Run start and end times: UTC instants.
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 
-#: The donors every model holds, in order (:class:`pacsim.model.model.PacsimModel` builds them by these names).
-DONOR_NAMES = ("industry", "opposing")
 
 _KEY = [("seed", I64), ("cycle", I64), ("step", I64)]
 
