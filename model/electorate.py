@@ -240,6 +240,18 @@ class Electorate:
             self._chunks[key] = kernels.voter_chunks(self.geography.district_starts, self.geography.district_state, n_house, n_seats)
         return self._chunks[key]
 
+    def _voter_args(self) -> tuple[np.ndarray, ...]:
+        """The voter arrays every review pass reads, in the kernels' order."""
+        return self.positions, self.salience, self.party_id, self.turnout, self.exposure
+
+    @staticmethod
+    def _sorted_grid(positions: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """(order, (sorted grid, step of each point, step sizes)): the position grid as the review kernels walk it."""
+        grid = np.ascontiguousarray(positions, dtype=np.float64)
+        order = np.argsort(grid, kind="stable")
+        step_of, step_sizes = kernels.grid_steps(grid[order])
+        return order, (grid[order], step_of, step_sizes)
+
     def _candidate_args(self, cand: CandidateArrays, stock: np.ndarray | None) -> tuple:
         """The arrays and constants the kernels take for these candidates and ads."""
         e, camp = self.params.electorate, self.params.campaign
@@ -273,26 +285,9 @@ class Electorate:
         """Per-seat means of what a review needs, in one pass over every race's voters (all three race groups at once)."""
         n_seats, n_pos, k = cand.party.shape[0], positions.shape[0], self.n_issues
         lo, hi, seats = self.race_chunks(cand.n_house, n_seats)
-        (
-            party,
-            platform,
-            stance,
-            valence,
-            chal_platform,
-            chal_stance,
-            chal_valence,
-            sitting,
-            dose,
-            primary,
-            edge,
-            party_weight,
-            issue_weight,
-            ad_scale,
-            ads,
-        ) = self._candidate_args(cand, stock)
-        grid = np.ascontiguousarray(positions, dtype=np.float64)
-        order = np.argsort(grid, kind="stable")
-        step_of, step_sizes = kernels.grid_steps(grid[order])
+        args = self._candidate_args(cand, stock)
+        stance = args[2]
+        order, grid_args = self._sorted_grid(positions)
         c, g = lo.shape[0], kernels.GROUPS
         sums = {
             "share": np.empty((c, g, n_pos)),
@@ -304,33 +299,13 @@ class Electorate:
             "target": np.empty((c, g, n_pos)),
         }
         kernels.use_threads(self.n)
-        kernels.review_sums(
+        kernels.review_sums(  # type: ignore[call-arg]  # mypy counts unpacked tuples against numba's Dispatcher.__call__
             lo,
             hi,
             seats,
-            self.positions,
-            self.salience,
-            self.party_id,
-            self.turnout,
-            self.exposure,
-            party,
-            platform,
-            stance,
-            valence,
-            chal_platform,
-            chal_stance,
-            chal_valence,
-            sitting,
-            dose,
-            primary,
-            edge,
-            party_weight,
-            issue_weight,
-            ad_scale,
-            ads,
-            grid[order],
-            step_of,
-            step_sizes,
+            *self._voter_args(),
+            *args,
+            *grid_args,
             want_outlook,
             want_leverage,
             sums["share"],
@@ -439,56 +414,20 @@ class Electorate:
         """
         n_seats = cand.party.shape[0]
         lo, hi, seats = self.race_chunks(cand.n_house, n_seats)
-        (
-            party,
-            platform,
-            _,
-            valence,
-            chal_platform,
-            chal_stance,
-            chal_valence,
-            sitting,
-            dose,
-            primary,
-            edge,
-            party_weight,
-            issue_weight,
-            ad_scale,
-            ads,
-        ) = self._candidate_args(cand, stock)
-        grid = np.ascontiguousarray(positions, dtype=np.float64)
-        order = np.argsort(grid, kind="stable")
-        step_of, step_sizes = kernels.grid_steps(grid[order])
+        args = self._candidate_args(cand, stock)
+        order, grid_args = self._sorted_grid(positions)
         sorted_column = np.argsort(order, kind="stable")[np.asarray(columns, dtype=np.int64)]
         c, g = lo.shape[0], kernels.GROUPS
         share, slope, total = np.empty((c, g)), np.empty((c, g)), np.empty((c, g))
         kernels.use_threads(self.n)
-        kernels.column_sums(
+        kernels.column_sums(  # type: ignore[call-arg]  # mypy counts unpacked tuples against numba's Dispatcher.__call__
             lo,
             hi,
             seats,
-            self.positions,
-            self.salience,
-            self.party_id,
-            self.turnout,
-            self.exposure,
-            party,
-            platform,
-            valence,
-            chal_platform,
-            chal_stance,
-            chal_valence,
-            sitting,
-            dose,
-            primary,
-            edge,
-            party_weight,
-            issue_weight,
-            ad_scale,
-            ads,
-            grid[order],
-            step_of,
-            step_sizes,
+            *self._voter_args(),
+            *args[:2],  # column_sums takes no stance: the column is given
+            *args[3:],
+            *grid_args,
             np.ascontiguousarray(sorted_column),
             share,
             slope,
