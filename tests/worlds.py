@@ -25,6 +25,25 @@ MINI = {
 }
 
 
+#: `pacsim run` on a miniature world: well under a second, so a check that failed to refuse costs a second, not minutes.
+RUN = [
+    "run",
+    "--no-progress",
+    "--cycles",
+    "1",
+    "--set",
+    "electorate.n_voters=1000",
+    "--set",
+    "legislature.house_seats=20",
+    "--set",
+    "legislature.senate_seats=4",
+    "--set",
+    "run.steps_per_cycle=8",
+    "--set",
+    "run.campaign_steps=2",
+]
+
+
 def small_params(**overrides: object) -> Params:
     """SMALL plus dotted-path overrides (``target__salience`` for ``target.salience``)."""
     return build_params({**SMALL, **{k.replace("__", "."): v for k, v in overrides.items()}})

@@ -24,29 +24,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from worlds import GOOD
+from worlds import GOOD, RUN
 
 from pacsim.experiments import preflight
 from pacsim.experiments.cli import main
 from pacsim.model.params import FIELDS
 
-#: A miniature world for `pacsim run`, so that a check that failed to refuse would cost a second, not minutes.
-RUN = [
-    "run",
-    "--no-progress",
-    "--cycles",
-    "1",
-    "--set",
-    "electorate.n_voters=1000",
-    "--set",
-    "legislature.house_seats=20",
-    "--set",
-    "legislature.senate_seats=4",
-    "--set",
-    "run.steps_per_cycle=8",
-    "--set",
-    "run.campaign_steps=2",
-]
 SWEEP = ["sweep", "exp.toml", "--no-progress", "--workers", "1"]
 
 NOT_UTF8 = '[target]\nname = "caf\xe9"\n'.encode("latin-1")

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from worlds import GOOD, write
+from worlds import GOOD, RUN, write
 
 from pacsim.experiments import preflight
 from pacsim.experiments.cli import main
@@ -19,24 +19,6 @@ from pacsim.experiments.errors import OutputError, ResourceError
 from pacsim.experiments.results import FolderKind
 from pacsim.experiments.spec import load_experiment
 from pacsim.model.scenarios import load_scenario
-
-#: A miniature world for `pacsim run`: well under a second.
-RUN = [
-    "run",
-    "--no-progress",
-    "--cycles",
-    "1",
-    "--set",
-    "electorate.n_voters=1000",
-    "--set",
-    "legislature.house_seats=20",
-    "--set",
-    "legislature.senate_seats=4",
-    "--set",
-    "run.steps_per_cycle=8",
-    "--set",
-    "run.campaign_steps=2",
-]
 
 
 # ------------------------------------------------------------------ scenario bases
