@@ -13,7 +13,7 @@ week (Gerber et al. 2011; Hill et al. 2013), and it is revised when races move.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import mesa
@@ -80,21 +80,15 @@ class RaceView:
     value: np.ndarray
     ad_effect: float
     uncertainty: float
-    #: Doses at successive buys, by (buy, others, scale): views that differ only in ``value`` share it.
-    ladder: dict[tuple[float, bytes, bytes], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     def dose(self, dollars: np.ndarray) -> np.ndarray:
         """Ad dose on one side of a race from ``dollars`` on top of the candidate's own money (diminishing returns)."""
         return np.log1p((self.others[..., None] + dollars) / self.scale[..., None]) - np.log1p(self.others / self.scale)[..., None]
 
-    def buy_doses(self, buy: float, n_buys: int) -> np.ndarray:
-        """The dose from 0, 1, ..., ``n_buys`` buys of ``buy`` dollars in each race (races × buys), once for all views sharing it."""
-        key = (float(buy), self.others.tobytes(), self.scale.tobytes())
-        kept = self.ladder.get(key)
-        if kept is None or kept.shape[1] < n_buys + 1:
-            dollars = buy * np.arange(n_buys + 1, dtype=float)[None, :]
-            kept = self.ladder[key] = self.dose(np.broadcast_to(dollars, (self.share.shape[0], n_buys + 1)))
-        return kept[:, : n_buys + 1]
+    def take(self, rows: np.ndarray) -> RaceView:
+        """The view of the races ``rows`` only (indices), with the same values for each."""
+        arrays = ("share", "slope", "attack", "defend", "scale", "others", "value")
+        return replace(self, **{name: getattr(self, name)[rows] for name in arrays})
 
     def win_chance(self, dollars: np.ndarray, attack: bool, shift: np.ndarray | None = None) -> np.ndarray:
         """Chance the donor's side wins each race with ``dollars`` (races × buys) spent attacking or defending the incumbent slot.
@@ -112,10 +106,48 @@ class RaceView:
         return ndtr(-z) if attack else ndtr(z)
 
 
-def buy_gains(view: RaceView, attack: bool, buy: float, n_buys: int, shift: np.ndarray | None = None) -> np.ndarray:
-    """Gain in the donor's value from each successive buy in each race (races × buys), per $1M."""
-    chance = view.chance_at(view.buy_doses(buy, n_buys), attack, shift)
-    return view.value[:, None] * np.diff(chance, axis=1) * (1e6 / buy)
+#: Buys in a race's first block of its ladder; each further block is twice the last.
+FIRST_BLOCK = 16
+
+
+def running_gains(
+    view: RaceView,
+    attack: bool,
+    buy: float,
+    n_buys: int,
+    shift: np.ndarray | None = None,
+    floor: float = -np.inf,
+    rows: np.ndarray | None = None,
+) -> np.ndarray:
+    """What each successive buy in each race is worth at least, per $1M (races × buys): the running minimum of its gains.
+
+    The gain from a buy is the rise in the chance that the donor's side wins, times the
+    seat's value; diminishing returns make further buys worth less, and a buy counts only
+    with every buy before it, hence the running minimum. A plan compares these values only
+    with marginal values at or above ``floor``, so a race's ladder is computed in blocks
+    (:data:`FIRST_BLOCK` buys, then twice as many each time) until a block ends below
+    ``floor``; the entries after that block are -inf, as are those of races outside
+    ``rows`` (a boolean mask; all races if None). What is computed is the whole ladder's
+    value to the last bit: every term is elementwise, and the running minimum carries from
+    block to block.
+    """
+    n = view.share.shape[0]
+    out = np.full((n, n_buys), -np.inf)
+    active = np.arange(n) if rows is None else np.flatnonzero(rows)
+    carry = np.full(active.shape[0], np.inf)
+    first, size = 0, FIRST_BLOCK
+    while active.size and first < n_buys:
+        last = min(n_buys, first + size)
+        part = view.take(active)
+        dollars = buy * np.arange(first, last + 1, dtype=float)[None, :]
+        chance = part.chance_at(part.dose(dollars), attack, None if shift is None else shift[active])
+        gains = part.value[:, None] * np.diff(chance, axis=1) * (1e6 / buy)
+        running = np.minimum.accumulate(np.concatenate([carry[:, None], gains], axis=1), axis=1)[:, 1:]
+        out[active, first:last] = running
+        going = running[:, -1] >= floor
+        active, carry = active[going], running[going, -1]
+        first, size = last, 2 * size
+    return out
 
 
 def buys_at(gains: np.ndarray, threshold: float, running: np.ndarray | None = None) -> np.ndarray:
@@ -276,22 +308,17 @@ class Donor(mesa.Agent):
         attack_pot, defend_pot, _ = self.pots
         done_against, done_for = spent if spent is not None else (np.zeros(n), np.zeros(n))
         n_buys = min(MAX_BUYS, max(1, int(np.ceil(max(attack_pot, defend_pot) / buy)))) if buy > 0 else 1
-        attack_view = self.attack_values(view)
-        g_attack = buy_gains(attack_view, True, buy, n_buys, shift)
-        g_defend = buy_gains(view, False, buy, n_buys, shift)
+        opponents, allies = (sides == Side.OPPONENT) & up, (sides == Side.ALLY) & up
+        r_attack = running_gains(self.attack_values(view), True, buy, n_buys, shift, self.reserve_value, opponents)
+        r_defend = running_gains(view, False, buy, n_buys, shift, self.reserve_value, allies)
         # A race already entered keeps at least one whole buy in all: a revision never leaves dust behind.
         keep_against = np.where(done_against > 0, np.maximum(buy - done_against, 0.0), 0.0)
         keep_for = np.where(done_for > 0, np.maximum(buy - done_for, 0.0), 0.0)
         against, t_attack = plan_race_money(
-            g_attack,
-            (sides == Side.OPPONENT) & up,
-            attack_pot - done_against.sum() - keep_against.sum(),
-            buy,
-            self.reserve_value,
-            self.max_targets,
+            r_attack, opponents, attack_pot - done_against.sum() - keep_against.sum(), buy, self.reserve_value, self.max_targets, r_attack
         )
         for_, t_defend = plan_race_money(
-            g_defend, (sides == Side.ALLY) & up, defend_pot - done_for.sum() - keep_for.sum(), buy, self.reserve_value
+            r_defend, allies, defend_pot - done_for.sum() - keep_for.sum(), buy, self.reserve_value, running=r_defend
         )
         against, for_ = np.maximum(against, keep_against), np.maximum(for_, keep_for)
         self.plan_against, self.plan_for = done_against + against, done_for + for_
@@ -307,10 +334,9 @@ class Donor(mesa.Agent):
         """
         _, _, primary_pot = self.pots
         n_buys = min(MAX_BUYS, max(1, int(np.ceil(primary_pot / buy)))) if buy > 0 else 1
-        gains = buy_gains(self.attack_values(view), True, buy, n_buys)
-        self.plan_primary, _ = plan_race_money(
-            gains, (sides == Side.OPPONENT) & held, primary_pot, buy, self.reserve_value, self.max_targets
-        )
+        fought = (sides == Side.OPPONENT) & held
+        running = running_gains(self.attack_values(view), True, buy, n_buys, floor=self.reserve_value, rows=fought)
+        self.plan_primary, _ = plan_race_money(running, fought, primary_pot, buy, self.reserve_value, self.max_targets, running)
         self.spent_primary_by_race = np.zeros_like(self.plan_primary)
         return np.flatnonzero(self.plan_primary > 0)
 
@@ -334,11 +360,13 @@ class Donor(mesa.Agent):
         if pot < buy or buy <= 0:
             return np.zeros(view.share.shape[0])
         n_buys = min(MAX_BUYS, max(1, int(np.ceil(pot / buy))))
-        gains = buy_gains(view, attack, buy, n_buys)
-        running = np.minimum.accumulate(gains, axis=1)
-        _, threshold = plan_race_money(gains, planned, pot, buy, self.reserve_value, max_races, running)
+        # The planned races set the marginal value; every other race is then needed only down to it.
+        running = running_gains(view, attack, buy, n_buys, floor=self.reserve_value, rows=planned)
+        _, threshold = plan_race_money(running, planned, pot, buy, self.reserve_value, max_races, running)
         threshold = self.reserve_value if not np.isfinite(threshold) else threshold
-        return np.minimum(buys_at(gains, threshold, running) * buy, pot)
+        rest = running_gains(view, attack, buy, n_buys, floor=threshold, rows=~planned)
+        running = np.where(planned[:, None], running, rest)
+        return np.minimum(buys_at(running, threshold, running) * buy, pot)
 
     def spend_week(self, schedule: np.ndarray, weeks_left: int) -> tuple[np.ndarray, np.ndarray]:
         """This week's (against, for) dollars per race: what is left of the plan, on the schedule to election day."""

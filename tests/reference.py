@@ -1,9 +1,10 @@
-"""The electorate's former numpy implementation, kept as the reference the compiled kernels must agree with.
+"""Former implementations, kept as the references the faster ones must agree with.
 
-Each function is the numpy rule the electorate ran before its kernels, written over an
-:class:`~pacsim.model.electorate.Electorate` ``e``: it materialises voters × issues and
-voters × positions arrays and aggregates them with scipy.sparse summing matrices. It reads
+Most are the numpy rules the electorate ran before its compiled kernels, written over an
+:class:`~pacsim.model.electorate.Electorate` ``e``: they materialise voters × issues and
+voters × positions arrays and aggregate them with scipy.sparse summing matrices. They read
 the electorate's arrays as float64, so that a kernel and its reference see the same inputs.
+:func:`buy_gains` is a donor's whole ladder of buys, before ladders stopped where plans stop.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
 
+from pacsim.agents.donor import RaceView
 from pacsim.model.electorate import CHAL, INC, CandidateArrays, Electorate
 
 
@@ -173,3 +175,14 @@ def majority_for(e: Electorate, bill: float, status_quo: float, n_house: int, n_
         covered = total > 0
         share[covered] = (agg @ prefers)[covered] / total[covered]
     return share, float(prefers.mean())
+
+
+def buy_gains(view: RaceView, attack: bool, buy: float, n_buys: int, shift: np.ndarray | None = None) -> np.ndarray:
+    """A donor's whole ladder, as the donor computed it before its ladders stopped at the least value a plan can use.
+
+    Gain in the donor's value from each of ``n_buys`` successive buys in every race (races ×
+    buys), per $1M: the rise in its side's win chance times the seat's value.
+    """
+    dollars = buy * np.arange(n_buys + 1, dtype=float)[None, :]
+    chance = view.chance_at(view.dose(np.broadcast_to(dollars, (view.share.shape[0], n_buys + 1))), attack, shift)
+    return view.value[:, None] * np.diff(chance, axis=1) * (1e6 / buy)

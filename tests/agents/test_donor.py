@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import reference
 from worlds import tiny_world
 
 from pacsim.agents import AdStrategy, Donor, Side
-from pacsim.agents.donor import RaceView, buys_at, competitiveness, on_air, plan_race_money, spending_schedule
+from pacsim.agents.donor import FIRST_BLOCK, RaceView, buys_at, competitiveness, on_air, plan_race_money, running_gains, spending_schedule
 
 
 def test_plan_buys_where_buys_are_worth_most_ground_truth() -> None:
@@ -32,6 +33,33 @@ def test_plan_buys_where_buys_are_worth_most_ground_truth() -> None:
 def test_a_buy_after_a_worthless_one_is_not_taken() -> None:
     """A race's run of buys ends at its first buy below the cut, even if later ones are worth more (no gaps in a plan)."""
     assert buys_at(np.array([[5.0, 1.0, 9.0]]), 2.0).tolist() == [1]
+
+
+@pytest.mark.parametrize("attack", [True, False])
+def test_ladders_stop_where_plans_stop_and_keep_every_value_before(attack: bool) -> None:
+    """A race's ladder is the whole ladder's running minimum, bit for bit; left out (-inf) only below the floor or outside ``rows``.
+
+    Races from safe to lost, some where the first buys are worth less than later ones (a
+    safe seat attacked comes closer to a toss-up), over several blocks of buys.
+    """
+    share = np.array([0.5, 0.52, 0.45, 0.62, 0.75, 0.9, 0.3, 0.55])
+    n, n_buys = share.shape[0], 5 * FIRST_BLOCK
+    view = RaceView(
+        share, np.full(n, 0.25), np.full(n, 1.5), np.full(n, 1.2), np.full(n, 2e6), np.linspace(0, 8e6, n), np.ones(n), 0.2, 0.08
+    )
+    shift = np.linspace(-0.01, 0.01, n)
+    whole = np.minimum.accumulate(reference.buy_gains(view, attack, 250_000.0, n_buys, shift), axis=1)
+    np.testing.assert_array_equal(running_gains(view, attack, 250_000.0, n_buys, shift), whole)
+    floor = float(np.median(whole[:, FIRST_BLOCK + 3]))
+    rows = np.arange(n) != 2
+    got = running_gains(view, attack, 250_000.0, n_buys, shift, floor, rows)
+    computed = ~np.isneginf(got)
+    np.testing.assert_array_equal(got[computed], whole[computed])
+    assert not computed[~rows].any()
+    assert (whole[rows[:, None] & ~computed] < floor).all()
+    assert (~computed).sum() > n_buys  # something was left out, not only the race outside ``rows``
+    for threshold in (floor, 2 * floor):
+        np.testing.assert_array_equal(buys_at(got, threshold, got)[rows], buys_at(whole, threshold, whole)[rows])
 
 
 def test_spending_schedule_and_on_air_ground_truth() -> None:
