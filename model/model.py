@@ -27,7 +27,7 @@ from pacsim.model.electorate import Electorate, build_geography
 from pacsim.model.forecast import Forecast
 from pacsim.model.legislature import Ballot, Legislature
 from pacsim.model.params import DONOR_NAMES, FIELDS, FieldSpec, ParameterError, Params, build_params
-from pacsim.model.tables import Recorder
+from pacsim.model.tables import Recorder, StepCollector
 
 __all__ = ["PacsimModel", "Phase", "resolve_params", "seed_from"]
 
@@ -124,7 +124,7 @@ class PacsimModel(mesa.Model):
         self.legislature.update_beliefs(*self.expected_money(), rate=1.0)
         self.legislature.choose_stances(self.outlook, self.incentives)
         self.recorder.snapshot_legislators(LegislatorSnapshot.START)
-        self.datacollector = mesa.DataCollector(model_reporters=self.recorder.model_reporters())
+        self.datacollector = StepCollector(self.recorder)
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ the step

@@ -8,9 +8,11 @@ things happen. :func:`model.outcomes.summarise` reads these tables, never live o
 from __future__ import annotations
 
 import math
+from collections import Counter
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
+import mesa
 import numpy as np
 import pandas as pd
 
@@ -56,11 +58,11 @@ class RecordedModel(Protocol):
 
 
 def _count_side(model: RecordedModel, side: Side) -> int:
-    return int((model.sides()[:, 0] == side).sum())
+    return model.recorder.step_counts[side]
 
 
 def _seats_of(model: RecordedModel, chamber: Chamber, party: Party) -> int:
-    return sum(1 for s in model.seats if s.chamber == chamber and s.party == party)
+    return model.recorder.step_counts[chamber, party]
 
 
 def _mean_salience(model: RecordedModel, issue: int) -> float:
@@ -99,6 +101,19 @@ def _bills(model: RecordedModel, fate: BillStage | None) -> int:
     return len(bills) if fate is None else sum(1 for b in bills if b["fate"] == fate.value)
 
 
+class StepCollector(mesa.DataCollector):
+    """Mesa's DataCollector for the ``steps`` table, with what several of its columns count counted once per row."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        super().__init__(model_reporters=recorder.model_reporters())
+        self.recorder = recorder
+
+    def collect(self, model: Any) -> None:
+        """Count the seat holders' sides and parties, then collect the row."""
+        self.recorder.count_step()
+        super().collect(model)
+
+
 class Recorder:
     """Collects a model's records as it runs and turns them into DataFrames."""
 
@@ -112,6 +127,16 @@ class Recorder:
         self.events: list[dict[str, Any]] = []
         self.contested_votes = 0
         self.contested_with_donor = 0
+        #: Seat holders by side of the first donor and by (chamber, party), as of the last ``steps`` row.
+        self.step_counts: Counter[Any] = Counter()
+
+    def count_step(self) -> None:
+        """Count what this step's ``steps`` row reports of the seat holders, once for all its columns."""
+        m = self.model
+        first = m.sides()[:, 0]
+        counts: Counter[Any] = Counter({side: int((first == side).sum()) for side in Side})
+        counts.update((s.chamber, s.party) for s in m.seats)
+        self.step_counts = counts
 
     def model_reporters(self) -> dict[str, Any]:
         """DataCollector reporters for the per-step ``steps`` table."""
