@@ -148,18 +148,10 @@ def _best(fn: Any, reps: int) -> float:
 
 def warm_up() -> dict[str, float]:
     """A tiny run that compiles the kernels or loads them from numba's cache."""
+    from pacsim.model.model import warm_up as run_warm_up
+
     t0 = time.perf_counter()
-    model = _model(
-        3000,
-        **{
-            "legislature.house_seats": 40,
-            "legislature.senate_seats": 10,
-            "run.n_cycles": 1,
-            "run.steps_per_cycle": 26,
-            "run.campaign_steps": 6,
-        },
-    )
-    model.run()
+    run_warm_up()
     return {"seconds": time.perf_counter() - t0}
 
 

@@ -29,7 +29,7 @@ from pacsim.model.legislature import Ballot, Legislature
 from pacsim.model.params import DONOR_NAMES, FIELDS, FieldSpec, ParameterError, Params, build_params
 from pacsim.model.tables import Recorder, StepCollector
 
-__all__ = ["PacsimModel", "Phase", "resolve_params", "seed_from"]
+__all__ = ["PacsimModel", "Phase", "resolve_params", "seed_from", "warm_up"]
 
 
 def resolve_params(params: Params | Mapping[str, Any] | None, overrides: Mapping[str, Any]) -> Params:
@@ -360,3 +360,23 @@ class PacsimModel(mesa.Model):
     def tables(self) -> dict[str, pd.DataFrame]:
         """The run's tidy tables: steps, legislators, votes, bills, races, spending, events."""
         return self.recorder.tables(self.datacollector.get_model_vars_dataframe())
+
+
+#: A miniature world that reaches every kernel within one short cycle: reviews, bills, a campaign with ads, an election.
+WARM_UP_WORLD: dict[str, Any] = {
+    "electorate.n_voters": 3000,
+    "legislature.house_seats": 40,
+    "legislature.senate_seats": 10,
+    "run.n_cycles": 1,
+    "run.steps_per_cycle": 26,
+    "run.campaign_steps": 6,
+}
+
+
+def warm_up() -> None:
+    """Run :data:`WARM_UP_WORLD`, so that every kernel is compiled, or loaded from numba's cache, before anyone waits for it.
+
+    On a fresh install numba compiles each kernel at its first call (tens of seconds in
+    all) and caches it; afterwards loading them takes well under a second.
+    """
+    PacsimModel(build_params(WARM_UP_WORLD)).run()

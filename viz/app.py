@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import threading
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -24,6 +25,7 @@ import traitlets
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
+from pacsim.model.model import warm_up
 from pacsim.model.params import FIELDS, ParameterError
 from pacsim.model.scenarios import list_scenarios, read_scenario
 from pacsim.viz import data, plots
@@ -432,5 +434,7 @@ def Page() -> None:
 
 if __name__ == "__main__":  # run by Solara's server (``solara run`` executes the app as __main__), not on import
     plots.warm_up()  # matplotlib's font cache, once per process, before the first page needs it
+    # Every kernel compiled (on a fresh install) or loaded from numba's cache before the first Step asks for it.
+    threading.Thread(target=warm_up, name="pacsim-kernel-warm-up", daemon=True).start()
     with contextlib.suppress(ParameterError, ValueError):  # the page itself reports the problem
         STOCK.prepare(LiveModel, LiveSettings.from_environment())  # the first page's model, built while the server starts

@@ -107,3 +107,31 @@ def test_batch_run_is_the_same_on_one_and_two_processes() -> None:
     one, two = (frame.sort_values(key).reset_index(drop=True) for frame in (one, two))
     assert "capture_index" in one.columns
     pd.testing.assert_frame_equal(one, two, check_exact=True)
+
+
+def test_warm_up_reaches_every_kernel() -> None:
+    """After :func:`~pacsim.model.model.warm_up` every compiled kernel a run calls is ready, so no user waits for numba.
+
+    In a fresh interpreter, where nothing else has called a kernel yet; the kernels inlined
+    into others are compiled with them and have no entry of their own.
+    """
+    import subprocess
+    import sys
+
+    script = """
+from numba.core.registry import CPUDispatcher
+from pacsim.agents import voter_kernels
+from pacsim.model import kernels
+from pacsim.model.model import warm_up
+
+warm_up()
+for module in (kernels, voter_kernels):
+    for name in sorted(dir(module)):
+        f = getattr(module, name)
+        if isinstance(f, CPUDispatcher) and f.targetoptions.get("inline", "never") == "never":
+            print(name, len(f.signatures))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=600).stdout.split()
+    ready = dict(zip(out[::2], map(int, out[1::2]), strict=True))
+    assert {"review_sums", "column_sums", "spread_attention", "ad_push", "race_gaps", "stance_lean_sums"} <= set(ready)
+    assert all(ready.values()), {name: n for name, n in ready.items() if not n}
