@@ -3,7 +3,8 @@
 ``pacsim bench model`` measures, each in a fresh subprocess so that peak resident memory
 is its own and one after another so that they never share the CPUs:
 
-- a default run (435 + 100 seats, 100,000 voters, 4 cycles): wall time, of which the build;
+- a default run (435 + 100 seats, 100,000 voters, 4 cycles): wall time, of which the build,
+  and of which the compiled voter kernels (:func:`kernel_clock`);
 - one week's attention step of the electorate against a bare numpy/scipy kernel doing the
   same arithmetic in float32 (:func:`bare_attention_step`), at 100,000 voters;
 - the same week against a per-agent Mesa implementation (:class:`AgentElectorate`), per
@@ -22,6 +23,7 @@ run first, so no measured figure includes compiling them. The table is also writ
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -30,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -161,18 +164,63 @@ def _cpu() -> float:
     return use.ru_utime + use.ru_stime
 
 
-def default_run() -> dict[str, float]:
-    """One default run (435 + 100 seats, 100,000 voters, 4 cycles): build and run times, and the CPU time they took."""
+@contextlib.contextmanager
+def kernel_clock() -> Iterator[dict[str, float]]:
+    """Wall time spent inside the compiled voter kernels while the block runs, per kernel (seconds).
+
+    Every kernel the model calls from Python (those of :mod:`pacsim.model.kernels` and
+    :mod:`pacsim.agents.voter_kernels`) is timed call by call, which costs about a
+    microsecond per call; kernels inlined into others are timed as part of them.
+    """
+    from numba.core.registry import CPUDispatcher
+
+    from pacsim.agents import voter_kernels
+    from pacsim.model import kernels
+
+    spent: dict[str, float] = {}
+    kept = []
+    for module in (kernels, voter_kernels):
+        for name, kernel in vars(module).copy().items():
+            if isinstance(kernel, CPUDispatcher) and kernel.targetoptions.get("inline", "never") == "never":
+
+                def timed(*args: Any, _kernel: Any = kernel, _name: str = name) -> Any:
+                    t0 = time.perf_counter()
+                    try:
+                        return _kernel(*args)
+                    finally:
+                        spent[_name] = spent.get(_name, 0.0) + time.perf_counter() - t0
+
+                kept.append((module, name, kernel))
+                setattr(module, name, timed)
+    try:
+        yield spent
+    finally:
+        for module, name, kernel in kept:
+            setattr(module, name, kernel)
+
+
+def default_run() -> dict[str, Any]:
+    """One default run (435 + 100 seats, 100,000 voters, 4 cycles): build and run times, the CPU time they took, and the kernels' share."""
     from pacsim.model.model import PacsimModel
     from pacsim.model.params import build_params
 
-    c0, t0 = _cpu(), time.perf_counter()
-    model = PacsimModel(build_params({}))
-    t1 = time.perf_counter()
-    model.run()
-    t2 = time.perf_counter()
-    model.tables()
-    return {"build_s": t1 - t0, "run_s": t2 - t1, "wall_s": time.perf_counter() - t0, "cpu_s": _cpu() - c0, "steps": model.steps}
+    with kernel_clock() as spent:
+        c0, t0 = _cpu(), time.perf_counter()
+        model = PacsimModel(build_params({}))
+        t1 = time.perf_counter()
+        model.run()
+        t2 = time.perf_counter()
+        model.tables()
+        wall = time.perf_counter() - t0
+    return {
+        "build_s": t1 - t0,
+        "run_s": t2 - t1,
+        "wall_s": wall,
+        "cpu_s": _cpu() - c0,
+        "steps": model.steps,
+        "kernel_s": sum(spent.values()),
+        "kernels": dict(sorted(spent.items(), key=lambda kv: -kv[1])),
+    }
 
 
 def scaling(n_voters: int, steps: int) -> dict[str, float]:
@@ -277,6 +325,12 @@ def _rows(r: dict[str, Any], sizes: list[int]) -> list[tuple[str, str, float, st
         ("default run, wall", f"{d['wall_s']:.2f} s", d["wall_s"] / 5.0, "/ goal 5 s"),
         ("default run, build", f"{d['build_s']:.2f} s", d["build_s"] / d["wall_s"], "/ its wall"),
         (
+            "default run, voter kernels",
+            f"{d['kernel_s']:.2f} s",
+            d["kernel_s"] / d["wall_s"],
+            f"/ its wall; alone {d['kernel_s'] / 5.0:.2f} of the 5 s goal ({_top(d['kernels'])})",
+        ),
+        (
             "default run, CPU time",
             f"{d['cpu_s']:.2f} s",
             d["cpu_s"] / d["wall_s"],
@@ -327,6 +381,11 @@ def _rows(r: dict[str, Any], sizes: list[int]) -> list[tuple[str, str, float, st
         ),
     ]
     return rows
+
+
+def _top(kernels: dict[str, float], n: int = 2) -> str:
+    """The kernels that took longest, with their seconds."""
+    return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in list(kernels.items())[:n])
 
 
 def verdict(name: str, ratio: float) -> str:
