@@ -20,6 +20,7 @@ import mesa
 import numpy as np
 from scipy.special import ndtr
 
+import pacsim.agents.elementwise as ew
 from pacsim.agents.enums import AdStrategy, Side
 
 #: The normal density's constant, as scipy.stats' ``norm`` has it.
@@ -35,7 +36,7 @@ def competitiveness(expected_share: np.ndarray, uncertainty: float) -> np.ndarra
     The density is written as scipy.stats' ``norm.pdf`` computes it, without its
     per-call overhead, so the values are the same to the last bit.
     """
-    return (np.exp(-(((expected_share - 0.5) / uncertainty) ** 2) / 2.0) / _SQRT_2PI) / (1.0 / _SQRT_2PI)
+    return (ew.exp(-(((expected_share - 0.5) / uncertainty) ** 2) / 2.0) / _SQRT_2PI) / (1.0 / _SQRT_2PI)
 
 
 def spending_schedule(retention: float, weeks: int) -> np.ndarray:
@@ -46,7 +47,7 @@ def spending_schedule(retention: float, weeks: int) -> np.ndarray:
     campaign-spending models (Acharya, Grillo, Sugaya & Turkel). Index 0 is unused.
     """
     k = np.arange(weeks + 1, dtype=float)
-    w = np.power(max(retention, 1e-9), k)
+    w = ew.power(max(retention, 1e-9), k)
     w[0] = 0.0
     return w / w.sum()
 
@@ -56,7 +57,7 @@ def on_air(retention: float, weeks: int) -> float:
     if retention >= 1.0:
         return 1.0
     w = spending_schedule(retention, weeks)
-    return float((w * np.power(max(retention, 1e-9), np.arange(weeks + 1))).sum()) or 1e-9
+    return float((w * ew.power(max(retention, 1e-9), np.arange(weeks + 1, dtype=float))).sum()) or 1e-9
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class RaceView:
 
     def dose(self, dollars: np.ndarray) -> np.ndarray:
         """Ad dose on one side of a race from ``dollars`` on top of the candidate's own money (diminishing returns)."""
-        return np.log1p((self.others[..., None] + dollars) / self.scale[..., None]) - np.log1p(self.others / self.scale)[..., None]
+        return ew.log1p((self.others[..., None] + dollars) / self.scale[..., None]) - ew.log1p(self.others / self.scale)[..., None]
 
     def take(self, rows: np.ndarray) -> RaceView:
         """The view of the races ``rows`` only (indices), with the same values for each."""

@@ -21,6 +21,7 @@ import mesa
 import numpy as np
 from scipy.special import ndtr
 
+import pacsim.agents.elementwise as ew
 from pacsim.agents.enums import Chamber, Party, Side
 
 
@@ -130,7 +131,7 @@ def money_shift(outlook: Outlook, beliefs: Beliefs, inc: Incentives) -> np.ndarr
     others = np.zeros_like(scale) if outlook.others is None else outlook.others[:, None]
 
     def dose(dollars: np.ndarray) -> np.ndarray:
-        return np.log1p((others + dollars) / scale) - np.log1p(others / scale)
+        return ew.log1p((others + dollars) / scale) - ew.log1p(others / scale)
 
     helped = outlook.help_power * dose(beliefs.protect)[:, :, None]
     hurt = outlook.ad_power * (beliefs.effect * dose(beliefs.threat))[:, :, None]

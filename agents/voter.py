@@ -17,6 +17,8 @@ import mesa
 import numpy as np
 from scipy.special import expit
 
+import pacsim.agents.elementwise as ew
+
 
 class VoterArrays(Protocol):
     """What a Voter views: the electorate's arrays (``pacsim.model.electorate.Electorate`` provides them)."""
@@ -158,4 +160,4 @@ def choose_votes(rng: np.random.Generator, utility_gap: np.ndarray, turnout: np.
 
 def ad_dose(stock: np.ndarray, saturation: float) -> np.ndarray:
     """Diminishing returns to ad spending: log(1 + dollars per voter / saturation)."""
-    return np.log1p(stock / saturation)
+    return ew.log1p(stock / saturation)

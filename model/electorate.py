@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 import pacsim.model.kernels as kernels
+from pacsim.agents import elementwise as ew
 from pacsim.agents import voter_kernels as vk
 from pacsim.agents.voter import ad_dose, choose_votes
 from pacsim.model.network import build_ties, ties_graph
@@ -98,7 +99,7 @@ class Electorate:
         self.exposure = rng.lognormal(-0.5 * camp.exposure_sd**2, camp.exposure_sd, n)
 
         positions = np.empty((n, k))
-        positions[:, :-1] = np.tanh(0.5 * self.party_id)[:, None] + rng.normal(0.0, 0.5, (n, k - 1))
+        positions[:, :-1] = ew.tanh(0.5 * self.party_id)[:, None] + rng.normal(0.0, 0.5, (n, k - 1))
         raw = tgt.partisan_loading * self.party_id + rng.normal(0.0, tgt.opinion_sd, n)
         # Centre target opinion so that exactly the configured share sits on the donor's (+) side.
         shift = (
@@ -127,7 +128,7 @@ class Electorate:
     @property
     def national_level(self) -> np.ndarray:
         """Current national attention per issue, after shocks."""
-        return self.national_base * np.exp(self.shock)
+        return self.national_base * ew.exp(self.shock)
 
     @property
     def mean_salience(self) -> np.ndarray:

@@ -140,7 +140,7 @@ class Legislature:
         e = self.electorate
         voters = e.district == seat if seat < self.n_house else e.state == (seat - self.n_house) // 2
         lean = float(e.party_id[voters].mean())
-        return Party.REP if self.rng.random() < 1.0 / (1.0 + np.exp(-4.0 * lean)) else Party.DEM
+        return Party.REP if self.rng.random() < 1.0 / (1.0 + math.exp(-4.0 * lean)) else Party.DEM
 
     def recruit(
         self, seat: int, party: Party, *, champion: bool = False, incumbent: bool = True, stance: float | None = None

@@ -25,3 +25,26 @@ def test_miniature_world_tables_match_their_digest() -> None:
 def test_default_scenario_tables_match_their_digest(name: str) -> None:
     """The default scenario at seeds 0 and 1 replays to the pinned tables."""
     assert run_digests(name) == PINNED[name]
+
+
+def test_tables_do_not_depend_on_the_cpus_vector_units() -> None:
+    """The miniature world replays to the same tables with numpy's CPU-specific loops (AVX-512, AVX2) switched off as with them on.
+
+    numpy chooses its inner loops by the CPU (``NPY_DISABLE_CPU_FEATURES`` switches them
+    off); where its exp, log1p, power or tanh differ from the C library's in the last bit,
+    a machine with other vector units would replay a seed to other tables.
+    """
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+
+    active = [name for name in __cpu_dispatch__ if __cpu_features__.get(name)]
+    if not active:
+        pytest.skip("numpy runs none of its CPU-specific loops on this machine, so there is nothing to switch off")
+    script = "import json, sys; from digest import run_digests; print(json.dumps(run_digests('mini-seed7')))"
+    env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": " ".join(active), "PYTHONPATH": str(Path(__file__).parents[1])}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True, timeout=600)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == run_digests("mini-seed7"), f"switched off: {active}"
