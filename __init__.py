@@ -11,8 +11,14 @@ command line) and ``pacsim.viz`` (the live view). The public API is importable f
 from __future__ import annotations
 
 import importlib
+import os
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
+
+# With Intel's SVML installed (the icc_rt package), numba vectorises exp and log with it, whose
+# values differ from the C library's in the last bit: a seed would replay to other tables
+# where it is installed (see pacsim.agents.elementwise). Unless the user says otherwise, off.
+os.environ.setdefault("NUMBA_DISABLE_INTEL_SVML", "1")
 
 try:
     __version__ = version("pacsim")

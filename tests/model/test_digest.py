@@ -48,3 +48,18 @@ def test_tables_do_not_depend_on_the_cpus_vector_units() -> None:
     env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": " ".join(active), "PYTHONPATH": str(Path(__file__).parents[1])}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True, timeout=600)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == run_digests("mini-seed7"), f"switched off: {active}"
+
+
+def test_numba_leaves_intel_svml_off() -> None:
+    """Where Intel's SVML is installed numba would vectorise exp and log with it, with other last bits; pacsim turns it off.
+
+    In a fresh interpreter that imports pacsim before numba, as every entry point does.
+    """
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_INTEL_SVML"}
+    script = "import pacsim.agents.elementwise, numba; print(int(numba.config.DISABLE_INTEL_SVML))"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True, timeout=120)
+    assert out.stdout.strip() == "1"
