@@ -58,6 +58,19 @@ def mini_params(**overrides: object) -> Params:
 BILL, STATUS_QUO = -0.5, 0.5
 
 
+#: One House district of three voters and its state's two senators, one short cycle, no background bills.
+THREE_VOTERS = {
+    "electorate.n_voters": 3,
+    "legislature.house_seats": 1,
+    "legislature.senate_seats": 2,
+    "legislature.bills_per_session": 0,
+    "run.steps_per_cycle": 8,
+    "run.campaign_steps": 2,
+    "run.n_cycles": 1,
+    "salience.heterogeneity": 0.0,
+}
+
+
 def tiny_world(target_attention: float, threat: float, conviction: float = 0.0, capital: float = 1.0) -> tuple[PacsimModel, int, int]:
     """One House district of three voters who all sit at -0.8 on the target issue (the donor is at +1).
 
@@ -68,19 +81,7 @@ def tiny_world(target_attention: float, threat: float, conviction: float = 0.0, 
     spend ``threat`` dollars against it if it opposed the industry, and nothing else.
     Returns the model and the grid columns of the bill and of the status quo.
     """
-    model = PacsimModel(
-        {
-            "electorate.n_voters": 3,
-            "legislature.house_seats": 1,
-            "legislature.senate_seats": 2,
-            "legislature.bills_per_session": 0,
-            "run.steps_per_cycle": 8,
-            "run.campaign_steps": 2,
-            "run.n_cycles": 1,
-            "salience.heterogeneity": 0.0,
-        },
-        rng=1,
-    )
+    model = PacsimModel(THREE_VOTERS, rng=1)
     k = model.electorate.n_issues
     member = model.seats[0]
     for voter in model.voters:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from worlds import hand_built_legislature, mini_params
+from worlds import THREE_VOTERS, hand_built_legislature, mini_params
 
 from pacsim.agents import BillStage, BillType, Chamber, Party
 from pacsim.agents.politician import reelection_chance
@@ -170,18 +170,7 @@ def test_moratorium_passes_until_salience_rises() -> None:
     rows = []
     for shocked in (False, True):
         model = PacsimModel(
-            {
-                "electorate.n_voters": 3,
-                "legislature.house_seats": 1,
-                "legislature.senate_seats": 2,
-                "legislature.bills_per_session": 0,
-                "run.steps_per_cycle": 8,
-                "run.campaign_steps": 2,
-                "run.n_cycles": 1,
-                "salience.heterogeneity": 0.0,
-                "salience.shock_rate": 0.0,
-                "target.salience": 0.001,
-            },
+            {**THREE_VOTERS, "salience.shock_rate": 0.0, "target.salience": 0.001},
             rng=1,
         )
         model.electorate.positions[:, -1] = -0.8
