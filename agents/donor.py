@@ -21,6 +21,7 @@ import numpy as np
 from scipy.special import ndtr
 
 import pacsim.agents.elementwise as ew
+from pacsim.agents.donor_kernels import ladders, ladders_to_cut
 from pacsim.agents.enums import AdStrategy, Side
 
 #: The normal density's constant, as scipy.stats' ``norm`` has it.
@@ -107,10 +108,6 @@ class RaceView:
         return ndtr(-z) if attack else ndtr(z)
 
 
-#: Buys in a race's first block of its ladder; each further block is twice the last.
-FIRST_BLOCK = 16
-
-
 def running_gains(
     view: RaceView,
     attack: bool,
@@ -125,29 +122,64 @@ def running_gains(
     The gain from a buy is the rise in the chance that the donor's side wins, times the
     seat's value; diminishing returns make further buys worth less, and a buy counts only
     with every buy before it, hence the running minimum. A plan compares these values only
-    with marginal values at or above ``floor``, so a race's ladder is computed in blocks
-    (:data:`FIRST_BLOCK` buys, then twice as many each time) until a block ends below
-    ``floor``; the entries after that block are -inf, as are those of races outside
+    with marginal values at or above ``floor``, so a race's ladder stops at its first
+    entry below ``floor``: the entries after it are -inf, as are those of races outside
     ``rows`` (a boolean mask; all races if None). What is computed is the whole ladder's
-    value to the last bit: every term is elementwise, and the running minimum carries from
-    block to block.
+    value to the last bit: the compiled walk (:func:`~pacsim.agents.donor_kernels.ladders`)
+    takes :meth:`RaceView.chance_at`'s operations in its order, one buy at a time.
     """
     n = view.share.shape[0]
     out = np.full((n, n_buys), -np.inf)
     active = np.arange(n) if rows is None else np.flatnonzero(rows)
-    carry = np.full(active.shape[0], np.inf)
-    first, size = 0, FIRST_BLOCK
-    while active.size and first < n_buys:
-        last = min(n_buys, first + size)
-        part = view.take(active)
-        dollars = buy * np.arange(first, last + 1, dtype=float)[None, :]
-        chance = part.chance_at(part.dose(dollars), attack, None if shift is None else shift[active])
-        gains = part.value[:, None] * np.diff(chance, axis=1) * (1e6 / buy)
-        running = np.minimum.accumulate(np.concatenate([carry[:, None], gains], axis=1), axis=1)[:, 1:]
-        out[active, first:last] = running
-        going = running[:, -1] >= floor
-        active, carry = active[going], running[going, -1]
-        first, size = last, 2 * size
+    if active.size == 0 or n_buys <= 0:
+        return out
+    share, signed_power = _ladder_inputs(view, attack, shift)
+    ladders(share, signed_power, view.others, view.scale, view.value, active, attack, buy, n_buys, view.uncertainty, floor, out)
+    return out
+
+
+def _ladder_inputs(view: RaceView, attack: bool, shift: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The expected share (with ``shift``) and the share a unit of dose moves, signed for attack, as :meth:`RaceView.chance_at` has them."""
+    share = view.share if shift is None else view.share + shift
+    power = view.attack if attack else view.defend
+    return share, (-1.0 if attack else 1.0) * (view.slope * view.ad_effect * power)
+
+
+def plan_gains(
+    view: RaceView,
+    attack: bool,
+    buy: float,
+    n_buys: int,
+    pot: float,
+    reserve: float,
+    rows: np.ndarray,
+    max_races: int = 0,
+    shift: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`running_gains` over ``rows`` for a plan of ``pot`` (:func:`plan_race_money`), computed only as far down as the plan reads.
+
+    The plan's marginal value is set by the most valuable buy the pot cannot afford; the
+    buys are taken across races in order of value until it is found
+    (:func:`~pacsim.agents.donor_kernels.ladders_to_cut`), and each race holds every entry
+    above it, so the plan, its marginal value and its buys are those of the whole ladders.
+    When ``max_races`` leaves races out, the plan is redrawn over the rest at a lower
+    marginal value, so then every ladder goes down to ``reserve``.
+    """
+    n_afford = int(pot // buy) if buy > 0 else 0
+    if n_afford < 1:
+        return running_gains(view, attack, buy, n_buys, shift, reserve, rows)
+    n = view.share.shape[0]
+    out = np.full((n, n_buys), -np.inf)
+    active = np.flatnonzero(rows)
+    if active.size == 0 or n_buys <= 0:
+        return out
+    share, signed_power = _ladder_inputs(view, attack, shift)
+    cut = ladders_to_cut(
+        share, signed_power, view.others, view.scale, view.value, active, attack, buy, n_buys, view.uncertainty, reserve, n_afford, out
+    )
+    threshold = float(np.nextafter(cut, np.inf)) if np.isfinite(cut) else reserve
+    if max_races > 0 and ((out >= threshold).any(axis=1) & rows).sum() > max_races:
+        return running_gains(view, attack, buy, n_buys, shift, reserve, rows)
     return out
 
 
@@ -310,17 +342,17 @@ class Donor(mesa.Agent):
         done_against, done_for = spent if spent is not None else (np.zeros(n), np.zeros(n))
         n_buys = min(MAX_BUYS, max(1, int(np.ceil(max(attack_pot, defend_pot) / buy)))) if buy > 0 else 1
         opponents, allies = (sides == Side.OPPONENT) & up, (sides == Side.ALLY) & up
-        r_attack = running_gains(self.attack_values(view), True, buy, n_buys, shift, self.reserve_value, opponents)
-        r_defend = running_gains(view, False, buy, n_buys, shift, self.reserve_value, allies)
         # A race already entered keeps at least one whole buy in all: a revision never leaves dust behind.
         keep_against = np.where(done_against > 0, np.maximum(buy - done_against, 0.0), 0.0)
         keep_for = np.where(done_for > 0, np.maximum(buy - done_for, 0.0), 0.0)
-        against, t_attack = plan_race_money(
-            r_attack, opponents, attack_pot - done_against.sum() - keep_against.sum(), buy, self.reserve_value, self.max_targets, r_attack
+        left_against = attack_pot - done_against.sum() - keep_against.sum()
+        left_for = defend_pot - done_for.sum() - keep_for.sum()
+        r_attack = plan_gains(
+            self.attack_values(view), True, buy, n_buys, left_against, self.reserve_value, opponents, self.max_targets, shift
         )
-        for_, t_defend = plan_race_money(
-            r_defend, allies, defend_pot - done_for.sum() - keep_for.sum(), buy, self.reserve_value, running=r_defend
-        )
+        r_defend = plan_gains(view, False, buy, n_buys, left_for, self.reserve_value, allies, 0, shift)
+        against, t_attack = plan_race_money(r_attack, opponents, left_against, buy, self.reserve_value, self.max_targets, r_attack)
+        for_, t_defend = plan_race_money(r_defend, allies, left_for, buy, self.reserve_value, running=r_defend)
         against, for_ = np.maximum(against, keep_against), np.maximum(for_, keep_for)
         self.plan_against, self.plan_for = done_against + against, done_for + for_
         self.threshold = (t_attack, t_defend)
@@ -336,7 +368,7 @@ class Donor(mesa.Agent):
         _, _, primary_pot = self.pots
         n_buys = min(MAX_BUYS, max(1, int(np.ceil(primary_pot / buy)))) if buy > 0 else 1
         fought = (sides == Side.OPPONENT) & held
-        running = running_gains(self.attack_values(view), True, buy, n_buys, floor=self.reserve_value, rows=fought)
+        running = plan_gains(self.attack_values(view), True, buy, n_buys, primary_pot, self.reserve_value, fought, self.max_targets)
         self.plan_primary, _ = plan_race_money(running, fought, primary_pot, buy, self.reserve_value, self.max_targets, running)
         self.spent_primary_by_race = np.zeros_like(self.plan_primary)
         return np.flatnonzero(self.plan_primary > 0)
@@ -362,7 +394,7 @@ class Donor(mesa.Agent):
             return np.zeros(view.share.shape[0])
         n_buys = min(MAX_BUYS, max(1, int(np.ceil(pot / buy))))
         # The planned races set the marginal value; every other race is then needed only down to it.
-        running = running_gains(view, attack, buy, n_buys, floor=self.reserve_value, rows=planned)
+        running = plan_gains(view, attack, buy, n_buys, pot, self.reserve_value, planned, max_races)
         _, threshold = plan_race_money(running, planned, pot, buy, self.reserve_value, max_races, running)
         threshold = self.reserve_value if not np.isfinite(threshold) else threshold
         rest = running_gains(view, attack, buy, n_buys, floor=threshold, rows=~planned)

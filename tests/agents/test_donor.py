@@ -8,7 +8,7 @@ import reference
 from worlds import tiny_world
 
 from pacsim.agents import AdStrategy, Donor, Side
-from pacsim.agents.donor import FIRST_BLOCK, RaceView, buys_at, competitiveness, on_air, plan_race_money, running_gains, spending_schedule
+from pacsim.agents.donor import RaceView, buys_at, competitiveness, on_air, plan_gains, plan_race_money, running_gains, spending_schedule
 
 
 def test_plan_buys_where_buys_are_worth_most_ground_truth() -> None:
@@ -37,20 +37,20 @@ def test_a_buy_after_a_worthless_one_is_not_taken() -> None:
 
 @pytest.mark.parametrize("attack", [True, False])
 def test_ladders_stop_where_plans_stop_and_keep_every_value_before(attack: bool) -> None:
-    """A race's ladder is the whole ladder's running minimum, bit for bit; left out (-inf) only below the floor or outside ``rows``.
+    """A race's ladder is the whole ladder's running minimum, bit for bit, to its first entry below the floor; -inf after, and off ``rows``.
 
     Races from safe to lost, some where the first buys are worth less than later ones (a
-    safe seat attacked comes closer to a toss-up), over several blocks of buys.
+    safe seat attacked comes closer to a toss-up).
     """
     share = np.array([0.5, 0.52, 0.45, 0.62, 0.75, 0.9, 0.3, 0.55])
-    n, n_buys = share.shape[0], 5 * FIRST_BLOCK
+    n, n_buys = share.shape[0], 80
     view = RaceView(
         share, np.full(n, 0.25), np.full(n, 1.5), np.full(n, 1.2), np.full(n, 2e6), np.linspace(0, 8e6, n), np.ones(n), 0.2, 0.08
     )
     shift = np.linspace(-0.01, 0.01, n)
     whole = np.minimum.accumulate(reference.buy_gains(view, attack, 250_000.0, n_buys, shift), axis=1)
     np.testing.assert_array_equal(running_gains(view, attack, 250_000.0, n_buys, shift), whole)
-    floor = float(np.median(whole[:, FIRST_BLOCK + 3]))
+    floor = float(np.median(whole[:, 19]))
     rows = np.arange(n) != 2
     got = running_gains(view, attack, 250_000.0, n_buys, shift, floor, rows)
     computed = ~np.isneginf(got)
@@ -58,8 +58,45 @@ def test_ladders_stop_where_plans_stop_and_keep_every_value_before(attack: bool)
     assert not computed[~rows].any()
     assert (whole[rows[:, None] & ~computed] < floor).all()
     assert (~computed).sum() > n_buys  # something was left out, not only the race outside ``rows``
+    below = whole < floor
+    first_below = np.where(below.any(axis=1), below.argmax(axis=1), n_buys - 1)
+    np.testing.assert_array_equal(computed.sum(axis=1)[rows], (first_below + 1)[rows])
     for threshold in (floor, 2 * floor):
         np.testing.assert_array_equal(buys_at(got, threshold, got)[rows], buys_at(whole, threshold, whole)[rows])
+
+
+@pytest.mark.parametrize("attack", [True, False])
+def test_a_plans_ladders_stop_at_its_cut_and_give_the_whole_ladders_plan(attack: bool) -> None:
+    """Ladders taken in order of value across races give the plan, marginal value and buys of the whole ladders.
+
+    Pots from a few buys (the cut falls high in the ladders) to more than every buy above
+    the reserve (no cut: every ladder goes down to the reserve), with and without a limit on
+    races; ties at the cut come from races that are the same race twice.
+    """
+    share = np.array([0.5, 0.52, 0.45, 0.62, 0.75, 0.9, 0.3, 0.55, 0.5, 0.52])
+    n, n_buys, buy, reserve = share.shape[0], 120, 250_000.0, 0.002
+    others = np.linspace(0, 8e6, n)
+    others[8:] = others[:2]
+    view = RaceView(share, np.full(n, 0.25), np.full(n, 1.5), np.full(n, 1.2), np.full(n, 2e6), others, np.ones(n), 0.2, 0.08)
+    shift = np.linspace(-0.01, 0.01, n)
+    shift[8:] = shift[:2]
+    whole = np.minimum.accumulate(reference.buy_gains(view, attack, buy, n_buys, shift), axis=1)
+    rows = np.arange(n) != 3
+    above = int((whole[rows] >= reserve).sum())
+    saw_cut = saw_whole = False
+    for pot in (3 * buy, 17 * buy, 40.5 * buy, 150 * buy, (above + 5) * buy):
+        for max_races in (0, 2):
+            got = plan_gains(view, attack, buy, n_buys, pot, reserve, rows, max_races, shift)
+            computed = ~np.isneginf(got)
+            np.testing.assert_array_equal(got[computed], whole[computed])
+            assert not computed[~rows].any()
+            dollars, threshold = plan_race_money(got, rows, pot, buy, reserve, max_races, got)
+            expected, expected_threshold = plan_race_money(whole, rows, pot, buy, reserve, max_races, whole)
+            np.testing.assert_array_equal(dollars, expected)
+            assert threshold == expected_threshold
+            saw_cut |= bool(computed.sum() < (whole[rows] >= reserve).sum())
+            saw_whole |= bool(threshold == reserve)
+    assert saw_cut and saw_whole
 
 
 def test_spending_schedule_and_on_air_ground_truth() -> None:

@@ -120,12 +120,12 @@ def test_warm_up_reaches_every_kernel() -> None:
 
     script = """
 from numba.core.registry import CPUDispatcher
-from pacsim.agents import voter_kernels
+from pacsim.agents import donor_kernels, voter_kernels
 from pacsim.model import kernels
 from pacsim.model.model import warm_up
 
 warm_up()
-for module in (kernels, voter_kernels):
+for module in (kernels, voter_kernels, donor_kernels):
     for name in sorted(dir(module)):
         f = getattr(module, name)
         if isinstance(f, CPUDispatcher) and f.targetoptions.get("inline", "never") == "never":
@@ -133,5 +133,5 @@ for module in (kernels, voter_kernels):
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=600).stdout.split()
     ready = dict(zip(out[::2], map(int, out[1::2]), strict=True))
-    assert {"review_sums", "column_sums", "spread_attention", "ad_push", "race_gaps", "stance_lean_sums"} <= set(ready)
+    assert {"review_sums", "column_sums", "spread_attention", "ad_push", "race_gaps", "stance_lean_sums", "ladders", "ladders_to_cut"} <= set(ready)
     assert all(ready.values()), {name: n for name, n in ready.items() if not n}

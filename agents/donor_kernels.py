@@ -1,0 +1,157 @@
+"""What one donor's ladder of buys is worth, race by race, compiled.
+
+A donor values each successive buy in a race by how much it raises its side's chance of
+winning (:class:`~pacsim.agents.donor.RaceView`); :func:`ladders` walks each race's buys
+one at a time and stops where :func:`~pacsim.agents.donor.running_gains` says the plan can
+no longer use them. Every value is computed with the same operations, in the same order,
+as the vectorised rule computes it (``tests/reference.py`` keeps that rule), so the two
+agree to the last bit: the C library's ``log1p`` (as :mod:`pacsim.agents.elementwise`
+calls it) and scipy's own normal cdf, called here through the function scipy exports for
+Cython (``scipy.special.cython_special.ndtr``, the one its ``ndtr`` ufunc runs).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+
+import llvmlite.binding as llvm
+import llvmlite.ir as ir
+import numpy as np
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import get_cython_function_address, intrinsic
+
+#: The name the compiled kernels call scipy's normal cdf by; bound to its address when this module is imported.
+NDTR_SYMBOL = "pacsim_scipy_ndtr"
+# The double-precision ndtr of scipy's Cython API: double ndtr(double x, int skip_dispatch).
+llvm.add_symbol(NDTR_SYMBOL, get_cython_function_address("scipy.special.cython_special", "__pyx_fuse_1ndtr"))
+
+
+@intrinsic
+def ndtr(typingctx, x):
+    """The standard normal cdf at ``x`` as scipy computes it, callable from compiled code (by symbol, so callers can be cached)."""
+    sig = types.float64(types.float64)
+
+    def codegen(context, builder, signature, args):
+        fnty = ir.FunctionType(ir.DoubleType(), [ir.DoubleType(), ir.IntType(32)])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, NDTR_SYMBOL)
+        return builder.call(fn, [args[0], ir.Constant(ir.IntType(32), 0)])
+
+    return sig, codegen
+
+
+@njit(inline="always", cache=True)
+def _chance(share, signed_power, others, scale, own, dollars, attack, uncertainty):
+    """The donor's side's win chance with ``dollars`` on top of the candidate's own money: :meth:`RaceView.chance_at` for one race."""
+    dose = math.log1p((others + dollars) / scale) - own
+    z = (share + signed_power * dose - 0.5) / uncertainty
+    return ndtr(-z) if attack else ndtr(z)  # type: ignore[call-arg]  # numba supplies the typing context
+
+
+@njit(inline="always", cache=True)
+def _start(rows, share, signed_power, others, scale, attack, buy, uncertainty):
+    """Before any buy, per race of ``rows``: the candidate's own money's dose term, the win chance, no running minimum, no buys."""
+    m = rows.shape[0]
+    own = np.empty(m)
+    previous = np.empty(m)
+    for r in range(m):
+        j = rows[r]
+        own[r] = math.log1p(others[j] / scale[j])
+        previous[r] = _chance(share[j], signed_power[j], others[j], scale[j], own[r], buy * 0.0, attack, uncertainty)
+    return own, previous, np.full(m, np.inf), np.zeros(m, dtype=np.int64)
+
+
+@njit(inline="always", cache=True)
+def _extend(r, j, share, signed_power, others, scale, value, attack, buy, uncertainty, per_million, own, previous, running, taken, out):
+    """Race ``j`` (the ``r``-th of the plan's) takes its next buy: its next entry of the running minimum, written and returned."""
+    k = taken[r]
+    chance = _chance(share[j], signed_power[j], others[j], scale[j], own[r], buy * float(k + 1), attack, uncertainty)
+    gain = value[j] * (chance - previous[r]) * per_million
+    previous[r] = chance
+    if not (running[r] <= gain or running[r] != running[r]):
+        running[r] = gain
+    out[j, k] = running[r]
+    taken[r] = k + 1
+    return running[r]
+
+
+@njit(parallel=True, cache=True)
+def ladders(share, signed_power, others, scale, value, rows, attack, buy, n_buys, uncertainty, floor, out):
+    """Each race in ``rows``: the running minimum of what its successive buys are worth per $1M, into ``out`` (races × buys).
+
+    Buy k's gain is the seat's ``value`` times the rise in the donor's side's win chance
+    from ``buy × k`` to ``buy × (k + 1)`` dollars on top of the candidate's own money
+    ``others``. The dose those dollars buy is log1p((others + dollars) / scale) less that of
+    the candidate's money alone; it moves the incumbent slot's expected share by
+    ``signed_power`` (slope × ad effect × ad power, negative when attacking) per unit; the
+    chance is the normal cdf of the margin over ``uncertainty``, for or against the
+    incumbent slot. A race stops at its first entry below ``floor`` (or NaN); its later
+    entries are left as they are. The running minimum is numpy's: it keeps the earlier
+    value on a tie and passes a NaN on.
+    """
+    per_million = 1e6 / buy
+    own, previous, running, taken = _start(rows, share, signed_power, others, scale, attack, buy, uncertainty)
+    for r in prange(rows.shape[0]):
+        j = rows[r]
+        for _ in range(n_buys):
+            entry = _extend(
+                r, j, share, signed_power, others, scale, value, attack, buy, uncertainty, per_million, own, previous, running, taken, out
+            )
+            if not entry >= floor:
+                break
+
+
+@njit(cache=True)
+def ladders_to_cut(share, signed_power, others, scale, value, rows, attack, buy, n_buys, uncertainty, reserve, n_afford, out):
+    """:func:`ladders` for a plan that can afford ``n_afford`` buys: each race only as far as the plan reads it.
+
+    A plan takes the most valuable buys at or above ``reserve`` that the pot affords, and
+    the first it cannot afford, the (``n_afford`` + 1)-th most valuable, sets its marginal
+    value. Each race's running minimum only falls, so the buys can be taken in order of
+    value across races: the race whose next entry is worth most is extended by one, until
+    that many entries have been taken. Every race then holds every entry above the cut and
+    the one after them. Returns the cut, or -inf when fewer entries reach ``reserve``; then
+    every race has gone down to its first entry below ``reserve``, as :func:`ladders` with
+    that floor. ``n_afford`` < 1 takes no cut.
+    """
+    per_million = 1e6 / buy
+    own, previous, running, taken = _start(rows, share, signed_power, others, scale, attack, buy, uncertainty)
+    heap = [(0.0, 0)]
+    heap.pop()
+    for r in range(rows.shape[0]):
+        j = rows[r]
+        if n_buys > 0:
+            entry = _extend(
+                r, j, share, signed_power, others, scale, value, attack, buy, uncertainty, per_million, own, previous, running, taken, out
+            )
+            if entry >= reserve:
+                heapq.heappush(heap, (-entry, r))
+    count = 0
+    while heap:
+        worth, r = heapq.heappop(heap)
+        count += 1
+        if count == n_afford + 1:
+            return -worth
+        if taken[r] < n_buys:
+            entry = _extend(
+                r,
+                rows[r],
+                share,
+                signed_power,
+                others,
+                scale,
+                value,
+                attack,
+                buy,
+                uncertainty,
+                per_million,
+                own,
+                previous,
+                running,
+                taken,
+                out,
+            )
+            if entry >= reserve:
+                heapq.heappush(heap, (-entry, r))
+    return -np.inf
