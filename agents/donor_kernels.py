@@ -12,20 +12,36 @@ Cython (``scipy.special.cython_special.ndtr``, the one its ``ndtr`` ufunc runs).
 
 from __future__ import annotations
 
+import ctypes
 import heapq
 import math
+import re
 
 import llvmlite.binding as llvm
 import llvmlite.ir as ir
 import numpy as np
+import scipy.special.cython_special as cython_special
 from numba import njit, prange, types
 from numba.core import cgutils
 from numba.extending import get_cython_function_address, intrinsic
 
 #: The name the compiled kernels call scipy's normal cdf by; bound to its address when this module is imported.
 NDTR_SYMBOL = "pacsim_scipy_ndtr"
-# The double-precision ndtr of scipy's Cython API: double ndtr(double x, int skip_dispatch).
-llvm.add_symbol(NDTR_SYMBOL, get_cython_function_address("scipy.special.cython_special", "__pyx_fuse_1ndtr"))
+#: The C signature of the double-precision ndtr that scipy's Cython API exports (the other is for complex numbers).
+NDTR_SIGNATURE = b"double (double, int __pyx_skip_dispatch)"
+
+
+def _ndtr_export() -> str:
+    """The name under which ``scipy.special.cython_special`` exports its double-precision ndtr."""
+    get_name = ctypes.pythonapi.PyCapsule_GetName
+    get_name.restype, get_name.argtypes = ctypes.c_char_p, [ctypes.py_object]
+    for key, capsule in cython_special.__pyx_capi__.items():
+        if re.fullmatch(r"(__pyx_fuse_\d+)?ndtr", key) and get_name(capsule) == NDTR_SIGNATURE:
+            return key
+    raise ImportError(f"scipy.special.cython_special exports no ndtr with the signature {NDTR_SIGNATURE.decode()}")
+
+
+llvm.add_symbol(NDTR_SYMBOL, get_cython_function_address("scipy.special.cython_special", _ndtr_export()))
 
 
 @intrinsic

@@ -99,6 +99,25 @@ def test_a_plans_ladders_stop_at_its_cut_and_give_the_whole_ladders_plan(attack:
     assert saw_cut and saw_whole
 
 
+def test_the_compiled_normal_cdf_is_scipys_to_the_last_bit() -> None:
+    """The ladders' ndtr is the function scipy's ndtr ufunc runs: the same bits everywhere, tails, zeros and NaN included."""
+    from numba import njit
+    from scipy.special import ndtr
+
+    from pacsim.agents.donor_kernels import ndtr as compiled_ndtr
+
+    @njit
+    def many(x: np.ndarray, out: np.ndarray) -> None:
+        for i in range(x.shape[0]):
+            out[i] = compiled_ndtr(x[i])
+
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.normal(0.0, 3.0, 200_000), rng.uniform(-40.0, 40.0, 50_000), [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-300]])
+    out = np.empty_like(x)
+    many(x, out)
+    np.testing.assert_array_equal(out.view(np.int64), ndtr(x).view(np.int64))
+
+
 def test_spending_schedule_and_on_air_ground_truth() -> None:
     """With retention 1/2 over two weeks, 2/3 of the money airs in the last week and 5/12 of it is on air on election day."""
     schedule = spending_schedule(0.5, 2)
