@@ -87,11 +87,6 @@ class RaceView:
         """Ad dose on one side of a race from ``dollars`` on top of the candidate's own money (diminishing returns)."""
         return ew.log1p((self.others[..., None] + dollars) / self.scale[..., None]) - ew.log1p(self.others / self.scale)[..., None]
 
-    def take(self, rows: np.ndarray) -> RaceView:
-        """The view of the races ``rows`` only (indices), with the same values for each."""
-        arrays = ("share", "slope", "attack", "defend", "scale", "others", "value")
-        return replace(self, **{name: getattr(self, name)[rows] for name in arrays})
-
     def win_chance(self, dollars: np.ndarray, attack: bool, shift: np.ndarray | None = None) -> np.ndarray:
         """Chance the donor's side wins each race with ``dollars`` (races × buys) spent attacking or defending the incumbent slot.
 
