@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pacsim.experiments.errors import ExecutorError
-from pacsim.model.kernels import share_cpus
 
 EXECUTORS = ("local", "dask")
 #: Most worker processes one local pool may start.
@@ -67,6 +66,23 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def start_local_workers(kind: str, workers: int | None, scheduler: str | None) -> None:
+    """Start the local pool's fork server now, without waiting for it, once the executor options are known to be good.
+
+    The server imports the model, Mesa and numba (about two seconds) before it can fork a
+    worker. Started as soon as a sweep's input has been read, that import runs beside the
+    driver's own import of the sweep machinery instead of after it; the pool the sweep
+    opens then forks its workers from this server. Other executors start nothing here.
+    """
+    check_backend(kind, workers, scheduler)
+    if kind != "local":
+        return
+    if _process_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def exit_with_driver(driver_pid: int, poll_s: float = 0.5) -> None:
     """Worker initializer: a daemon thread ends this process as soon as the driver ``driver_pid`` has gone.
 
@@ -99,6 +115,8 @@ def exit_with_driver(driver_pid: int, poll_s: float = 0.5) -> None:
 
 def start_worker(driver_pid: int, workers: int) -> None:
     """Worker initializer: exit with the driver, and share the CPUs' kernel threads with the other workers."""
+    from pacsim.model.kernels import share_cpus  # numba: loaded where runs are, not by the command line's parsing
+
     exit_with_driver(driver_pid)
     share_cpus(workers)
 

@@ -41,11 +41,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pacsim.experiments.errors import ManifestError, OutputError, ResourceError, ServerError
-from pacsim.experiments.results import FolderKind, folder_kind, read_manifest_file
 from pacsim.model.params import Params
 
 if TYPE_CHECKING:
     from pacsim.experiments.design import ExperimentSpec, Factor
+    from pacsim.experiments.results import FolderKind
 
 # ------------------------------------------------------------------ memory
 #: Peak resident bytes of a run with (almost) no voters: the interpreter, numpy, pandas, Mesa and the model's tables.
@@ -285,6 +285,8 @@ def check_folder(path: Path, kind: FolderKind, *, option: str = "--out", force: 
     folder, or resumes its own. Neither ever goes into a folder of the other kind. Returns
     the manifest already there (None when there is none).
     """
+    from pacsim.experiments.results import FolderKind, folder_kind, read_manifest_file  # pandas and pyarrow: not for --help
+
     if path.exists() and not path.is_dir():
         raise OutputError(f"{option} '{path}' is a file; allowed: a folder that is new or empty")
     if not path.exists():

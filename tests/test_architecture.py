@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -56,3 +58,24 @@ def test_every_module_imports_by_the_pacsim_name() -> None:
                 )
                 for name in names:
                     assert name.split(".")[0] not in PACKAGES, f"{path}: import {name}"
+
+
+def test_the_command_line_reads_its_input_without_loading_the_model() -> None:
+    """Parsing a command line and checking its parameters import neither the model nor Mesa, numba, pandas or pyarrow.
+
+    So ``pacsim --help``, a usage mistake and a bad parameter are answered in a fraction of a
+    second; a subcommand's module loads when that subcommand runs.
+    """
+    code = (
+        "import sys\n"
+        "from pacsim.experiments.cli import build_parser\n"
+        "from pacsim.model.params import parse_assignments\n"
+        "from pacsim.model.scenarios import load_scenario\n"
+        "build_parser().parse_args(['run', '--set', 'target.salience=0.2'])\n"
+        "load_scenario('default', parse_assignments(['target.salience=0.2']))\n"
+        "heavy = ('mesa', 'numba', 'pandas', 'pyarrow', 'pacsim.model.model', 'pacsim.experiments.sweep')\n"
+        "print(' '.join(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "", f"loaded while parsing: {out.stdout.strip()}"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from pacsim.experiments.errors import (
     ExecutorError,
@@ -42,7 +43,27 @@ def one_line(exc: BaseException | str) -> str:
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is one line and exit code 2."""
+    """argparse, but a usage mistake is one line and exit code 2; a subcommand's options can load with its module.
+
+    With ``module``, the name of a module with ``add_arguments(parser)`` and
+    ``run(args)``, that module is imported and its options added only when this parser
+    reads a command line, so ``pacsim --help`` and a mistake in another command's input
+    do not wait for what the module imports (a benchmark imports the whole model, Mesa and
+    numba with it).
+    """
+
+    def __init__(self, *args: Any, module: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._module = module
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """Add the module's options, once, then parse as argparse does."""
+        if self._module:
+            module = importlib.import_module(self._module)
+            self._module = ""
+            module.add_arguments(self)
+            self.set_defaults(func=module.run)
+        return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
         """Print the mistake in one line and exit with code 2."""

@@ -13,14 +13,15 @@ from pacsim.model.scenarios import DEFAULT_SCENARIO, list_scenarios, load_scenar
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its tables (with ``--check``, only check everything and say so)."""
-    from pacsim.experiments.runner import check_run, holds_run, run_scenario
-
     overrides = parse_assignments(list(args.set or []))
     if args.seed is not None:
         overrides["run.seed"] = args.seed
     if args.cycles is not None:
         overrides["run.n_cycles"] = args.cycles
     name, params = load_scenario(args.scenario, overrides)
+    # The parameters are checked before the model (Mesa, numba) is loaded, so a mistake in them is reported at once.
+    from pacsim.experiments.runner import check_run, holds_run, run_scenario
+
     out = Path(args.out) if args.out else Path("runs") / f"{name}-seed{params.run.seed}"
     # The default folder is named by scenario and seed, so an earlier run there is the same run's: replace it, and say so.
     replace = args.out is None and holds_run(out)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pacsim.experiments.cli.common import integer, plural
-from pacsim.experiments.executors import EXECUTORS, MAX_WORKERS
+from pacsim.experiments.executors import EXECUTORS, MAX_WORKERS, start_local_workers
 from pacsim.experiments.spec import list_experiments, load_experiment
 
 
@@ -34,9 +34,11 @@ def sweep_options(parser: argparse.ArgumentParser) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run every design point x replicate of an experiment file."""
+    spec = load_experiment(args.file)
+    if not args.check:
+        start_local_workers(args.executor, args.workers, args.scheduler)
     from pacsim.experiments.sweep import check_sweep, run_sweep
 
-    spec = load_experiment(args.file)
     out = Path(args.out) if args.out else default_out(spec.name)
     if args.check:
         check_sweep(spec, out, kind=args.executor, workers=args.workers, scheduler=args.scheduler, resume=args.resume, force=args.force)
@@ -63,12 +65,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Run a Sobol or Morris experiment (resuming what is done) and write its sensitivity indices and plot."""
+    spec = load_experiment(args.file)
     from pacsim.experiments.sensitivity import check_design, sensitivity_report
+
+    check_design(spec, args.outcome)
+    start_local_workers(args.executor, args.workers, args.scheduler)
     from pacsim.experiments.sweep import run_sweep
 
-    spec = load_experiment(args.file)
     out = Path(args.out) if args.out else default_out(spec.name)
-    check_design(spec, args.outcome)
     run_sweep(
         spec,
         out,

@@ -404,6 +404,16 @@ def test_entry_point_refuses_cleanly(name: str, tmp_path: Path) -> None:
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [(["bench", "model"], "--sizes"), (["bench", "sweep"], "--samples"), (["bench", "viz"], "--repeats"), (["measure"], "--seeds")],
+)
+def test_a_subcommand_loaded_on_use_lists_its_options(argv: list[str], option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A subcommand whose module is imported only when it runs still shows its own options in its --help."""
+    assert main([*argv, "--help"]) == 0
+    assert option in capsys.readouterr().out
+
+
 #: Values a user might type after ``KEY=``: TOML literals, numbers at and past the bounds, words, junk.
 SET_VALUES = st.one_of(
     st.text(max_size=12),

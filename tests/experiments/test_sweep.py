@@ -102,6 +102,47 @@ print(before, len(os.listdir("/proc/self/task")))
 """
 
 
+#: Runs ``pacsim sweep`` until it first imports the sweep machinery, and says whether the workers' fork server was running then.
+SERVER_BEFORE_SWEEP = """
+import sys
+from multiprocessing import forkserver
+
+
+class Reached(Exception):
+    pass
+
+
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "pacsim.experiments.sweep":
+            print("fork server running:", forkserver._forkserver._forkserver_pid is not None, flush=True)
+            raise Reached
+        return None
+
+
+from pacsim.experiments.cli import main
+
+sys.meta_path.insert(0, Watch())
+try:
+    main(["sweep", sys.argv[1], "--out", sys.argv[2], "--workers", "2", "--no-progress"])
+except Reached:
+    pass
+"""
+
+
+@pytest.mark.skipif("forkserver" not in __import__("multiprocessing").get_all_start_methods(), reason="needs the forkserver method")
+def test_the_sweep_command_starts_the_workers_server_before_it_loads_the_sweep(tmp_path: Path) -> None:
+    """The fork server's imports (the model, Mesa, numba) run beside the driver's own: it is started before the driver imports the sweep."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    path = write(tmp_path, SWEEP)
+    out = subprocess.run(
+        [sys.executable, "-c", SERVER_BEFORE_SWEEP, str(path), str(tmp_path / "out")], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "fork server running: True"
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2 or not Path("/proc/self/task").is_dir(), reason="needs two kernel threads and /proc")
 def test_the_fork_server_starts_numba_but_no_thread() -> None:
     """What the fork server loads before forking workers starts no thread (an OpenMP pool would be lost in the fork)."""
