@@ -42,7 +42,10 @@ import mesa
 import numpy as np
 import scipy.sparse as sp
 
+from pacsim.experiments.cli.common import integer_in, integers_in
+from pacsim.experiments.preflight import check_output_file
 from pacsim.model.electorate import Electorate
+from pacsim.model.params import build_params
 
 #: Goals from the performance issue: (bound, True if the ratio must stay at or below it, False if at or above).
 GOALS: dict[str, tuple[float, bool]] = {
@@ -318,12 +321,23 @@ def _measure(kind: str, *args: object) -> dict[str, Any]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """This benchmark's options on its ``pacsim`` subcommand."""
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
-    parser.add_argument("--steps", type=int, default=104, help="steps for the scaling runs (default: one cycle, %(default)s)")
-    parser.add_argument("--sizes", default="100000,300000,1000000", help="voters in the scaling runs (default: %(default)s)")
-    parser.add_argument("--reps", type=int, default=30, help="repetitions of a week for the kernel comparisons (default: %(default)s)")
-    parser.add_argument("--agent-voters", type=int, default=20_000, help="voters in the per-agent comparison (default: %(default)s)")
     parser.add_argument(
-        "--sweep-replicates", type=int, default=3, help="replicates of c01's six points in the sweep (default: %(default)s, the file's own)"
+        "--steps", type=integer_in(1, 100_000), default=104, help="steps for the scaling runs (default: one cycle, %(default)s)"
+    )
+    parser.add_argument(
+        "--sizes", type=integers_in(2, 10**9), default="100000,300000,1000000", help="voters in the scaling runs (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--reps", type=integer_in(1, 100_000), default=30, help="repetitions of a week for the kernel comparisons (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--agent-voters", type=integer_in(2, 10**9), default=20_000, help="voters in the per-agent comparison (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--sweep-replicates",
+        type=integer_in(1, 1_000),
+        default=3,
+        help="replicates of c01's six points in the sweep (default: %(default)s, the file's own)",
     )
     parser.add_argument("--out", default="bench.json")
 
@@ -422,7 +436,11 @@ def run(args: argparse.Namespace) -> int:
     if args.child:
         _child(args.child[0], args.child[1:])
         return 0
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = sorted(set(args.sizes))
+    # Every size is checked against the schema, and the output file's folder, before the first measurement.
+    for n in (*sizes, args.agent_voters):
+        build_params({"electorate.n_voters": n})
+    check_output_file(Path(args.out))
     results: dict[str, Any] = {"load_before": _load(), "warm_up": _measure("warm_up"), "default": _measure("default")}
     for n in sizes:
         results[f"scaling_{n}"] = _measure("scaling", n, args.steps)

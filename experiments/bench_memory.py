@@ -63,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from pacsim.experiments import preflight
 
+    preflight.check_output_file(Path(args.out))
+
     rows = []
     for n_voters, degree in POINTS:
         rows.append(_measure(n_voters, degree))

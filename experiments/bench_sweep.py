@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pacsim.experiments.cli.common import integer_in
+from pacsim.experiments.preflight import check_output_file
 from pacsim.experiments.spec import read_experiment
 from pacsim.experiments.sweep import run_sweep
 
@@ -121,8 +123,8 @@ def _measure(*args: object) -> dict[str, object]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """This benchmark's options on its ``pacsim`` subcommand."""
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
-    parser.add_argument("--samples", type=int, default=40, help="runs in the small sweep (default: %(default)s)")
-    parser.add_argument("--runs", type=int, default=1000, help="runs in the memory sweep (default: %(default)s)")
+    parser.add_argument("--samples", type=integer_in(1, 100_000), default=40, help="runs in the small sweep (default: %(default)s)")
+    parser.add_argument("--runs", type=integer_in(1, 1_000_000), default=1000, help="runs in the memory sweep (default: %(default)s)")
     parser.add_argument("--out", default="bench_sweep.json")
 
 
@@ -131,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
     if args.child:
         _child(args.child[0], args.child[1:])
         return 0
+    check_output_file(Path(args.out))
     results: dict[str, object] = {}
     for kind, workers in (("local", 1), ("local", 2), ("dask", 2)):
         r = _measure(kind, workers, args.samples)

@@ -20,10 +20,13 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from pacsim.experiments.cli.common import integer, integer_in
+from pacsim.experiments.executors import MAX_WORKERS
+from pacsim.experiments.preflight import check_output_file
 from pacsim.experiments.runner import simulate
 from pacsim.model.model import PacsimModel
 from pacsim.model.outcomes import capture_index, summarise, threat_ratio
-from pacsim.model.params import Params, build_params
+from pacsim.model.params import FIELDS, Params, build_params
 from pacsim.model.scenarios import load_scenario
 
 SIZE = {"electorate.n_voters": 20_000, "run.n_cycles": 1}
@@ -408,9 +411,11 @@ def _markdown(title: str, rows: list[dict[str, Any]]) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """This command's options on its ``pacsim`` subcommand."""
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--voters", type=int, default=SIZE["electorate.n_voters"])
+    seed = FIELDS["run.seed"]
+    assert seed.lo is not None and seed.hi is not None, "the seed's range is in the schema"
+    parser.add_argument("--seeds", type=integer_in(int(seed.lo), int(seed.hi)), nargs="+", default=[1, 2, 3])
+    parser.add_argument("--workers", type=integer_in(1, MAX_WORKERS), default=2)
+    parser.add_argument("--voters", type=integer, default=SIZE["electorate.n_voters"])
     parser.add_argument("--out", default="mechanisms.json")
     parser.add_argument("--only", action="append", choices=list(MEASURES), help="run only these measures (repeatable)")
     parser.add_argument(
@@ -425,6 +430,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run every measure (or those ``--only`` names) and print their tables."""
     size = {**SIZE, "electorate.n_voters": args.voters}
+    # The worlds' size against the schema, and the output file's folder, before the first measure.
+    build_params(size)
+    check_output_file(Path(args.out))
     token = PROGRESS.set(not args.no_progress)
     results = {}
     try:

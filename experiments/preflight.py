@@ -277,6 +277,16 @@ def check_creatable(path: Path, option: str = "--out") -> None:
     _writable(parent, option, path)
 
 
+def check_output_file(path: Path, option: str = "--out") -> None:
+    """Refuse a file that cannot be written: a folder, a path under a missing folder or a file, or in a folder not writable."""
+    if path.is_dir():
+        raise OutputError(f"{option} '{path}' is a folder; allowed: a file in a folder you can write to")
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        raise OutputError(f"{option} '{path}' cannot be written: '{parent}' is not a folder; allowed: a file in a folder you can write to")
+    _writable(parent, option, path)
+
+
 def check_folder(path: Path, kind: FolderKind, *, option: str = "--out", force: bool = False, resume: bool = False) -> dict | None:
     """Check an output folder before any work: it is a folder (or can be made one), writable, and not another job's.
 

@@ -27,6 +27,7 @@ from unittest import mock
 
 import numpy as np
 
+from pacsim.experiments.cli.common import integer_in
 from pacsim.model.params import parse_value
 
 CHROMIUM_FLAGS = [
@@ -183,14 +184,17 @@ def in_browser(steps: int, chromium: str, repeats: int = 3) -> dict[str, list[fl
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """This benchmark's options on its ``pacsim`` subcommand."""
-    parser.add_argument("--steps", type=int, help="steps to time (default: one cycle of the scenario)")
+    parser.add_argument("--steps", type=integer_in(1, 100_000), help="steps to time (default: one cycle of the scenario)")
     parser.add_argument(
         "--set", action="append", metavar="KEY=VALUE", default=[], help="parameter override, e.g. electorate.n_voters=20000"
     )
     parser.add_argument("--browser", action="store_true", help="time the round trip in Chromium instead of in-process")
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="Chromium executable (default: %(default)s)")
     parser.add_argument(
-        "--repeats", type=int, default=3, help="with --browser: first renders, and Resets of each kind, to time (default: %(default)s)"
+        "--repeats",
+        type=integer_in(1, 1_000),
+        default=3,
+        help="with --browser: first renders, and Resets of each kind, to time (default: %(default)s)",
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import math
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from pacsim.experiments.errors import (
@@ -76,6 +77,36 @@ def integer(text: str) -> int:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: an integer") from None
+
+
+def integer_in(lo: int, hi: int) -> Callable[[str], int]:
+    """An argparse type: a whole number in [lo, hi], with a message that gives the range."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = lo - 1
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: an integer in [{lo:,}, {hi:,}]")
+        return value
+
+    return parse
+
+
+def integers_in(lo: int, hi: int) -> Callable[[str], list[int]]:
+    """An argparse type: a comma-separated list of whole numbers, each in [lo, hi]."""
+    one = integer_in(lo, hi)
+
+    def parse(text: str) -> list[int]:
+        try:
+            return [one(part) for part in text.split(",")]
+        except argparse.ArgumentTypeError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not allowed; allowed: integers in [{lo:,}, {hi:,}] separated by commas"
+            ) from None
+
+    return parse
 
 
 def format_value(value: float) -> str:

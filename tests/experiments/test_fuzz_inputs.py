@@ -306,6 +306,23 @@ CASES: dict[str, Case] = {
     "viz port in use": Case(["viz", "--port", "PORT"], ("cannot serve on 127.0.0.1", "a free --port"), setup=_listening),
     "viz bad parameter": Case(["viz", "--set", "target.salience=2"], ("target.salience", "[0, 1]")),
     "viz unknown scenario": Case(["viz", "atlantis"], ("atlantis", "shipped scenarios are")),
+    # ------------------------------------------------------------ benchmarks and measures
+    "bench sizes a word": Case(["bench", "model", "--sizes", "many"], ("--sizes", "'many'", "integers in [2, ")),
+    "bench sizes one below 2": Case(["bench", "model", "--sizes", "100000,1"], ("--sizes", "'100000,1'", "integers in [2, ")),
+    "bench size too small a world": Case(["bench", "model", "--sizes", "100"], ("electorate.n_voters=100", "at least")),
+    "bench agent world too small": Case(["bench", "model", "--agent-voters", "100"], ("electorate.n_voters=100", "at least")),
+    "bench reps zero": Case(["bench", "model", "--reps", "0"], ("--reps", "'0'", "an integer in [1, ")),
+    "bench steps a fraction": Case(["bench", "model", "--steps", "1.5"], ("--steps", "'1.5'", "an integer in [1, ")),
+    "bench out under a file": Case(["bench", "model", "--out", "afile/bench.json"], ("--out 'afile/bench.json'", "is not a folder")),
+    "bench out a folder": Case(["bench", "model", "--out", "full"], ("--out 'full'", "is a folder")),
+    "bench sweep samples zero": Case(["bench", "sweep", "--samples", "0"], ("--samples", "'0'", "an integer in [1, ")),
+    "bench sweep out in a missing folder": Case(["bench", "sweep", "--out", "gone/b.json"], ("--out 'gone/b.json'", "is not a folder")),
+    "bench memory out a folder": Case(["bench", "memory", "--out", "full"], ("--out 'full'", "is a folder")),
+    "bench viz repeats zero": Case(["bench", "viz", "--repeats", "0"], ("--repeats", "'0'", "an integer in [1, ")),
+    "measure seed negative": Case(["measure", "--seeds", "1", "-1"], ("--seeds", "'-1'", "an integer in [0, ")),
+    "measure workers zero": Case(["measure", "--workers", "0"], ("--workers", "'0'", "an integer in [1, 256]")),
+    "measure worlds too small": Case(["measure", "--voters", "5"], ("electorate.n_voters=5", "at least")),
+    "measure out under a file": Case(["measure", "--out", "afile/m.json"], ("--out 'afile/m.json'", "is not a folder")),
 }
 
 
