@@ -6,16 +6,25 @@ marked ``inline`` are called from the aggregation kernels in :mod:`pacsim.model.
 :func:`spread_attention` and :func:`race_gaps` run over the whole electorate themselves.
 Every loop over voters is split into fixed chunks of voters, so a run gives bit-identical
 numbers whatever the number of threads. Arithmetic is in float64; the float32 arrays of
-the electorate (attention, baseline, salience) are widened as they are read.
+the electorate (attention, baseline, salience) are widened as they are read. One loop,
+the sum of a voter's neighbours' attention, is written in LLVM's IR
+(:func:`sum_padded_rows`), to run on a whole row of issues at once with the same bits.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.extending import intrinsic
 
 #: Voters per unit of parallel work. Fixed, so that sums over voters never depend on the thread count.
 CHUNK = 4096
+
+#: Issues a row of :func:`sum_padded_rows` holds: up to this many issues, the neighbours' sums run on whole rows at once.
+PADDED_ISSUES = 8
 
 
 @njit(inline="always", cache=True)
@@ -157,6 +166,63 @@ def sum_neighbours(values, indices, lo, hi, out):
         out[k] = sums[k]
 
 
+@intrinsic
+def sum_padded_rows(typingctx: Any, values: Any, indices: Any, lo: Any, hi: Any, out: Any) -> Any:
+    """``out[:8]`` = the sum of the rows ``values[indices[lo:hi]]`` in float64, ``values`` being (n × 8), C-ordered.
+
+    The same sums as :func:`sum_neighbours` to the last bit: each of the eight columns is
+    its own running sum, started at zero and added in the order of ``indices``, each term
+    widened to float64 exactly. Here all eight run as one vector: a row is one load and
+    one add, where the loop over issues took a load, a conversion and an add per issue.
+    numba's compiler does not vectorise a loop whose sums run across iterations, hence
+    this intrinsic, which writes the loop in LLVM's IR with LLVM's vector type.
+    """
+    floats = (types.float32, types.float64)
+    if not (isinstance(values, types.Array) and values.ndim == 2 and values.layout == "C" and values.dtype in floats) or not (
+        isinstance(out, types.Array) and out.dtype == types.float64 and out.layout == "C"
+    ):
+        return None
+    width = 4 if values.dtype == types.float32 else 8
+    sig = types.void(values, indices, lo, hi, out)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        v_type, i_type, lo_type, hi_type, o_type = signature.args
+        rows = context.make_array(v_type)(context, builder, args[0])
+        index = context.make_array(i_type)(context, builder, args[1])
+        target = context.make_array(o_type)(context, builder, args[4])
+        intp = context.get_value_type(types.intp)
+        start = context.cast(builder, args[2], lo_type, types.intp)
+        stop = context.cast(builder, args[3], hi_type, types.intp)
+        element = context.get_value_type(v_type.dtype)
+        wide = ir.VectorType(ir.DoubleType(), PADDED_ISSUES)
+        entry = builder.basic_block
+        test = builder.append_basic_block("rows.test")
+        body = builder.append_basic_block("rows.body")
+        done = builder.append_basic_block("rows.done")
+        builder.branch(test)
+        builder.position_at_end(test)
+        t = builder.phi(intp)
+        acc = builder.phi(wide)
+        t.add_incoming(start, entry)
+        acc.add_incoming(ir.Constant(wide, None), entry)
+        builder.cbranch(builder.icmp_signed("<", t, stop), body, done)
+        builder.position_at_end(body)
+        neighbour = builder.load(builder.gep(index.data, [t]))
+        neighbour = builder.sext(neighbour, intp) if neighbour.type.width < intp.width else neighbour
+        first = builder.gep(rows.data, [builder.mul(neighbour, ir.Constant(intp, PADDED_ISSUES))])
+        row = builder.load(builder.bitcast(first, ir.VectorType(element, PADDED_ISSUES).as_pointer()), align=width)
+        if isinstance(element, ir.FloatType):
+            row = builder.fpext(row, wide)
+        t.add_incoming(builder.add(t, ir.Constant(intp, 1)), body)
+        acc.add_incoming(builder.fadd(acc, row), body)
+        builder.branch(test)
+        builder.position_at_end(done)
+        builder.store(acc, builder.bitcast(target.data, wide.as_pointer()), align=8)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
 @njit(parallel=True, cache=True)
 def neighbour_mean(values, indptr, indices, out):
     """Each voter's neighbours' mean row of ``values`` (zero for a voter without ties)."""
@@ -178,6 +244,7 @@ def spread_attention(
     level,
     indptr,
     indices,
+    padded,
     neighbour_baseline,
     diffusion,
     reversion,
@@ -198,17 +265,28 @@ def spread_attention(
     are); ``mix`` False skips diffusion. Ads add ``push``. Salience is each issue's share of
     the new attention. Writes the new attention and salience and, per chunk of voters, the
     sum of salience. The network's rows are neighbour lists (``indptr``/``indices``).
+    ``padded`` is ``attention`` with its rows padded with zeros to
+    :data:`PADDED_ISSUES` columns, whose neighbours' sums are then taken a row at a time
+    (:func:`sum_padded_rows`); with no rows, they are taken an issue at a time. The sums
+    are the same to the last bit either way.
     """
     n, k_all = attention.shape
     n_chunks = (n + CHUNK - 1) // CHUNK
+    by_row = padded.shape[0] > 0
     for c in prange(n_chunks):
         new = np.empty(k_all)
+        row_sum = np.empty(PADDED_ISSUES)
         for k in range(k_all):
             chunk_salience[c, k] = 0.0
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             if mix:
                 deg = indptr[i + 1] - indptr[i]
-                sum_neighbours(attention, indices, indptr[i], indptr[i + 1], new)
+                if by_row:
+                    sum_padded_rows(padded, indices, indptr[i], indptr[i + 1], row_sum)  # type: ignore[call-arg]  # an intrinsic is called without its typing context
+                    for k in range(k_all):
+                        new[k] = row_sum[k]
+                else:
+                    sum_neighbours(attention, indices, indptr[i], indptr[i + 1], new)
                 for k in range(k_all):
                     a = np.float64(attention[i, k])
                     own = a + reversion * (np.float64(baseline[i, k]) * level[k] - a)

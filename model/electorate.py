@@ -118,6 +118,8 @@ class Electorate:
         self.attention = (self.baseline * self.national_base).astype(ATTENTION_DTYPE)
         self.version = 0
         self._neighbour_baseline: np.ndarray | None = None
+        self._padded: np.ndarray | None = None
+        self._no_padding = np.zeros((0, vk.PADDED_ISSUES), dtype=ATTENTION_DTYPE)
         self.refresh_salience()
 
         self.ties = build_ties(rng, geography.district_starts, self.party_id, e.network_degree, e.network_rewire, e.cross_district_share)
@@ -152,6 +154,20 @@ class Electorate:
             vk.neighbour_mean(self.baseline, self.ties.indptr, self.ties.indices, out)
             self._neighbour_baseline = out
         return self._neighbour_baseline
+
+    def _padded_attention(self) -> np.ndarray:
+        """The attention rows padded with zeros to :data:`~pacsim.agents.voter_kernels.PADDED_ISSUES` columns, for the neighbours' sums.
+
+        Copied from ``attention`` at every step, in its own dtype, so that a direct write to
+        ``attention`` is seen and the sums are those of ``attention`` itself; with more issues
+        than that, no rows (the sums then run an issue at a time).
+        """
+        if self.n_issues > vk.PADDED_ISSUES:
+            return self._no_padding
+        if self._padded is None or self._padded.shape[0] != self.n or self._padded.dtype != self.attention.dtype:
+            self._padded = np.zeros((self.n, vk.PADDED_ISSUES), dtype=self.attention.dtype)
+        self._padded[:, : self.n_issues] = self.attention
+        return self._padded
 
     def draw_news(self, rng: np.random.Generator) -> None:
         """News shocks: with some chance one issue's national attention jumps; old shocks fade."""
@@ -192,6 +208,7 @@ class Electorate:
             self.national_level,
             self.ties.indptr,
             self.ties.indices,
+            self._padded_attention() if mix else self._no_padding,
             around,
             sal.diffusion,
             sal.reversion,
