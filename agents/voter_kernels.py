@@ -223,6 +223,105 @@ def sum_padded_rows(typingctx: Any, values: Any, indices: Any, lo: Any, hi: Any,
     return sig, codegen
 
 
+@intrinsic
+def move_padded_row(
+    typingctx: Any,
+    attention: Any,
+    baseline: Any,
+    around: Any,
+    push: Any,
+    sums: Any,
+    level: Any,
+    i: Any,
+    deg: Any,
+    reversion: Any,
+    diffusion: Any,
+    has_push: Any,
+    out: Any,
+) -> Any:
+    """:func:`spread_attention`'s move of voter ``i``'s attention on all :data:`PADDED_ISSUES` issues at once, into ``out`` (float64).
+
+    The rows of ``attention``, ``baseline``, ``around`` (the neighbours' mean baseline)
+    and ``push`` are padded to :data:`PADDED_ISSUES` columns; ``sums`` is the
+    neighbours' summed attention (:func:`sum_padded_rows`) and ``level`` the national
+    level, padded alike. Every issue's value is computed by the operations of the issue-
+    at-a-time rule, in their order, each exact in IEEE arithmetic, so every bit is the
+    same; the issues only run side by side.
+    """
+    rows = (attention, baseline, around, push)
+    floats = (types.float32, types.float64)
+    if not all(isinstance(a, types.Array) and a.ndim == 2 and a.layout == "C" and a.dtype in floats for a in rows):
+        return None
+    if not all(isinstance(a, types.Array) and a.ndim == 1 and a.layout == "C" and a.dtype == types.float64 for a in (sums, level, out)):
+        return None
+    sig = types.void(attention, baseline, around, push, sums, level, i, deg, reversion, diffusion, has_push, out)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        intp = context.get_value_type(types.intp)
+        wide = ir.VectorType(ir.DoubleType(), PADDED_ISSUES)
+        narrow = ir.VectorType(ir.FloatType(), PADDED_ISSUES)
+        row_at = context.cast(builder, args[6], signature.args[6], types.intp)
+        first = builder.mul(row_at, ir.Constant(intp, PADDED_ISSUES))
+
+        def row(k: int) -> Any:
+            data = context.make_array(signature.args[k])(context, builder, args[k]).data
+            if signature.args[k].dtype == types.float64:
+                return builder.load(builder.bitcast(builder.gep(data, [first]), wide.as_pointer()), align=8)
+            return builder.fpext(builder.load(builder.bitcast(builder.gep(data, [first]), narrow.as_pointer()), align=4), wide)
+
+        def vector(k: int) -> Any:
+            data = context.make_array(signature.args[k])(context, builder, args[k]).data
+            return builder.load(builder.bitcast(data, wide.as_pointer()), align=8)
+
+        def splat(value: Any) -> Any:
+            vec = ir.Constant(wide, None)
+            for lane in range(PADDED_ISSUES):
+                vec = builder.insert_element(vec, value, ir.Constant(ir.IntType(32), lane))
+            return vec
+
+        a, b, nb = row(0), row(1), row(2)
+        total, level_v = vector(4), vector(5)
+        deg_int = context.cast(builder, args[7], signature.args[7], types.int64)
+        deg_f = builder.sitofp(deg_int, ir.DoubleType())
+        r = splat(context.cast(builder, args[8], signature.args[8], types.float64))
+        d = splat(context.cast(builder, args[9], signature.args[9], types.float64))
+        one = ir.Constant(wide, [1.0] * PADDED_ISSUES)
+        # own = a + reversion * (baseline * level - a)
+        own = builder.fadd(a, builder.fmul(r, builder.fsub(builder.fmul(b, level_v), a)))
+        # theirs = (1 - reversion) * (sum / deg) + reversion * level * around, or 0 without ties
+        theirs = builder.fadd(
+            builder.fmul(builder.fsub(one, r), builder.fdiv(total, splat(deg_f))), builder.fmul(builder.fmul(r, level_v), nb)
+        )
+        tied = builder.icmp_signed(">", deg_int, ir.Constant(ir.IntType(64), 0))
+        theirs = builder.select(tied, theirs, ir.Constant(wide, None))
+        new = builder.fadd(builder.fmul(builder.fsub(one, d), own), builder.fmul(d, theirs))
+        # Ads add their push (the push rows are read only when there are ads).
+        has = context.cast(builder, args[10], signature.args[10], types.boolean)
+        before = builder.basic_block
+        with builder.if_then(has):
+            pushed = builder.fadd(new, row(3))
+            after_push = builder.basic_block
+        moved = builder.phi(wide)
+        moved.add_incoming(new, before)
+        moved.add_incoming(pushed, after_push)
+        new = moved
+        target = context.make_array(signature.args[11])(context, builder, args[11]).data
+        builder.store(new, builder.bitcast(target, wide.as_pointer()), align=8)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@njit(parallel=True, cache=True)
+def pad_rows(values, out):
+    """Copy ``values`` (n × k) into the first k columns of ``out`` (n × :data:`PADDED_ISSUES`); the other columns are left as they are."""
+    n, k_all = values.shape
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            for k in range(k_all):
+                out[i, k] = values[i, k]
+
+
 @njit(parallel=True, cache=True)
 def neighbour_mean(values, indptr, indices, out):
     """Each voter's neighbours' mean row of ``values`` (zero for a voter without ties)."""
@@ -265,28 +364,37 @@ def spread_attention(
     are); ``mix`` False skips diffusion. Ads add ``push``. Salience is each issue's share of
     the new attention. Writes the new attention and salience and, per chunk of voters, the
     sum of salience. The network's rows are neighbour lists (``indptr``/``indices``).
-    ``padded`` is ``attention`` with its rows padded with zeros to
-    :data:`PADDED_ISSUES` columns, whose neighbours' sums are then taken a row at a time
-    (:func:`sum_padded_rows`); with no rows, they are taken an issue at a time. The sums
-    are the same to the last bit either way.
+    ``padded`` (4 × n × :data:`PADDED_ISSUES`) holds ``attention``, ``baseline``,
+    ``neighbour_baseline`` and ``push`` (when ``has_push``) with their rows padded with
+    zeros; with it, each voter's neighbours' sums and move run on a whole row at a time
+    (:func:`sum_padded_rows`, :func:`move_padded_row`), and with no rows (4 × 0 × …) an
+    issue at a time. The bits are the same either way.
     """
     n, k_all = attention.shape
     n_chunks = (n + CHUNK - 1) // CHUNK
-    by_row = padded.shape[0] > 0
+    by_row = padded.shape[1] > 0
+    own_rows, base_rows, around_rows, push_rows = padded[0], padded[1], padded[2], padded[3]
     for c in prange(n_chunks):
         new = np.empty(k_all)
         row_sum = np.empty(PADDED_ISSUES)
+        moved = np.empty(PADDED_ISSUES)
+        level_row = np.zeros(PADDED_ISSUES)
+        for k in range(k_all):
+            level_row[k] = level[k]
         for k in range(k_all):
             chunk_salience[c, k] = 0.0
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
-            if mix:
+            if mix and by_row:
                 deg = indptr[i + 1] - indptr[i]
-                if by_row:
-                    sum_padded_rows(padded, indices, indptr[i], indptr[i + 1], row_sum)  # type: ignore[call-arg]  # an intrinsic is called without its typing context
-                    for k in range(k_all):
-                        new[k] = row_sum[k]
-                else:
-                    sum_neighbours(attention, indices, indptr[i], indptr[i + 1], new)
+                sum_padded_rows(own_rows, indices, indptr[i], indptr[i + 1], row_sum)  # type: ignore[call-arg]  # an intrinsic is called without its typing context
+                move_padded_row(
+                    own_rows, base_rows, around_rows, push_rows, row_sum, level_row, i, deg, reversion, diffusion, has_push, moved
+                )
+                for k in range(k_all):
+                    new[k] = moved[k]
+            elif mix:
+                deg = indptr[i + 1] - indptr[i]
+                sum_neighbours(attention, indices, indptr[i], indptr[i + 1], new)
                 for k in range(k_all):
                     a = np.float64(attention[i, k])
                     own = a + reversion * (np.float64(baseline[i, k]) * level[k] - a)
@@ -299,7 +407,7 @@ def spread_attention(
                 for k in range(k_all):
                     a = np.float64(attention[i, k])
                     new[k] = a + reversion * (np.float64(baseline[i, k]) * level[k] - a)
-            if has_push:
+            if has_push and not (mix and by_row):
                 for k in range(k_all):
                     new[k] += push[i, k]
             total = 0.0

@@ -118,8 +118,9 @@ class Electorate:
         self.attention = (self.baseline * self.national_base).astype(ATTENTION_DTYPE)
         self.version = 0
         self._neighbour_baseline: np.ndarray | None = None
-        self._padded: np.ndarray | None = None
-        self._no_padding = np.zeros((0, vk.PADDED_ISSUES), dtype=ATTENTION_DTYPE)
+        self._rows: np.ndarray | None = None
+        self._rows_around: np.ndarray | None = None
+        self._no_rows = np.zeros((4, 0, vk.PADDED_ISSUES), dtype=ATTENTION_DTYPE)
         self.refresh_salience()
 
         self.ties = build_ties(rng, geography.district_starts, self.party_id, e.network_degree, e.network_rewire, e.cross_district_share)
@@ -155,19 +156,31 @@ class Electorate:
             self._neighbour_baseline = out
         return self._neighbour_baseline
 
-    def _padded_attention(self) -> np.ndarray:
-        """The attention rows padded with zeros to :data:`~pacsim.agents.voter_kernels.PADDED_ISSUES` columns, for the neighbours' sums.
+    def _padded_rows(self, push: np.ndarray | None) -> np.ndarray:
+        """Attention, baseline, the neighbours' mean baseline and ``push``, padded to eight columns (``PADDED_ISSUES``).
 
-        Copied from ``attention`` at every step, in its own dtype, so that a direct write to
-        ``attention`` is seen and the sums are those of ``attention`` itself; with more issues
-        than that, no rows (the sums then run an issue at a time).
+        For :func:`~pacsim.agents.voter_kernels.spread_attention`'s row-at-a-time path (4 ×
+        voters × 8). Attention (and ``push``) are copied at every step, so that a direct
+        write to ``attention`` is seen; baseline and its neighbours' mean are copied when
+        :meth:`neighbour_baseline` is recomputed, that is after :meth:`touch`. In float32
+        unless one of them is float64, so every value is the array's own. With more issues
+        than that, no rows (the step then runs an issue at a time).
         """
         if self.n_issues > vk.PADDED_ISSUES:
-            return self._no_padding
-        if self._padded is None or self._padded.shape[0] != self.n or self._padded.dtype != self.attention.dtype:
-            self._padded = np.zeros((self.n, vk.PADDED_ISSUES), dtype=self.attention.dtype)
-        self._padded[:, : self.n_issues] = self.attention
-        return self._padded
+            return self._no_rows
+        around = self.neighbour_baseline()
+        parts = [self.attention, self.baseline, around, *([push] if push is not None else [])]
+        dtype = np.float32 if all(a.dtype == np.float32 for a in parts) else np.float64
+        rows = self._rows
+        if rows is None or rows.shape[1] != self.n or rows.dtype != dtype or self._rows_around is not around:
+            rows = np.zeros((4, self.n, vk.PADDED_ISSUES), dtype=dtype)
+            vk.pad_rows(self.baseline, rows[1])
+            vk.pad_rows(around, rows[2])
+            self._rows, self._rows_around = rows, around
+        vk.pad_rows(self.attention, rows[0])
+        if push is not None:
+            vk.pad_rows(push, rows[3])
+        return rows
 
     def draw_news(self, rng: np.random.Generator) -> None:
         """News shocks: with some chance one issue's national attention jumps; old shocks fade."""
@@ -208,7 +221,7 @@ class Electorate:
             self.national_level,
             self.ties.indptr,
             self.ties.indices,
-            self._padded_attention() if mix else self._no_padding,
+            self._padded_rows(push if ad_push is not None else None) if mix else self._no_rows,
             around,
             sal.diffusion,
             sal.reversion,

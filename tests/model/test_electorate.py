@@ -120,12 +120,14 @@ def test_ad_push_matches_reference(campaign_world: PacsimModel) -> None:
     np.testing.assert_allclose(e.ad_push(m.campaign.stocks.general, m.n_house, groups), want, rtol=1e-6)
 
 
-def padded(attention: np.ndarray, by_row: bool) -> np.ndarray:
-    """``attention`` padded with zero columns for the row-at-a-time neighbours' sums, or no rows for the issue-at-a-time ones."""
+def padded(by_row: bool, *rows: np.ndarray) -> np.ndarray:
+    """Attention, baseline, neighbours' baseline and push padded with zero columns for the row-at-a-time step, or no rows."""
+    dtype = rows[0].dtype
     if not by_row:
-        return np.zeros((0, vk.PADDED_ISSUES), dtype=attention.dtype)
-    out = np.zeros((attention.shape[0], vk.PADDED_ISSUES), dtype=attention.dtype)
-    out[:, : attention.shape[1]] = attention
+        return np.zeros((4, 0, vk.PADDED_ISSUES), dtype=dtype)
+    out = np.zeros((4, rows[0].shape[0], vk.PADDED_ISSUES), dtype=dtype)
+    for part, values in zip(out, rows, strict=False):
+        part[:, : values.shape[1]] = values
     return out
 
 
@@ -147,7 +149,7 @@ def test_attention_step_matches_reference(campaign_world: PacsimModel, with_push
         e.national_level,
         e.ties.indptr,
         e.ties.indices,
-        padded(e.attention.astype(np.float64), by_row),
+        padded(by_row, e.attention.astype(np.float64), baseline, around, *([push] if with_push else [])),
         around,
         sp.diffusion,
         sp.reversion,
@@ -185,7 +187,7 @@ def test_float32_attention_stays_within_tolerance() -> None:
             level,
             ties.indptr,
             ties.indices,
-            padded(attention, by_row=True),
+            padded(True, attention, baseline, around),
             around,
             sp.diffusion,
             sp.reversion,
@@ -203,12 +205,14 @@ def test_float32_attention_stays_within_tolerance() -> None:
     assert e.attention.dtype == np.float32
 
 
+@pytest.mark.parametrize("with_push", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_neighbours_sums_by_row_are_the_sums_by_issue_to_the_last_bit(dtype: type) -> None:
-    """The attention step with the neighbours' sums taken a padded row at a time gives the bits of the issue-at-a-time sums.
+def test_the_attention_step_by_row_gives_the_bits_of_the_step_by_issue(dtype: type, with_push: bool) -> None:
+    """The attention step run a padded row of issues at a time gives the bits of the step run an issue at a time.
 
     On the default electorate's own network (100,000 voters, about a million ties), from
-    attention a few weeks in, every output: attention, salience and the per-chunk sums.
+    attention a few weeks in, with and without ads' push, every output: attention,
+    salience and the per-chunk sums.
     """
     model = PacsimModel(build_params({}))
     e: Electorate = model.electorate
@@ -216,6 +220,7 @@ def test_neighbours_sums_by_row_are_the_sums_by_issue_to_the_last_bit(dtype: typ
         e.draw_news(model.rng)
         e.step_attention(None)
     attention = e.attention.astype(dtype)
+    push = (np.random.default_rng(7).random(attention.shape) * 0.01).astype(dtype) if with_push else np.zeros((1, e.n_issues), dtype)
     sp = model.params.salience
     outputs = []
     for by_row in (True, False):
@@ -227,13 +232,13 @@ def test_neighbours_sums_by_row_are_the_sums_by_issue_to_the_last_bit(dtype: typ
             e.national_level,
             e.ties.indptr,
             e.ties.indices,
-            padded(attention, by_row),
+            padded(by_row, attention, e.baseline.astype(dtype), e.neighbour_baseline().astype(dtype), push.astype(dtype)),
             e.neighbour_baseline(),
             sp.diffusion,
             sp.reversion,
             True,
-            np.zeros((1, e.n_issues), dtype=np.float32),
-            False,
+            push,
+            with_push,
             out,
             sal,
             chunk,
