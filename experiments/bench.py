@@ -45,7 +45,7 @@ import scipy.sparse as sp
 from pacsim.experiments.cli.common import integer_in, integers_in
 from pacsim.experiments.preflight import check_output_file
 from pacsim.model.electorate import Electorate
-from pacsim.model.params import build_params
+from pacsim.model.params import FIELDS, build_params
 
 #: Goals from the performance issue: (bound, True if the ratio must stay at or below it, False if at or above).
 GOALS: dict[str, tuple[float, bool]] = {
@@ -318,6 +318,10 @@ def _measure(kind: str, *args: object) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+#: The schema's range of ``electorate.n_voters``, for the benchmark's world sizes.
+_VOTERS = (int(FIELDS["electorate.n_voters"].lo or 0), int(FIELDS["electorate.n_voters"].hi or 0))
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """This benchmark's options on its ``pacsim`` subcommand."""
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -325,13 +329,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--steps", type=integer_in(1, 100_000), default=104, help="steps for the scaling runs (default: one cycle, %(default)s)"
     )
     parser.add_argument(
-        "--sizes", type=integers_in(2, 10**9), default="100000,300000,1000000", help="voters in the scaling runs (default: %(default)s)"
+        "--sizes", type=integers_in(*_VOTERS), default="100000,300000,1000000", help="voters in the scaling runs (default: %(default)s)"
     )
     parser.add_argument(
         "--reps", type=integer_in(1, 100_000), default=30, help="repetitions of a week for the kernel comparisons (default: %(default)s)"
     )
     parser.add_argument(
-        "--agent-voters", type=integer_in(2, 10**9), default=20_000, help="voters in the per-agent comparison (default: %(default)s)"
+        "--agent-voters", type=integer_in(*_VOTERS), default=20_000, help="voters in the per-agent comparison (default: %(default)s)"
     )
     parser.add_argument(
         "--sweep-replicates",
