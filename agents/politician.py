@@ -251,8 +251,85 @@ def observe_colleagues(
     return n_t > 0, spend, effect
 
 
+class PoliticianTable:
+    """The state of a set of politicians as columns, one row each: what the chamber-wide rules read and write at once.
+
+    A seat holder's row is its seat's in the legislature's table; a politician who holds
+    no seat (a challenger, a rival, a member who has left) keeps a one-row table of its
+    own. :class:`Politician`'s attributes of the same names read and write its row, so the
+    agent and the arrays are one state, never two copies to keep in step.
+    ``party`` holds the :class:`Party` values; ``platform`` is (rows × background issues),
+    the beliefs (rows × donors).
+    """
+
+    SCALARS = ("party", "ideal", "conviction", "capital", "valence", "stance", "incumbent")
+    ROWS = ("platform", "threat_belief", "protect_belief", "threat_effect")
+
+    def __init__(self, n: int, n_background: int, n_donors: int) -> None:
+        self.party = np.zeros(n)
+        self.ideal = np.zeros(n)
+        self.conviction = np.zeros(n)
+        self.capital = np.zeros(n)
+        self.valence = np.zeros(n)
+        self.stance = np.zeros(n)
+        self.incumbent = np.zeros(n, dtype=bool)
+        self.platform = np.zeros((n, n_background))
+        self.threat_belief = np.zeros((n, n_donors))
+        self.protect_belief = np.zeros((n, n_donors))
+        self.threat_effect = np.ones((n, n_donors))
+
+    def copy_row(self, row: int, source: PoliticianTable, source_row: int) -> None:
+        """Row ``row`` takes every column of ``source``'s row ``source_row``."""
+        for name in self.SCALARS + self.ROWS:
+            getattr(self, name)[row] = getattr(source, name)[source_row]
+
+
+class _Column:
+    """A politician's attribute kept in its row of the :class:`PoliticianTable` that holds it.
+
+    Scalars read back as Python values of ``kind``; the platform and beliefs as views
+    onto the row, so an in-place change (``member.threat_belief[:] = ...``) writes the table.
+    """
+
+    def __init__(self, kind: Any = None) -> None:
+        self.kind = kind
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, pol: Any, owner: type | None = None) -> Any:
+        if pol is None:
+            return self
+        value = getattr(pol._table, self.name)[pol._row]
+        return value if self.kind is None else self.kind(value)
+
+    def __set__(self, pol: Any, value: Any) -> None:
+        getattr(pol._table, self.name)[pol._row] = value
+
+
+def _party(value: float) -> Party:
+    return Party(int(value))
+
+
 class Politician(mesa.Agent):
-    """A legislator or challenger: a seat, a party, positions, conviction, capital and beliefs."""
+    """A legislator or challenger: a seat, a party, positions, conviction, capital and beliefs.
+
+    Party, ideal, conviction, capital, platform, valence, stance, incumbency and beliefs
+    live in a :class:`PoliticianTable` row: its seat's while it holds one
+    (:meth:`take_seat`), its own otherwise.
+    """
+
+    party = _Column(_party)
+    ideal = _Column(float)
+    conviction = _Column(float)
+    capital = _Column(float)
+    valence = _Column(float)
+    stance = _Column(float)
+    incumbent = _Column(bool)
+    platform = _Column()
+    threat_belief = _Column()
+    protect_belief = _Column()
+    threat_effect = _Column()
 
     def __init__(
         self,
@@ -273,6 +350,8 @@ class Politician(mesa.Agent):
         incumbent: bool = True,
     ) -> None:
         super().__init__(model)
+        self._table = PoliticianTable(1, np.shape(platform)[0], n_donors)
+        self._row = 0
         self.chamber = chamber
         self.seat = seat
         self.state = state
@@ -285,12 +364,20 @@ class Politician(mesa.Agent):
         self.valence = valence
         self.stance = stance
         self.incumbent = incumbent
-        self.threat_belief = np.zeros(n_donors)
-        self.protect_belief = np.zeros(n_donors)
-        self.threat_effect = np.ones(n_donors)
         self.last_margin = 0.0
         self.money_for = 0.0
         self.money_against = 0.0
+
+    def take_seat(self, table: PoliticianTable, row: int) -> None:
+        """Hold row ``row`` of a seats' table: the row takes this politician's state, which lives there from now on."""
+        table.copy_row(row, self._table, self._row)
+        self._table, self._row = table, row
+
+    def leave_seat(self) -> None:
+        """Give up the seat's row: this politician keeps its state as it stands, in a one-row table of its own."""
+        own = PoliticianTable(1, self._table.platform.shape[1], self._table.threat_belief.shape[1])
+        own.copy_row(0, self._table, self._row)
+        self._table, self._row = own, 0
 
     @property
     def beliefs(self) -> Beliefs:

@@ -8,6 +8,7 @@ donor's dollars for and against each seat's incumbent-slot candidate this cycle.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ from pacsim.agents.donor import RaceView, spending_schedule
 from pacsim.agents.enums import RaceStage
 from pacsim.agents.politician import court_backer
 from pacsim.model.electorate import CHAL, INC, CandidateArrays, Electorate
+from pacsim.model.legislature import Seats
 from pacsim.model.params import Params
 from pacsim.model.tables import Recorder
 
@@ -146,8 +148,8 @@ class Campaign:
 
     def spend_general(
         self,
-        seats: list[Politician],
-        challengers: dict[int, Politician],
+        seats: Seats,
+        challengers: Mapping[int, Politician],
         cand: CandidateArrays,
         up: np.ndarray,
         weeks_left: int,
@@ -184,7 +186,7 @@ class Campaign:
                     challenger.stance = court_backer(challenger.stance, donor.position, backed)
             recorder.spending(donor, against, for_, issue_against, issue_for)
 
-    def spend_primary(self, seats: list[Politician], cand: CandidateArrays, weeks_left: int, recorder: Recorder) -> None:
+    def spend_primary(self, seats: Seats, cand: CandidateArrays, weeks_left: int, recorder: Recorder) -> None:
         """Donors spend their primary plans against the members they chose to primary."""
         reach, lean, _ = self.electorate.ad_leverage(cand, self.positions)
         rows = np.arange(len(seats))

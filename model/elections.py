@@ -14,10 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pacsim.agents import Chamber, Donor, Party, Politician, RaceStage
+from pacsim.agents import Chamber, Donor, Party, RaceStage
 from pacsim.agents.donor import RaceView
 from pacsim.model.electorate import CandidateArrays, Electorate
-from pacsim.model.legislature import Legislature
+from pacsim.model.legislature import Legislature, Rivals
 from pacsim.model.params import Params
 from pacsim.model.tables import Recorder
 
@@ -37,10 +37,10 @@ class Elections:
         self.race_electorate = self._race_electorate()
         #: Each race's median voter on the target issue, on the position grid.
         self.race_median = self._race_median()
-        self.challengers: dict[int, Politician] = {}
+        self.challengers = Rivals(self.n_seats, electorate.n_issues - 1, leg.n_donors)
         self.open_seat = np.zeros(self.n_seats, dtype=bool)
         self.has_primary = np.where(leg.chamber_of == Chamber.HOUSE, lp.primaries_house, lp.primaries_senate)
-        self.primary_challengers: dict[int, Politician] = {}
+        self.primary_challengers = Rivals(self.n_seats, electorate.n_issues - 1, leg.n_donors)
         self.lost_primary = np.zeros(self.n_seats, dtype=bool)
         self.party_median = self._party_median() if self.has_primary.any() else None
 
@@ -94,7 +94,7 @@ class Elections:
         A prospective challenger stands at the other party's platform and at the race's
         median voter on the target issue.
         """
-        party = np.array([s.party.value for s in self.legislature.seats], dtype=float)
+        party = self.legislature.seats.table.party
         return self._candidate_arrays(self.challengers, -party, self.race_median, primary=False)
 
     def primary_candidates(self) -> CandidateArrays:
@@ -103,33 +103,30 @@ class Elections:
         A prospective rival stands at its own party's platform and at its party voters' median.
         """
         assert self.party_median is not None, "primary candidates exist only where primaries are held"
-        party = np.array([s.party.value for s in self.legislature.seats], dtype=float)
+        party = self.legislature.seats.table.party.copy()
         median = self.party_median[np.arange(self.n_seats), (party > 0).astype(int)]
         return self._candidate_arrays(self.primary_challengers, party, median, primary=True)
 
-    def _candidate_arrays(
-        self, rivals: dict[int, Politician], rival_party: np.ndarray, rival_stance: np.ndarray, primary: bool
-    ) -> CandidateArrays:
-        seats = self.legislature.seats
+    def _candidate_arrays(self, rivals: Rivals, rival_party: np.ndarray, rival_stance: np.ndarray, primary: bool) -> CandidateArrays:
+        held = self.legislature.seats.table
         distance = self.params.politicians.platform_distance
         k_bg = self.electorate.n_issues - 1
-        # One pass over the seat holders and one over the rivals who exist; a prospective rival's row is filled in by array.
-        held = np.array([(s.party, s.stance, s.valence, s.incumbent) for s in seats], dtype=float).reshape(-1, 4)
+        # The seat holders' and the rivals' columns; a prospective rival's row is filled in by array.
         chal_platform = np.repeat((rival_party * distance)[:, None], k_bg, axis=1)
         chal_stance = np.array(rival_stance, dtype=float)
         chal_valence = np.zeros(self.n_seats)
-        for j, r in rivals.items():
-            chal_platform[j], chal_stance[j], chal_valence[j] = r.platform, r.stance, r.valence
+        rows, rival = rivals.seats(), rivals.table
+        chal_platform[rows], chal_stance[rows], chal_valence[rows] = rival.platform[rows], rival.stance[rows], rival.valence[rows]
         return CandidateArrays(
             n_house=self.n_house,
-            party=held[:, 0].copy(),
-            platform=np.array([s.platform for s in seats]),
-            stance=held[:, 1].copy(),
-            valence=held[:, 2].copy(),
+            party=held.party.copy(),
+            platform=held.platform.copy(),
+            stance=held.stance.copy(),
+            valence=held.valence.copy(),
             chal_platform=chal_platform,
             chal_stance=chal_stance,
             chal_valence=chal_valence,
-            sitting=held[:, 3].copy(),
+            sitting=held.incumbent.astype(float),
             primary=primary,
         )
 
@@ -160,7 +157,7 @@ class Elections:
             if donor.primary_share > 0 and donor.pot > 0:
                 for j in donor.plan_primaries(views[d], held, sides[:, d], buy):
                     backed.setdefault(int(j), float(np.sign(donor.position)) * self.params.politicians.backed_stance)
-        party_col = np.array([s.party.value > 0 for s in leg.seats], dtype=int)
+        party_col = (leg.seats.table.party > 0).astype(int)
         for j in np.flatnonzero(held):
             stance = backed.get(int(j), float(self.party_median[j, party_col[j]]))
             self.primary_challengers[int(j)] = leg.recruit(int(j), leg.seats[j].party, incumbent=False, stance=stance)

@@ -18,8 +18,10 @@ stays where it is, so every bill of a run is judged on the same terms.
 from __future__ import annotations
 
 import math
+import operator
+from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, SupportsIndex, overload
 
 import mesa
 import networkx as nx
@@ -30,6 +32,7 @@ from pacsim.agents.politician import (
     Beliefs,
     Incentives,
     Outlook,
+    PoliticianTable,
     choose_positions,
     move_beliefs,
     observe_colleagues,
@@ -77,6 +80,78 @@ def floor_vote(chamber: Chamber, yea: np.ndarray, in_majority: np.ndarray, privi
     return FloorVote(ayes, n - ayes, passed, bool(cloture), not cloture, rolled(in_majority), rolled(~in_majority))
 
 
+class Seats(Sequence[Politician]):
+    """Every seat's holder, in seat order, with their state as one :class:`~pacsim.agents.politician.PoliticianTable`.
+
+    ``seats[j] = politician`` seats a new holder: it takes row j of ``table`` and the one
+    it replaces keeps its own state. The chamber-wide rules read and write ``table``.
+    """
+
+    def __init__(self, holders: list[Politician], n_background: int, n_donors: int) -> None:
+        self.table = PoliticianTable(len(holders), n_background, n_donors)
+        self._holders: list[Politician] = []
+        for j, pol in enumerate(holders):
+            pol.take_seat(self.table, j)
+            self._holders.append(pol)
+
+    def __len__(self) -> int:
+        return len(self._holders)
+
+    @overload
+    def __getitem__(self, j: SupportsIndex) -> Politician: ...
+    @overload
+    def __getitem__(self, j: slice) -> list[Politician]: ...
+    def __getitem__(self, j: SupportsIndex | slice) -> Politician | list[Politician]:
+        return self._holders[j]
+
+    def __setitem__(self, j: SupportsIndex, pol: Politician) -> None:
+        j = operator.index(j)
+        held = self._holders[j]
+        if held is pol:
+            return
+        held.leave_seat()
+        pol.take_seat(self.table, j)
+        self._holders[j] = pol
+
+    def __iter__(self) -> Iterator[Politician]:
+        return iter(self._holders)
+
+
+class Rivals(MutableMapping[int, Politician]):
+    """The candidates who run against some seats' holders, by seat, with their state as a table with a row per seat.
+
+    ``rivals[j] = politician`` enters it in seat j's race (it takes row j of ``table``);
+    removing it (``del``, ``pop``) leaves it its own state. Rows of seats without a rival
+    hold the last one's state and are not read.
+    """
+
+    def __init__(self, n_seats: int, n_background: int, n_donors: int) -> None:
+        self.table = PoliticianTable(n_seats, n_background, n_donors)
+        self._by_seat: dict[int, Politician] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_seat)
+
+    def __getitem__(self, j: int) -> Politician:
+        return self._by_seat[j]
+
+    def __setitem__(self, j: int, pol: Politician) -> None:
+        if j in self._by_seat:
+            del self[j]
+        pol.take_seat(self.table, j)
+        self._by_seat[j] = pol
+
+    def __delitem__(self, j: int) -> None:
+        self._by_seat.pop(j).leave_seat()
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._by_seat)
+
+    def seats(self) -> np.ndarray:
+        """The seats that have a rival, in the order they were entered."""
+        return np.fromiter(self._by_seat, dtype=np.int64, count=len(self._by_seat))
+
+
 class Legislature:
     """Both chambers' seats and holders, their leaders and observation network, and the bills they decide."""
 
@@ -105,7 +180,7 @@ class Legislature:
         self.chamber_of = np.array([Chamber.HOUSE] * self.n_house + [Chamber.SENATE] * lp.senate_seats)
         self.senate_class = np.full(self.n_seats, -1)
         self.senate_class[self.n_house :] = np.arange(lp.senate_seats) % 3
-        self.seats: list[Politician] = []
+        self.seats = Seats([], electorate.n_issues - 1, n_donors)
         self.leaders: dict[Chamber, Leadership] = {}
         self.observation: nx.Graph = nx.Graph()
         self.watch: Any = None
@@ -115,11 +190,14 @@ class Legislature:
         """Draw the champions, then a first holder for every seat, then who watches whom, then the leaders."""
         p = self.params
         champions = set(self.rng.choice(self.n_seats, p.politicians.champions, replace=False).tolist())
-        self.seats = [self.recruit(j, self.draw_seat_party(j), champion=j in champions) for j in range(self.n_seats)]
+        k_bg = self.electorate.n_issues - 1
+        self.seats = Seats(
+            [self.recruit(j, self.draw_seat_party(j), champion=j in champions) for j in range(self.n_seats)], k_bg, self.n_donors
+        )
         self.observation = build_observation(
             self.rng,
             self.chamber_of,
-            np.array([s.party.value for s in self.seats]),
+            self.seats.table.party.astype(np.int64),
             p.politicians.observed_colleagues,
             p.politicians.observation_homophily,
         )
@@ -182,7 +260,7 @@ class Legislature:
     # ---------------------------------------------------------------- the state
     def majority(self, chamber: Chamber) -> Party:
         """The party holding at least half of a chamber's seats (ties go to Party.REP)."""
-        parties = np.array([s.party for s in self.seats if s.chamber == chamber])
+        parties = self.seats.table.party[self.chamber_of == chamber]
         return Party.REP if (parties == Party.REP).sum() * 2 >= parties.size else Party.DEM
 
     def renew_leaders(self) -> None:
@@ -192,7 +270,7 @@ class Legislature:
 
     def stances(self) -> np.ndarray:
         """Every seat holder's public stance on the target issue."""
-        return np.array([s.stance for s in self.seats])
+        return self.seats.table.stance.copy()
 
     def stance_columns(self) -> np.ndarray:
         """Every seat holder's stance as a column of the position grid."""
@@ -204,15 +282,12 @@ class Legislature:
 
     def decision_arrays(self) -> tuple[Beliefs, np.ndarray, np.ndarray, np.ndarray]:
         """(beliefs, ideal, conviction, capital) of every seat holder, as arrays for the chamber-wide rules."""
+        t = self.seats.table
         return (
-            Beliefs(
-                np.array([s.threat_belief for s in self.seats]),
-                np.array([s.protect_belief for s in self.seats]),
-                np.array([s.threat_effect for s in self.seats]),
-            ),
-            np.array([s.ideal for s in self.seats]),
-            np.array([s.conviction for s in self.seats]),
-            np.array([s.capital for s in self.seats]),
+            Beliefs(t.threat_belief.copy(), t.protect_belief.copy(), t.threat_effect.copy()),
+            t.ideal.copy(),
+            t.conviction.copy(),
+            t.capital.copy(),
         )
 
     # --------------------------------------------------------------- behaviour
@@ -221,9 +296,9 @@ class Legislature:
         beliefs, ideal, conviction, capital = self.decision_arrays()
         options = np.arange(self.positions.shape[0])
         chosen, cost = choose_positions(outlook, options, beliefs, ideal, conviction, capital, incentives)
-        for j, pol in enumerate(self.seats):
-            pol.stance = float(self.positions[chosen[j]])
-            pol.capital -= float(cost[j])
+        t = self.seats.table
+        t.stance[:] = self.positions[chosen]
+        t.capital -= cost
 
     def update_beliefs(self, expected_against: np.ndarray, expected_for: np.ndarray, rate: float | None = None) -> None:
         """Each legislator moves its belief about donors' spending towards what their plan rule implies (seats × donors).
@@ -232,11 +307,8 @@ class Legislature:
         legislators take what they see at face value (rate 1).
         """
         base = self.params.politicians.threat_learning_rate if rate is None else rate
-        threat = np.array([s.threat_belief for s in self.seats])
-        protect = np.array([s.protect_belief for s in self.seats])
-        move_beliefs(threat, protect, expected_against, expected_for, base)
-        for j, pol in enumerate(self.seats):
-            pol.threat_belief[:], pol.protect_belief[:] = threat[j], protect[j]
+        t = self.seats.table
+        move_beliefs(t.threat_belief, t.protect_belief, expected_against, expected_for, base)
 
     def learn_from_election(self, against: np.ndarray, up: np.ndarray, lost: np.ndarray) -> None:
         """Every legislator looks at the colleagues it watches: whom each donor targeted, how much it spent, who lost.
@@ -316,7 +388,7 @@ class Legislature:
         self.background_turn += 1
         q = self.params.agenda.background_status_quo
         at_q = self.record_on(ballot, outlook, issue, q)
-        platform = np.array([s.platform[issue] for s in self.seats])
+        platform = self.seats.table.platform[:, issue].copy()
         own = self.weigh_background_positions(issue, q, platform, outlook, incentives, at_q, None)
         pick = volunteer(self.rng, own.support)
         if pick is None:
@@ -358,7 +430,7 @@ class Legislature:
             None if outlook.primary_share is None else outlook.primary_share[rows, cols],
             None if outlook.primary_slope is None else outlook.primary_slope[rows, cols],
         )
-        platform = np.array([s.platform[issue] for s in self.seats])
+        platform = self.seats.table.platform[:, issue].copy()
         conviction = np.full(self.n_seats, self.params.agenda.platform_conviction)
         return weigh_background_bill(
             outlook,
@@ -416,7 +488,7 @@ class Legislature:
         cares = bill.bill_type is not BillType.PARTISAN
         pots_for = sum(d.pot for d in donors if cares and abs(d.position - bill.position) < abs(d.position - bill.status_quo))
         pots_against = sum(d.pot for d in donors if cares and abs(d.position - bill.status_quo) < abs(d.position - bill.position))
-        parties = np.array([s.party for s in self.seats])
+        parties = self.seats.table.party
         origin = Chamber(self.chamber_of[bill.sponsor])
         fate, stopped_in = BillStage.PASSED, None
         floors: dict[Chamber, FloorVote] = {}
@@ -433,8 +505,7 @@ class Legislature:
                     fate, stopped_in = BillStage.GATED, chamber
                     break
             yea, cost = weighing.vote(members)
-            for j, c in zip(members, cost, strict=True):
-                self.seats[j].capital -= float(c)
+            self.seats.table.capital[members] -= cost
             recorder.roll_call(bill_id, chamber, members, yea, bill, district_share)
             floors[chamber] = floor = floor_vote(chamber, yea, in_caucus, bill.privileged, lp.cloture_fraction)
             if not floor.passed:

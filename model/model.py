@@ -18,14 +18,14 @@ import numpy as np
 import pandas as pd
 from mesa.experimental.scenarios import Scenario
 
-from pacsim.agents import Donor, LegislatorSnapshot, Politician, Side, Voters
+from pacsim.agents import Donor, LegislatorSnapshot, Side, Voters
 from pacsim.agents.politician import Incentives, Outlook
 from pacsim.model.calendar import Calendar, Phase, Week
 from pacsim.model.campaign import Campaign, MoneyLedger
 from pacsim.model.elections import Elections
 from pacsim.model.electorate import Electorate, build_geography
 from pacsim.model.forecast import Forecast
-from pacsim.model.legislature import Ballot, Legislature
+from pacsim.model.legislature import Ballot, Legislature, Rivals, Seats
 from pacsim.model.params import DONOR_NAMES, FIELDS, FieldSpec, ParameterError, Params, build_params
 from pacsim.model.tables import Recorder, StepCollector
 
@@ -264,7 +264,7 @@ class PacsimModel(mesa.Model):
         return self.calendar.week_index(self.steps)
 
     @property
-    def seats(self) -> list[Politician]:
+    def seats(self) -> Seats:
         """Every seat's holder, House seats first, then the Senate's two seats per state."""
         return self.legislature.seats
 
@@ -335,7 +335,7 @@ class PacsimModel(mesa.Model):
         return list(FIELDS.values())
 
     @property
-    def challengers(self) -> dict[int, Politician]:
+    def challengers(self) -> Rivals:
         """This campaign's general-election challengers, by seat."""
         return self.elections.challengers
 

@@ -98,3 +98,32 @@ def test_learning_moves_beliefs_only_for_what_was_seen() -> None:
     member.learn_from_election(np.array([5e6, 9e6]), np.array([2.0, 3.0]), np.array([True, False]), rate=0.5)
     np.testing.assert_allclose(member.threat_belief, [3e6, 0.0])
     np.testing.assert_allclose(member.threat_effect, [1.5, 1.0])
+
+
+def test_a_seat_holders_state_is_its_seats_row_and_a_replaced_holder_keeps_its_own() -> None:
+    """The legislature's table and the agents are one state: a write to either is the other's, and a seat's change moves it."""
+    model, _, _ = tiny_world(target_attention=0.01, threat=1e6)
+    leg = model.legislature
+    table = leg.seats.table
+    holder = leg.seats[0]
+    holder.stance, holder.capital = 0.25, 0.75
+    holder.threat_belief[:] = [4e6, 5e6]
+    assert (table.stance[0], table.capital[0]) == (0.25, 0.75)
+    np.testing.assert_array_equal(table.threat_belief[0], [4e6, 5e6])
+    table.protect_belief[0] = [1e6, 2e6]
+    np.testing.assert_array_equal(holder.protect_belief, [1e6, 2e6])
+    newcomer = leg.recruit(0, holder.party.other, incumbent=False, stance=-0.5)
+    newcomer.threat_effect[:] = [2.0, 3.0]
+    leg.seats[0] = newcomer
+    assert leg.seats[0] is newcomer
+    assert (table.stance[0], table.party[0], bool(table.incumbent[0])) == (-0.5, float(holder.party.other), False)
+    np.testing.assert_array_equal(table.threat_effect[0], [2.0, 3.0])
+    np.testing.assert_array_equal(table.threat_belief[0], [0.0, 0.0])
+    # The member who left keeps what it had, and no longer writes the seat's row.
+    assert (holder.stance, holder.capital, holder.party) == (0.25, 0.75, newcomer.party.other)
+    np.testing.assert_array_equal(holder.threat_belief, [4e6, 5e6])
+    np.testing.assert_array_equal(holder.protect_belief, [1e6, 2e6])
+    holder.stance = 1.0
+    assert table.stance[0] == -0.5
+    newcomer.capital = 0.5
+    assert leg.decision_arrays()[3][0] == 0.5
