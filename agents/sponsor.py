@@ -72,8 +72,12 @@ def record_chance(
     outlook's positions only to tell which side of each donor they are on. Members are taken
     in groups that donors judge alike, so one chamber-wide rule serves every bill.
     """
-    keys, group = np.unique(judged_at, axis=0, return_inverse=True)
-    group = np.asarray(group).reshape(-1)
+    if (judged_at == judged_at[:1]).all():
+        # Donors judge every member alike (a target-issue bill): one group, without sorting the rows.
+        keys, group = judged_at[:1], np.zeros(judged_at.shape[0], dtype=np.intp)
+    else:
+        keys, group = np.unique(judged_at, axis=0, return_inverse=True)
+        group = np.asarray(group).reshape(-1)
     chance = np.empty_like(share)
 
     def take(power: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -21,6 +21,7 @@ from pacsim.model.bills import Bill, FloorVote
 
 if TYPE_CHECKING:
     from pacsim.agents import Donor, Politician
+    from pacsim.model.legislature import Seats
 
 
 class RecordedModel(Protocol):
@@ -34,8 +35,8 @@ class RecordedModel(Protocol):
     recorder: Recorder
 
     @property
-    def seats(self) -> list[Politician]:
-        """Every seat holder, in seat order."""
+    def seats(self) -> Seats:
+        """Every seat holder, in seat order, and their state's table."""
 
     @property
     def donors(self) -> list[Donor]:
@@ -135,7 +136,8 @@ class Recorder:
         m = self.model
         first = m.sides()[:, 0]
         counts: Counter[Any] = Counter({side: int((first == side).sum()) for side in Side})
-        counts.update((s.chamber, s.party) for s in m.seats)
+        party, chamber = m.seats.table.party, m.chamber_of
+        counts.update({(c, p): n for c in Chamber for p in Party if (n := int(((chamber == c) & (party == p)).sum()))})
         self.step_counts = counts
 
     def model_reporters(self) -> dict[str, Any]:
@@ -245,7 +247,7 @@ class Recorder:
                 "chamber": np.full(n, chamber.value),
                 "seat": members,
                 "politician_id": np.array([m.seats[j].unique_id for j in members]),
-                "party": np.array([m.seats[j].party.label for j in members]),
+                "party": np.where(m.seats.table.party[members] == Party.REP, Party.REP.label, Party.DEM.label),
                 "yea": yea,
                 "industry_side_yea": np.full(n, industry_yea),
                 "district_majority_yea": district_yea,
