@@ -352,6 +352,7 @@ class Politician(mesa.Agent):
         super().__init__(model)
         self._table = PoliticianTable(1, np.shape(platform)[0], n_donors)
         self._row = 0
+        self._held = False
         self.chamber = chamber
         self.seat = seat
         self.state = state
@@ -368,16 +369,23 @@ class Politician(mesa.Agent):
         self.money_for = 0.0
         self.money_against = 0.0
 
+    @property
+    def holds_row(self) -> bool:
+        """Whether this politician's state lives in a seats' or rivals' table (it holds a seat or runs in a race)."""
+        return self._held
+
     def take_seat(self, table: PoliticianTable, row: int) -> None:
-        """Hold row ``row`` of a seats' table: the row takes this politician's state, which lives there from now on."""
+        """Hold row ``row`` of a seats' (or rivals') table: the row takes this politician's state, which lives there from now on."""
+        if self._held:
+            raise RuntimeError(f"{self!r} already holds a row of another table; it must leave it first")
         table.copy_row(row, self._table, self._row)
-        self._table, self._row = table, row
+        self._table, self._row, self._held = table, row, True
 
     def leave_seat(self) -> None:
-        """Give up the seat's row: this politician keeps its state as it stands, in a one-row table of its own."""
+        """Give up the row: this politician keeps its state as it stands, in a one-row table of its own."""
         own = PoliticianTable(1, self._table.platform.shape[1], self._table.threat_belief.shape[1])
         own.copy_row(0, self._table, self._row)
-        self._table, self._row = own, 0
+        self._table, self._row, self._held = own, 0, False
 
     @property
     def beliefs(self) -> Beliefs:

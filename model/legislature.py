@@ -109,6 +109,8 @@ class Seats(Sequence[Politician]):
         held = self._holders[j]
         if held is pol:
             return
+        if pol.holds_row:
+            raise RuntimeError(f"{pol!r} already holds a seat or runs in a race; it must leave it first")
         held.leave_seat()
         pol.take_seat(self.table, j)
         self._holders[j] = pol
@@ -136,6 +138,8 @@ class Rivals(MutableMapping[int, Politician]):
         return self._by_seat[j]
 
     def __setitem__(self, j: int, pol: Politician) -> None:
+        if pol.holds_row:
+            raise RuntimeError(f"{pol!r} already holds a seat or runs in a race; it must leave it first")
         if j in self._by_seat:
             del self[j]
         pol.take_seat(self.table, j)

@@ -127,3 +127,7 @@ def test_a_seat_holders_state_is_its_seats_row_and_a_replaced_holder_keeps_its_o
     assert table.stance[0] == -0.5
     newcomer.capital = 0.5
     assert leg.decision_arrays()[3][0] == 0.5
+    other = leg.seats[1]
+    with pytest.raises(RuntimeError, match="already holds a seat"):
+        leg.seats[1] = newcomer
+    assert leg.seats[1] is other and table.stance[1] == other.stance and other.holds_row
