@@ -21,7 +21,7 @@ import numpy as np
 from scipy.special import ndtr
 
 import pacsim.agents.elementwise as ew
-from pacsim.agents.donor_kernels import ladders, ladders_to_cut
+from pacsim.agents.donor_kernels import ladder_counts, ladders, ladders_to_cut
 from pacsim.agents.enums import AdStrategy, Side
 
 #: The normal density's constant, as scipy.stats' ``norm`` has it.
@@ -102,6 +102,19 @@ class RaceView:
         z = (moved - 0.5) / self.uncertainty
         return ndtr(-z) if attack else ndtr(z)
 
+    def rows(self, index: np.ndarray) -> RaceView:
+        """The view of a subset of races (an index or a boolean mask), in their order."""
+        return replace(
+            self,
+            share=self.share[index],
+            slope=self.slope[index],
+            attack=self.attack[index],
+            defend=self.defend[index],
+            scale=self.scale[index],
+            others=self.others[index],
+            value=self.value[index],
+        )
+
 
 def running_gains(
     view: RaceView,
@@ -131,6 +144,27 @@ def running_gains(
     share, signed_power = _ladder_inputs(view, attack, shift)
     ladders(share, signed_power, view.others, view.scale, view.value, active, attack, buy, n_buys, view.uncertainty, floor, out)
     return out
+
+
+def buys_above(
+    view: RaceView, attack: bool, buy: float, n_buys: int, floor: float, rows: np.ndarray, shift: np.ndarray | None = None
+) -> np.ndarray:
+    """Buys each race in ``rows`` (a boolean mask) would get at the marginal value ``floor``; 0 off ``rows``.
+
+    That is :func:`buys_at` of the race's whole :func:`running_gains` ladder at ``floor``,
+    counted by the compiled walk (:func:`~pacsim.agents.donor_kernels.ladder_counts`) as it
+    goes down the ladder, so no (races × buys) array is made for races whose only use is
+    their count.
+    """
+    counts = np.zeros(view.share.shape[0], dtype=np.int64)
+    active = np.flatnonzero(rows)
+    if active.size == 0 or n_buys <= 0:
+        return counts
+    share, signed_power = _ladder_inputs(view, attack, shift)
+    counts[active] = ladder_counts(
+        share, signed_power, view.others, view.scale, view.value, active, attack, buy, n_buys, view.uncertainty, floor
+    )
+    return counts
 
 
 def _ladder_inputs(view: RaceView, attack: bool, shift: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -207,9 +241,23 @@ def plan_race_money(
     n_afford = int(pot // buy) if buy > 0 else 0
     if n_afford == 0 or not eligible.any():
         return np.zeros(gains.shape[0]), np.inf
+    inside = np.flatnonzero(eligible)
     if running is None:
-        running = np.minimum.accumulate(gains, axis=1)
-    run = np.where(eligible[:, None], running, -np.inf)
+        run = np.minimum.accumulate(gains[inside], axis=1)
+    else:
+        run = running if inside.size == running.shape[0] else running[inside]
+    buys = np.zeros(gains.shape[0], dtype=np.int64)
+    buys[inside], threshold = _planned_buys(run, n_afford, reserve, max_races)
+    return buys * buy, threshold
+
+
+def _planned_buys(run: np.ndarray, n_afford: int, reserve: float, max_races: int) -> tuple[np.ndarray, float]:
+    """:func:`plan_race_money`'s buys per race and marginal value, over the eligible races' running minima ``run`` alone.
+
+    Races outside the plan hold no value at or above ``reserve`` and draw no buys, so
+    leaving their rows out changes neither the values the pot affords nor the races kept
+    by ``max_races`` (kept in order of worth, ties in the races' order).
+    """
     values = run[run >= reserve]
     threshold = reserve
     if values.size > n_afford:
@@ -221,10 +269,11 @@ def plan_race_money(
         worth = np.where(
             buys > 0, np.take_along_axis(np.cumsum(np.maximum(run, 0.0), axis=1), np.maximum(buys - 1, 0)[:, None], axis=1)[:, 0], -np.inf
         )
-        keep = np.zeros_like(eligible)
-        keep[np.argsort(-worth, kind="stable")[:max_races]] = True
-        return plan_race_money(gains, eligible & keep, pot, buy, reserve, 0, running)
-    return buys * buy, threshold
+        keep = np.sort(np.argsort(-worth, kind="stable")[:max_races])
+        kept = np.zeros_like(buys)
+        kept[keep], threshold = _planned_buys(run[keep], n_afford, reserve, 0)
+        return kept, threshold
+    return buys, threshold
 
 
 class Donor(mesa.Agent):
@@ -388,13 +437,15 @@ class Donor(mesa.Agent):
         if pot < buy or buy <= 0:
             return np.zeros(view.share.shape[0])
         n_buys = min(MAX_BUYS, max(1, int(np.ceil(pot / buy))))
-        # The planned races set the marginal value; every other race is then needed only down to it.
-        running = plan_gains(view, attack, buy, n_buys, pot, self.reserve_value, planned, max_races)
-        _, threshold = plan_race_money(running, planned, pot, buy, self.reserve_value, max_races, running)
+        # The planned races set the marginal value; every other race is then needed only for its count of buys down to it.
+        inside = np.flatnonzero(planned)
+        everywhere = np.ones(inside.size, dtype=bool)
+        running = plan_gains(view.rows(inside), attack, buy, n_buys, pot, self.reserve_value, everywhere, max_races)
+        _, threshold = plan_race_money(running, everywhere, pot, buy, self.reserve_value, max_races, running)
         threshold = self.reserve_value if not np.isfinite(threshold) else threshold
-        rest = running_gains(view, attack, buy, n_buys, floor=threshold, rows=~planned)
-        running = np.where(planned[:, None], running, rest)
-        return np.minimum(buys_at(running, threshold, running) * buy, pot)
+        buys = buys_above(view, attack, buy, n_buys, threshold, ~planned)
+        buys[inside] = buys_at(running, threshold, running)
+        return np.minimum(buys * buy, pot)
 
     def spend_week(self, schedule: np.ndarray, weeks_left: int) -> tuple[np.ndarray, np.ndarray]:
         """This week's (against, for) dollars per race: what is left of the plan, on the schedule to election day."""

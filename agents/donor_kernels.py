@@ -79,17 +79,25 @@ def _start(rows, share, signed_power, others, scale, attack, buy, uncertainty):
 
 
 @njit(inline="always", cache=True)
-def _extend(r, j, share, signed_power, others, scale, value, attack, buy, uncertainty, per_million, own, previous, running, taken, out):
-    """Race ``j`` (the ``r``-th of the plan's) takes its next buy: its next entry of the running minimum, written and returned."""
+def _step(r, j, share, signed_power, others, scale, value, attack, buy, uncertainty, per_million, own, previous, running, taken):
+    """Race ``j`` (the ``r``-th of the plan's) takes its next buy: its next entry of the running minimum, returned."""
     k = taken[r]
     chance = _chance(share[j], signed_power[j], others[j], scale[j], own[r], buy * float(k + 1), attack, uncertainty)
     gain = value[j] * (chance - previous[r]) * per_million
     previous[r] = chance
     if not (running[r] <= gain or running[r] != running[r]):
         running[r] = gain
-    out[j, k] = running[r]
     taken[r] = k + 1
     return running[r]
+
+
+@njit(inline="always", cache=True)
+def _extend(r, j, share, signed_power, others, scale, value, attack, buy, uncertainty, per_million, own, previous, running, taken, out):
+    """:func:`_step`, with the entry also written into ``out`` at race ``j``, in the column of its buy."""
+    k = taken[r]
+    entry = _step(r, j, share, signed_power, others, scale, value, attack, buy, uncertainty, per_million, own, previous, running, taken)
+    out[j, k] = entry
+    return entry
 
 
 @njit(parallel=True, cache=True)
@@ -116,6 +124,30 @@ def ladders(share, signed_power, others, scale, value, rows, attack, buy, n_buys
             )
             if not entry >= floor:
                 break
+
+
+@njit(parallel=True, cache=True)
+def ladder_counts(share, signed_power, others, scale, value, rows, attack, buy, n_buys, uncertainty, floor):
+    """Each race in ``rows``: how many of its first ``n_buys`` entries of :func:`ladders`' running minimum are at least ``floor``.
+
+    The running minimum only falls, and once NaN stays NaN, so those entries are the ones
+    before its first entry below ``floor`` (or NaN): the walk stops there, as :func:`ladders`
+    does, and counts instead of writing a (races × buys) ladder. A race none of whose
+    ``n_buys`` entries falls below ``floor`` counts all of them.
+    """
+    per_million = 1e6 / buy
+    own, previous, running, taken = _start(rows, share, signed_power, others, scale, attack, buy, uncertainty)
+    counts = np.zeros(rows.shape[0], dtype=np.int64)
+    for r in prange(rows.shape[0]):
+        j = rows[r]
+        for _ in range(n_buys):
+            entry = _step(
+                r, j, share, signed_power, others, scale, value, attack, buy, uncertainty, per_million, own, previous, running, taken
+            )
+            if not entry >= floor:
+                break
+            counts[r] += 1
+    return counts
 
 
 @njit(cache=True)

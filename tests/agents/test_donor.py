@@ -8,7 +8,17 @@ import reference
 from worlds import tiny_world
 
 from pacsim.agents import AdStrategy, Donor, Side
-from pacsim.agents.donor import RaceView, buys_at, competitiveness, on_air, plan_gains, plan_race_money, running_gains, spending_schedule
+from pacsim.agents.donor import (
+    RaceView,
+    buys_above,
+    buys_at,
+    competitiveness,
+    on_air,
+    plan_gains,
+    plan_race_money,
+    running_gains,
+    spending_schedule,
+)
 
 
 def test_plan_buys_where_buys_are_worth_most_ground_truth() -> None:
@@ -97,6 +107,67 @@ def test_a_plans_ladders_stop_at_its_cut_and_give_the_whole_ladders_plan(attack:
             saw_cut |= bool(computed.sum() < (whole[rows] >= reserve).sum())
             saw_whole |= bool(threshold == reserve)
     assert saw_cut and saw_whole
+
+
+@pytest.mark.parametrize("attack", [True, False])
+def test_counted_buys_are_the_whole_ladders_buys(attack: bool) -> None:
+    """The walk's count of buys at a marginal value is :func:`buys_at` of the whole ladder, and 0 off ``rows``.
+
+    Marginal values at, just above and just below entries of the ladders, among them
+    entries a ladder holds many times over (a seat worth nothing, a safe seat whose first
+    attacks are worth least), below every entry (races that take all their buys without
+    stopping) and -inf; races whose ladders are NaN (no share, or a seat worth NaN).
+    """
+    share = np.array([0.5, 0.52, 0.45, 0.62, 0.75, 0.9, 0.3, 0.55, np.nan, 0.5, 0.999999, 0.5])
+    n, n_buys, buy = share.shape[0], 60, 250_000.0
+    value = np.ones(n)
+    value[9] = np.nan
+    value[11] = 0.0
+    view = RaceView(share, np.full(n, 0.25), np.full(n, 1.5), np.full(n, 1.2), np.full(n, 2e6), np.linspace(0, 8e6, n), value, 0.2, 0.08)
+    whole = np.minimum.accumulate(reference.buy_gains(view, attack, buy, n_buys), axis=1)
+    rows = np.arange(n) != 2
+    entries = np.unique(whole[np.isfinite(whole)])
+    repeated = whole[:, 1:][whole[:, 1:] == whole[:, :-1]]
+    picked = np.concatenate([entries[np.linspace(0, entries.size - 1, 9).astype(int)], np.unique(repeated)])
+    floors = [-np.inf, float(entries[0]) / 2 if entries[0] > 0 else float(entries[0]) * 2, *picked.tolist()]
+    floors += [float(np.nextafter(f, np.inf)) for f in picked] + [float(np.nextafter(f, -np.inf)) for f in picked]
+    never_stop = all_stop = 0
+    for floor in floors:
+        got = buys_above(view, attack, buy, n_buys, floor, rows)
+        np.testing.assert_array_equal(got, np.where(rows, buys_at(whole, floor, whole), 0))
+        never_stop += int((got[rows] == n_buys).sum())
+        all_stop += int((got[rows] < n_buys).all())
+        assert got[8] == got[9] == 0
+    assert never_stop and all_stop
+    assert np.unique(repeated).size >= 2  # ties at the floor from a worthless seat and from a safe one (or a second)
+
+
+@pytest.mark.parametrize("max_races", [0, 2])
+@pytest.mark.parametrize("attack", [True, False])
+def test_legislators_expect_the_buys_of_the_whole_ladders(attack: bool, max_races: int) -> None:
+    """The belief is each race's buys on its whole ladder at the marginal value that a plan of the pot over the planned races sets.
+
+    Pots from a few buys to more than the planned races can use at the reserve, with and
+    without a limit on races, some races the same race twice (ties at the cut).
+    """
+    share = np.array([0.5, 0.52, 0.45, 0.62, 0.75, 0.9, 0.3, 0.55, 0.5, 0.52, 0.48, 0.6])
+    n, buy, reserve = share.shape[0], 250_000.0, 0.002
+    others = np.linspace(0, 8e6, n)
+    others[8:10] = others[:2]
+    view = RaceView(share, np.full(n, 0.25), np.full(n, 1.5), np.full(n, 1.2), np.full(n, 2e6), others, np.ones(n), 0.2, 0.08)
+    planned = np.array([True, True, False, True, False, True, True, False, True, False, True, True])
+    model, _, _ = tiny_world(target_attention=0.01, threat=0.0)
+    donor = Donor.from_params(model, "pac", model.params.industry.model_copy(update={"reserve_value": reserve}), target_issue=4)
+    drew = False
+    for pot in (3 * buy, 17 * buy, 40.5 * buy, 150 * buy, 2000 * buy):
+        n_buys = min(400, int(np.ceil(pot / buy)))
+        whole = np.minimum.accumulate(reference.buy_gains(view, attack, buy, n_buys), axis=1)
+        _, threshold = plan_race_money(whole, planned, pot, buy, reserve, max_races, whole)
+        threshold = reserve if not np.isfinite(threshold) else threshold
+        expected = np.minimum(buys_at(whole, threshold, whole) * buy, pot)
+        np.testing.assert_array_equal(donor._expected(view, attack, planned, pot, buy, max_races), expected)
+        drew |= bool(expected[~planned].any())
+    assert drew  # races outside the plan would draw money
 
 
 def test_the_compiled_normal_cdf_is_scipys_to_the_last_bit() -> None:

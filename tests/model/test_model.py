@@ -133,6 +133,16 @@ for module in (kernels, voter_kernels, donor_kernels):
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=600).stdout.split()
     ready = dict(zip(out[::2], map(int, out[1::2]), strict=True))
-    kernels = {"review_sums", "column_sums", "spread_attention", "ad_push", "race_gaps", "stance_lean_sums", "ladders", "ladders_to_cut"}
+    kernels = {
+        "review_sums",
+        "column_sums",
+        "spread_attention",
+        "ad_push",
+        "race_gaps",
+        "stance_lean_sums",
+        "ladders",
+        "ladders_to_cut",
+        "ladder_counts",
+    }
     assert kernels <= set(ready)
     assert all(ready.values()), {name: n for name, n in ready.items() if not n}
