@@ -126,6 +126,61 @@ def ladders(share, signed_power, others, scale, value, rows, attack, buy, n_buys
                 break
 
 
+#: The normal density's constant.
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+@njit(inline="always", cache=True)
+def _least_gain(m, u0, reach, others, scale, buy, value, per_million, slack):
+    """A lower bound on each of a race's first ``m`` (≥ 1) gains per $1M as :func:`_step` computes them, rounding included.
+
+    With the margin written u (z for a defender, -z for an attacker) rising by ``reach``
+    (> 0) per unit of dose from ``u0``, buy k's gain is the seat's value times the normal
+    cdf's rise over [u_k, u_k+1], at least the interval's length times the density's least
+    value on it. The dose is concave in dollars, so the last of the m buys moves u least:
+    ``reach`` × log1p(buy / (scale + others + buy (m - 1))), the exact difference of the two
+    doses. The density falls away from 0 on both sides, so on [u_0, u_m] it is least at an
+    end. ``slack`` bounds how far the computed margins can be from the exact ones; the
+    result gives up a relative 1e-9 and twice the cdf's error on top of that, so every
+    computed gain is at least it, whatever the order and rounding of the walk's own steps.
+    """
+    step = math.log1p(buy / (scale + others + buy * float(m - 1)))
+    u_m = u0 + reach * (math.log1p((others + buy * float(m)) / scale) - math.log1p(others / scale))
+    lo, hi = u0 - slack, u_m + slack
+    density = min(math.exp(-0.5 * lo * lo), math.exp(-0.5 * hi * hi)) * _INV_SQRT_2PI
+    return value * per_million * (reach * step * density * (1.0 - 1e-9) - 2.0 * (1e-15 + 0.4 * slack))
+
+
+@njit(inline="always", cache=True)
+def _provably_counted(j, share, signed_power, others, scale, value, attack, buy, n_buys, uncertainty, floor, per_million):
+    """How many of race ``j``'s first buys are each worth at least ``floor`` by :func:`_least_gain`'s bound, without walking them.
+
+    The bound falls with the number of buys, so the largest such number is found by
+    bisection; 0 where the bound does not apply (a side whose ads do not help it, a
+    worthless seat, a floor at or below 0, anything not finite).
+    """
+    sign = -1.0 if attack else 1.0
+    reach = sign * signed_power[j] / uncertainty
+    u0 = sign * (share[j] - 0.5) / uncertainty
+    o, c, v = others[j], scale[j], value[j]
+    if not (floor > 0.0 and v > 0.0 and reach > 0.0 and c > 0.0 and n_buys > 0):
+        return 0
+    if not (math.isfinite(reach) and math.isfinite(u0) and math.isfinite(o) and math.isfinite(c) and math.isfinite(v)):
+        return 0
+    dose_span = math.log1p((o + buy * float(n_buys)) / c) + math.log1p(o / c) + 1.0
+    slack = 1e-12 * (abs(share[j]) + 0.5 + abs(signed_power[j]) * dose_span) / uncertainty
+    if _least_gain(n_buys, u0, reach, o, c, buy, v, per_million, slack) >= floor:
+        return n_buys
+    lo, hi = 0, n_buys
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _least_gain(mid, u0, reach, o, c, buy, v, per_million, slack) >= floor:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
 @njit(parallel=True, cache=True)
 def ladder_counts(share, signed_power, others, scale, value, rows, attack, buy, n_buys, uncertainty, floor):
     """Each race in ``rows``: how many of its first ``n_buys`` entries of :func:`ladders`' running minimum are at least ``floor``.
@@ -133,14 +188,22 @@ def ladder_counts(share, signed_power, others, scale, value, rows, attack, buy, 
     The running minimum only falls, and once NaN stays NaN, so those entries are the ones
     before its first entry below ``floor`` (or NaN): the walk stops there, as :func:`ladders`
     does, and counts instead of writing a (races × buys) ladder. A race none of whose
-    ``n_buys`` entries falls below ``floor`` counts all of them.
+    ``n_buys`` entries falls below ``floor`` counts all of them. The buys that
+    :func:`_provably_counted` shows are each worth at least ``floor`` are counted without
+    being walked (most races a legislator's belief reads never come near it); the walk
+    resumes after them from the win chance at their dollars, which is a function of the
+    dollars alone, so every count is the whole walk's.
     """
     per_million = 1e6 / buy
     own, previous, running, taken = _start(rows, share, signed_power, others, scale, attack, buy, uncertainty)
     counts = np.zeros(rows.shape[0], dtype=np.int64)
     for r in prange(rows.shape[0]):
         j = rows[r]
-        for _ in range(n_buys):
+        skip = _provably_counted(j, share, signed_power, others, scale, value, attack, buy, n_buys, uncertainty, floor, per_million)
+        if skip > 0:
+            previous[r] = _chance(share[j], signed_power[j], others[j], scale[j], own[r], buy * float(skip), attack, uncertainty)
+            taken[r] = counts[r] = skip
+        for _ in range(n_buys - skip):
             entry = _step(
                 r, j, share, signed_power, others, scale, value, attack, buy, uncertainty, per_million, own, previous, running, taken
             )

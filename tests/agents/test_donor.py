@@ -19,6 +19,7 @@ from pacsim.agents.donor import (
     running_gains,
     spending_schedule,
 )
+from pacsim.agents.donor_kernels import _provably_counted
 
 
 def test_plan_buys_where_buys_are_worth_most_ground_truth() -> None:
@@ -140,6 +141,72 @@ def test_counted_buys_are_the_whole_ladders_buys(attack: bool) -> None:
         assert got[8] == got[9] == 0
     assert never_stop and all_stop
     assert np.unique(repeated).size >= 2  # ties at the floor from a worthless seat and from a safe one (or a second)
+
+
+@pytest.mark.parametrize("attack", [True, False])
+def test_buys_counted_without_a_walk_are_each_provably_worth_the_floor(attack: bool) -> None:
+    """Counting skips the buys a lower bound shows are worth the floor, and still gives the whole ladder's count.
+
+    Long ladders (280 buys) of races on both sides of a dead heat, from safe to lost, with
+    their own money from none to much, whose gains first rise and then fall; marginal values
+    at, just above and just below entries deep in the ladders, where the bound (the density
+    at the far end of the margins the buys cover) decides how far the walk may be skipped.
+    """
+    rng = np.random.default_rng(7)
+    n, n_buys, buy = 40, 280, 250_000.0
+    share = rng.uniform(0.2, 0.8, n)
+    others = rng.uniform(0.0, 6e6, n)
+    others[:5] = 0.0
+    view = RaceView(
+        share,
+        rng.uniform(0.1, 0.6, n),
+        np.full(n, 1.5),
+        np.full(n, 1.2),
+        rng.uniform(5e5, 4e6, n),
+        others,
+        rng.uniform(0.5, 2.0, n),
+        0.2,
+        0.08,
+    )
+    whole = np.minimum.accumulate(reference.buy_gains(view, attack, buy, n_buys), axis=1)
+    rows = np.ones(n, dtype=bool)
+    positive = whole[:, -1][whole[:, -1] > 0]
+    deep = np.unique(whole[:, n_buys // 2 :][whole[:, n_buys // 2 :] > 0])
+    picked = np.concatenate([deep[np.linspace(0, deep.size - 1, 12).astype(int)], np.quantile(positive, [0.1, 0.5, 0.9])])
+    floors = [*picked, *np.nextafter(picked, np.inf), *np.nextafter(picked, -np.inf)]
+    skipped = walked_deep = 0
+    per_million = 1e6 / buy
+    signed = (-1.0 if attack else 1.0) * (
+        view.slope * view.ad_effect * view.attack if attack else view.slope * view.ad_effect * view.defend
+    )
+    for floor in floors:
+        got = buys_above(view, attack, buy, n_buys, float(floor), rows)
+        np.testing.assert_array_equal(got, buys_at(whole, floor, whole))
+        skips = np.array(
+            [
+                _provably_counted(
+                    j,
+                    view.share,
+                    signed,
+                    view.others,
+                    view.scale,
+                    view.value,
+                    attack,
+                    buy,
+                    n_buys,
+                    view.uncertainty,
+                    float(floor),
+                    per_million,
+                )
+                for j in range(n)
+            ]
+        )
+        assert (skips <= got).all()
+        skipped += int(skips.sum())
+        walked_deep += int(((skips > 0) & (skips < got)).sum())
+    # The bound does the work: most buys are counted unwalked, and many walks resume deep in a ladder.
+    assert skipped > 0.5 * sum(int(buys_at(whole, f, whole).sum()) for f in floors)
+    assert walked_deep > 0
 
 
 @pytest.mark.parametrize("max_races", [0, 2])
