@@ -130,14 +130,18 @@ class Recorder:
         self.contested_with_donor = 0
         #: Seat holders by side of the first donor and by (chamber, party), as of the last ``steps`` row.
         self.step_counts: Counter[Any] = Counter()
+        #: Each chamber's seats (the chambers never change during a run), set at the first count.
+        self._chamber_seats: dict[Chamber, np.ndarray] = {}
 
     def count_step(self) -> None:
         """Count what this step's ``steps`` row reports of the seat holders, once for all its columns."""
         m = self.model
         first = m.sides()[:, 0]
         counts: Counter[Any] = Counter({side: int((first == side).sum()) for side in Side})
-        party, chamber = m.seats.table.party, m.chamber_of
-        counts.update({(c, p): n for c in Chamber for p in Party if (n := int(((chamber == c) & (party == p)).sum()))})
+        if not self._chamber_seats:
+            self._chamber_seats = {c: m.chamber_of == c for c in Chamber}
+        party = m.seats.table.party
+        counts.update({(c, p): n for c, seats in self._chamber_seats.items() for p in Party if (n := int((seats & (party == p)).sum()))})
         self.step_counts = counts
 
     def model_reporters(self) -> dict[str, Any]:
