@@ -16,9 +16,8 @@ import numpy as np
 from pacsim.agents import Donor, Politician
 from pacsim.agents.donor import RaceView, spending_schedule
 from pacsim.agents.enums import RaceStage
-from pacsim.agents.politician import court_backer
+from pacsim.agents.politician import Seats, court_backer
 from pacsim.model.electorate import CHAL, INC, CandidateArrays, Electorate
-from pacsim.model.legislature import Seats
 from pacsim.model.params import Params
 from pacsim.model.tables import Recorder
 

@@ -16,8 +16,9 @@ import pandas as pd
 
 from pacsim.agents import Chamber, Donor, Party, RaceStage
 from pacsim.agents.donor import RaceView
+from pacsim.agents.politician import Rivals
 from pacsim.model.electorate import CandidateArrays, Electorate
-from pacsim.model.legislature import Legislature, Rivals
+from pacsim.model.legislature import Legislature
 from pacsim.model.params import Params
 from pacsim.model.tables import Recorder
 

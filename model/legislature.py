@@ -18,10 +18,8 @@ stays where it is, so every bill of a run is judged on the same terms.
 from __future__ import annotations
 
 import math
-import operator
-from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, SupportsIndex, overload
+from typing import Any
 
 import mesa
 import networkx as nx
@@ -32,7 +30,7 @@ from pacsim.agents.politician import (
     Beliefs,
     Incentives,
     Outlook,
-    PoliticianTable,
+    Seats,
     choose_positions,
     move_beliefs,
     observe_colleagues,
@@ -78,82 +76,6 @@ def floor_vote(chamber: Chamber, yea: np.ndarray, in_majority: np.ndarray, privi
         return bool(passed and side.any() and yea[side].mean() < 0.5)
 
     return FloorVote(ayes, n - ayes, passed, bool(cloture), not cloture, rolled(in_majority), rolled(~in_majority))
-
-
-class Seats(Sequence[Politician]):
-    """Every seat's holder, in seat order, with their state as one :class:`~pacsim.agents.politician.PoliticianTable`.
-
-    ``seats[j] = politician`` seats a new holder: it takes row j of ``table`` and the one
-    it replaces keeps its own state. The chamber-wide rules read and write ``table``.
-    """
-
-    def __init__(self, holders: list[Politician], n_background: int, n_donors: int) -> None:
-        self.table = PoliticianTable(len(holders), n_background, n_donors)
-        self._holders: list[Politician] = []
-        for j, pol in enumerate(holders):
-            pol.take_seat(self.table, j)
-            self._holders.append(pol)
-
-    def __len__(self) -> int:
-        return len(self._holders)
-
-    @overload
-    def __getitem__(self, j: SupportsIndex) -> Politician: ...
-    @overload
-    def __getitem__(self, j: slice) -> list[Politician]: ...
-    def __getitem__(self, j: SupportsIndex | slice) -> Politician | list[Politician]:
-        return self._holders[j]
-
-    def __setitem__(self, j: SupportsIndex, pol: Politician) -> None:
-        j = operator.index(j)
-        held = self._holders[j]
-        if held is pol:
-            return
-        if pol.holds_row:
-            raise RuntimeError(f"{pol!r} already holds a seat or runs in a race; it must leave it first")
-        held.leave_seat()
-        pol.take_seat(self.table, j)
-        self._holders[j] = pol
-
-    def __iter__(self) -> Iterator[Politician]:
-        return iter(self._holders)
-
-
-class Rivals(MutableMapping[int, Politician]):
-    """The candidates who run against some seats' holders, by seat, with their state as a table with a row per seat.
-
-    ``rivals[j] = politician`` enters it in seat j's race (it takes row j of ``table``);
-    removing it (``del``, ``pop``) leaves it its own state. Rows of seats without a rival
-    hold the last one's state and are not read.
-    """
-
-    def __init__(self, n_seats: int, n_background: int, n_donors: int) -> None:
-        self.table = PoliticianTable(n_seats, n_background, n_donors)
-        self._by_seat: dict[int, Politician] = {}
-
-    def __len__(self) -> int:
-        return len(self._by_seat)
-
-    def __getitem__(self, j: int) -> Politician:
-        return self._by_seat[j]
-
-    def __setitem__(self, j: int, pol: Politician) -> None:
-        if pol.holds_row:
-            raise RuntimeError(f"{pol!r} already holds a seat or runs in a race; it must leave it first")
-        if j in self._by_seat:
-            del self[j]
-        pol.take_seat(self.table, j)
-        self._by_seat[j] = pol
-
-    def __delitem__(self, j: int) -> None:
-        self._by_seat.pop(j).leave_seat()
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self._by_seat)
-
-    def seats(self) -> np.ndarray:
-        """The seats that have a rival, in the order they were entered."""
-        return np.fromiter(self._by_seat, dtype=np.int64, count=len(self._by_seat))
 
 
 class Legislature:

@@ -19,13 +19,13 @@ import pandas as pd
 from mesa.experimental.scenarios import Scenario
 
 from pacsim.agents import Donor, LegislatorSnapshot, Side, Voters
-from pacsim.agents.politician import Incentives, Outlook
+from pacsim.agents.politician import Incentives, Outlook, Rivals, Seats
 from pacsim.model.calendar import Calendar, Phase, Week
 from pacsim.model.campaign import Campaign, MoneyLedger
 from pacsim.model.elections import Elections
 from pacsim.model.electorate import Electorate, build_geography
 from pacsim.model.forecast import Forecast
-from pacsim.model.legislature import Ballot, Legislature, Rivals, Seats
+from pacsim.model.legislature import Ballot, Legislature
 from pacsim.model.params import DONOR_NAMES, FIELDS, FieldSpec, ParameterError, Params, build_params
 from pacsim.model.tables import Recorder, StepCollector
 

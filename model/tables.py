@@ -21,7 +21,7 @@ from pacsim.model.bills import Bill, FloorVote
 
 if TYPE_CHECKING:
     from pacsim.agents import Donor, Politician
-    from pacsim.model.legislature import Seats
+    from pacsim.agents.politician import Seats
 
 
 class RecordedModel(Protocol):
