@@ -350,6 +350,7 @@ class Politician(mesa.Agent):
         stance: float,
         n_donors: int,
         incumbent: bool = True,
+        champion: bool = False,
     ) -> None:
         super().__init__(model)
         self._table = PoliticianTable(1, np.shape(platform)[0], n_donors)
@@ -367,6 +368,8 @@ class Politician(mesa.Agent):
         self.valence = valence
         self.stance = stance
         self.incumbent = incumbent
+        #: Drawn as one of the target issue's champions (``politicians.champions``) when recruited.
+        self.champion = champion
         self.last_margin = 0.0
         self.money_for = 0.0
         self.money_against = 0.0
@@ -397,7 +400,7 @@ class Politician(mesa.Agent):
     @property
     def is_champion(self) -> bool:
         """Whether this politician was drawn as a champion of the target issue."""
-        return self.conviction >= getattr(self.model, "champion_conviction", np.inf)
+        return self.champion
 
     def choose_stance(self, outlook: Outlook, inc: Incentives) -> float:
         """Take the public stance that maximises re-election chance plus conviction; pay for it in capital."""

@@ -181,6 +181,7 @@ class Legislature:
             stance=stance,
             n_donors=self.n_donors,
             incumbent=incumbent,
+            champion=champion,
         )
 
     # ---------------------------------------------------------------- the state

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from worlds import tiny_world
+from worlds import small_params, tiny_world
 
 from pacsim.agents import Side
 from pacsim.agents.politician import court_backer, observe_colleagues, reelection_chance, side_of
+from pacsim.model.model import PacsimModel
+from pacsim.viz import data
 
 
 def test_attentive_district_beats_the_donor() -> None:
@@ -131,3 +133,18 @@ def test_a_seat_holders_state_is_its_seats_row_and_a_replaced_holder_keeps_its_o
     with pytest.raises(RuntimeError, match="already holds a seat"):
         leg.seats[1] = newcomer
     assert leg.seats[1] is other and table.stance[1] == other.stance and other.holds_row
+
+
+def test_the_members_drawn_as_champions_are_the_ones_the_tables_and_the_live_view_mark() -> None:
+    """``politicians.champions`` seat holders are drawn as champions: the legislators table and the live view flag exactly them."""
+    model = PacsimModel(small_params(politicians__champions=7, politicians__conviction_mean=2.0))
+    pp = model.params.politicians
+    flagged = np.array([s.is_champion for s in model.seats])
+    assert flagged.sum() == 7
+    # Champions stand at the far side from the industry with their conviction; others' convictions may be as high.
+    side = -np.sign(model.params.industry.position)
+    assert all(s.ideal == side and s.conviction == pp.champion_conviction for s in model.seats if s.is_champion)
+    assert any(s.conviction >= pp.champion_conviction for s in model.seats if not s.is_champion)
+    start = model.tables()["legislators"]
+    np.testing.assert_array_equal(start.loc[start["when"] == "start", "champion"].to_numpy(), flagged)
+    np.testing.assert_array_equal(data.node_state(model).champion, flagged)
