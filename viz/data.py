@@ -229,8 +229,8 @@ def layout_for(model) -> Layout:
     """The model's network layout, computed on first use and reused for every later frame."""
     layout = _LAYOUTS.get(model)
     if layout is None:
-        party = np.array([s.party.value for s in model.seats])
-        stance = np.array([s.stance for s in model.seats])
+        party = model.seats.table.party.astype(np.int64)
+        stance = model.seats.table.stance.copy()
         layout = compute_layout(np.asarray(model.chamber_of), party, stance, model.observation)
         _LAYOUTS[model] = layout
     return layout
@@ -250,8 +250,8 @@ def node_state(model) -> NodeState:
     """Every seat holder's stance on the target issue, party, donor money received this cycle, and champion flag."""
     seats = model.seats
     return NodeState(
-        stance=np.array([s.stance for s in seats]),
-        party=np.array([s.party.value for s in seats]),
+        stance=seats.table.stance.copy(),
+        party=seats.table.party.astype(np.int64),
         money=np.array([s.money_for + s.money_against for s in seats]),
         champion=np.array([bool(s.is_champion) for s in seats]),
     )
