@@ -519,13 +519,14 @@ class Electorate:
         self, bill: float, status_quo: float, n_house: int, n_seats: int, issue: int | None = None
     ) -> tuple[np.ndarray, float]:
         """Share of each seat's voters, and of the nation, who prefer the bill to the status quo on ``issue`` (the target by default)."""
-        x = self.positions[:, self.target if issue is None else issue]
-        prefers = np.abs(x - bill) < np.abs(x - status_quo)
         lo, hi = self.seat_ranges(n_house, n_seats)
-        count = np.concatenate([[0], np.cumsum(prefers)])
+        kernels.use_threads(self.n)
+        count, everyone = kernels.preference_counts(
+            self.positions, self.target if issue is None else issue, float(bill), float(status_quo), lo, hi
+        )
         size = hi - lo
-        share = np.divide(count[hi] - count[lo], size, out=np.zeros(n_seats), where=size > 0)
-        return share, float(prefers.mean())
+        share = np.divide(count, size, out=np.zeros(n_seats), where=size > 0)
+        return share, int(everyone) / self.n
 
     def elect(
         self, cand: CandidateArrays, stock: np.ndarray, up: np.ndarray, rng: np.random.Generator, national_swing: float

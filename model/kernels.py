@@ -350,6 +350,34 @@ def stance_lean_sums(
                 out[c, g] += tw * (lever * (abs(x_t - stance[j]) - abs(x_t - chal_stance[j])))
 
 
+@njit(parallel=True, cache=True)
+def preference_counts(positions, issue, bill, status_quo, lo, hi):
+    """How many voters are closer to ``bill`` than to ``status_quo`` on ``issue``: in each seat's race [lo, hi), and in all.
+
+    Counts are integers, so their order of summing cannot change them.
+    """
+    n_seats = lo.shape[0]
+    per_seat = np.zeros(n_seats, dtype=np.int64)
+    for j in prange(n_seats):
+        count = 0
+        for v in range(lo[j], hi[j]):
+            x = positions[v, issue]
+            if abs(x - bill) < abs(x - status_quo):
+                count += 1
+        per_seat[j] = count
+    n = positions.shape[0]
+    n_blocks = -(-n // CHUNK)
+    per_block = np.zeros(n_blocks, dtype=np.int64)
+    for b in prange(n_blocks):
+        count = 0
+        for v in range(b * CHUNK, min(n, (b + 1) * CHUNK)):
+            x = positions[v, issue]
+            if abs(x - bill) < abs(x - status_quo):
+                count += 1
+        per_block[b] = count
+    return per_seat, per_block.sum()
+
+
 @njit(cache=True)
 def add_by_seat(chunk_seats, partial, n_seats):
     """Add every chunk's race rows into their seats' rows, in chunk order."""

@@ -165,9 +165,11 @@ def ad_leverage(e: Electorate, cand: CandidateArrays, positions: np.ndarray) -> 
     return reach, lean, target
 
 
-def majority_for(e: Electorate, bill: float, status_quo: float, n_house: int, n_seats: int) -> tuple[np.ndarray, float]:
-    """Share of each seat's voters, and of the nation, who prefer the bill."""
-    x = e.positions[:, e.target]
+def majority_for(
+    e: Electorate, bill: float, status_quo: float, n_house: int, n_seats: int, issue: int | None = None
+) -> tuple[np.ndarray, float]:
+    """Share of each seat's voters, and of the nation, who prefer the bill on ``issue`` (the target by default)."""
+    x = e.positions[:, e.target if issue is None else issue]
     prefers = (np.abs(x - bill) < np.abs(x - status_quo)).astype(float)
     share = np.zeros(n_seats)
     for g in (0, 1, 2):

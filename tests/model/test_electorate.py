@@ -99,13 +99,20 @@ def test_utility_gaps_match_reference(campaign_world: PacsimModel, primary: bool
     _assert_close(m.electorate.utility_gaps(cand, group, stock), reference.utility_gaps(m.electorate, cand, group, stock))
 
 
-def test_majority_for_matches_reference(campaign_world: PacsimModel) -> None:
-    """Every seat's share preferring a bill, and the nation's, are exactly the numpy path's."""
+@pytest.mark.parametrize(("bill", "status_quo", "issue"), [(-0.5, 0.5, None), (0.5, 1.5, None), (0.3, -0.2, 0)])
+def test_majority_for_matches_reference(campaign_world: PacsimModel, bill: float, status_quo: float, issue: int | None) -> None:
+    """Every seat's share preferring a bill, and the nation's, are exactly the numpy path's.
+
+    A bill at 0.5 against a status quo at 1.5 ties with every voter held at the edge of the
+    issue (1.0): a tie is no preference. The last case is a background issue's bill.
+    """
     m = campaign_world
-    got = m.electorate.majority_for(-0.5, 0.5, m.n_house, m.n_seats)
-    want = reference.majority_for(m.electorate, -0.5, 0.5, m.n_house, m.n_seats)
+    got = m.electorate.majority_for(bill, status_quo, m.n_house, m.n_seats, issue=issue)
+    want = reference.majority_for(m.electorate, bill, status_quo, m.n_house, m.n_seats, issue=issue)
     np.testing.assert_array_equal(got[0], want[0])
     assert got[1] == want[1]
+    if status_quo == 1.5:
+        assert (m.electorate.positions[:, m.electorate.target] == 1.0).any()
 
 
 def test_ad_push_matches_reference(campaign_world: PacsimModel) -> None:

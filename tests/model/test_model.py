@@ -143,6 +143,7 @@ for module in (kernels, voter_kernels, donor_kernels):
         "ladders",
         "ladders_to_cut",
         "ladder_counts",
+        "preference_counts",
     }
     assert kernels <= set(ready)
     assert all(ready.values()), {name: n for name, n in ready.items() if not n}
