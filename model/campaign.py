@@ -63,14 +63,14 @@ class MoneyLedger:
         """Seats whose incumbent-slot candidate the donor spent against this cycle."""
         return self.against_incumbent[:, donor] > 0
 
-    def per_seat(self) -> np.ndarray:
-        """All donors' money, both sides, in each seat's races."""
-        return self.for_incumbent.sum(axis=1) + self.against_incumbent.sum(axis=1)
+    def per_seat(self, seats: slice = slice(None)) -> np.ndarray:
+        """All donors' money, both sides, in each seat's races (of ``seats``, all by default)."""
+        return self.for_incumbent[seats].sum(axis=1) + self.against_incumbent[seats].sum(axis=1)
 
-    def donor_share(self) -> np.ndarray:
-        """Donors' share of all the money spent in each seat's races (0 where nothing was spent)."""
-        donors = self.per_seat()
-        total = donors + self.candidates
+    def donor_share(self, seats: slice = slice(None)) -> np.ndarray:
+        """Donors' share of all the money spent in each seat's races (0 where nothing was spent), of ``seats``."""
+        donors = self.per_seat(seats)
+        total = donors + self.candidates[seats]
         return np.divide(donors, total, out=np.zeros_like(total), where=total > 0)
 
     def reset(self) -> None:

@@ -353,7 +353,7 @@ class Recorder:
             row[f"{donor.name}_for_incumbent"] = float(m.money.for_incumbent[seat, d])
             row[f"{donor.name}_against_incumbent"] = float(m.money.against_incumbent[seat, d])
         row["candidate_spending"] = float(m.money.candidates[seat]) if RaceStage(stage) is RaceStage.GENERAL else 0.0
-        row["donor_share_of_spending"] = float(m.money.donor_share()[seat])
+        row["donor_share_of_spending"] = float(m.money.donor_share(slice(seat, seat + 1))[0])
         self.races.append(row)
 
     def spending(
