@@ -87,19 +87,13 @@ def _capture(model: RecordedModel) -> float:
 
 def _capture_bills(model: RecordedModel) -> float:
     """The bill-level capture index so far (see :func:`pacsim.model.outcomes.capture_index_bills`); NaN before any."""
-    contested = [
-        b
-        for b in model.recorder.bills
-        if b["bill_type"] != BillType.PARTISAN.value and b["national_majority_yea"] != b["industry_side_yea"]
-    ]
-    if not contested:
-        return math.nan
-    return sum(b["passed"] == b["industry_side_yea"] for b in contested) / len(contested)
+    rec = model.recorder
+    return rec.captured_bills / rec.contested_bills if rec.contested_bills else math.nan
 
 
 def _bills(model: RecordedModel, fate: BillStage | None) -> int:
-    bills = model.recorder.bills
-    return len(bills) if fate is None else sum(1 for b in bills if b["fate"] == fate.value)
+    rec = model.recorder
+    return len(rec.bills) if fate is None else rec.bill_fates[fate.value]
 
 
 class StepCollector(mesa.DataCollector):
@@ -128,6 +122,12 @@ class Recorder:
         self.events: list[dict[str, Any]] = []
         self.contested_votes = 0
         self.contested_with_donor = 0
+        #: Bills so far by fate, and the target-issue bills on which the industry and the national majority disagree
+        #: (those the bill-level capture index counts) and how many went the industry's way: kept as bills are
+        #: recorded, so a step's row does not go over every bill of the run.
+        self.bill_fates: Counter[str] = Counter()
+        self.contested_bills = 0
+        self.captured_bills = 0
         #: Seat holders by side of the first donor and by (chamber, party), as of the last ``steps`` row.
         self.step_counts: Counter[Any] = Counter()
         #: Each chamber's seats (the chambers never change during a run), set at the first count.
@@ -313,6 +313,10 @@ class Recorder:
             row[f"{c.value}_majority_rolled"] = bool(floor and floor.majority_rolled)
             row[f"{c.value}_minority_rolled"] = bool(floor and floor.minority_rolled)
         self.bills.append(row)
+        self.bill_fates[row["fate"]] += 1
+        if row["bill_type"] != BillType.PARTISAN.value and row["national_majority_yea"] != row["industry_side_yea"]:
+            self.contested_bills += 1
+            self.captured_bills += int(row["passed"] == row["industry_side_yea"])
 
     def race(
         self,

@@ -6,7 +6,9 @@ import math
 
 import pandas as pd
 import pytest
+from worlds import mini_params
 
+from pacsim.model.model import PacsimModel
 from pacsim.model.outcomes import (
     bills_by_type,
     capture_index,
@@ -190,3 +192,29 @@ def test_shock_pass_rates_ground_truth() -> None:
         }
     )
     assert shock_pass_rates(bills, at=150, cycle=1) == {"before_bills": 2.0, "before_passed": 0.5, "after_bills": 2.0, "after_passed": 0.0}
+
+
+def test_each_steps_row_counts_the_bills_recorded_by_then() -> None:
+    """The steps table's bill counts and bill-level capture index are, at every step, those of the bills table up to it.
+
+    The background issues' status quo is far out, so the nation favours the partisan bills,
+    which the bill-level index must still leave out.
+    """
+    model = PacsimModel(
+        mini_params(legislature__leadership_gate=False, target__salience=0.02, run__seed=4, agenda__background_status_quo=0.9)
+    )
+    model.run()
+    tables = model.tables()
+    steps, bills = tables["steps"], tables["bills"]
+    assert len(bills) and bills["fate"].nunique() >= 2
+    assert bills.loc[bills["bill_type"] == "partisan", "national_majority_yea"].any()
+    checked = 0
+    for _, row in steps.iterrows():
+        so_far = bills[bills["step"] <= row["step"]]
+        assert row["bills_introduced"] == len(so_far)
+        for fate in ("gated", "failed", "passed"):
+            assert row[f"bills_{fate}"] == int((so_far["fate"] == fate).sum())
+        expected = capture_index_bills(so_far) if len(so_far) else math.nan
+        assert row["capture_index_bills"] == expected or (math.isnan(row["capture_index_bills"]) and math.isnan(expected))
+        checked += not math.isnan(expected)
+    assert checked > 0
