@@ -21,11 +21,8 @@ import numpy as np
 from scipy.special import ndtr
 
 import pacsim.agents.elementwise as ew
-from pacsim.agents.donor_kernels import ladder_counts, ladders, ladders_to_cut
+from pacsim.agents.donor_kernels import SQRT_2PI, ladder_counts, ladders, ladders_to_cut
 from pacsim.agents.enums import AdStrategy, Side
-
-#: The normal density's constant, as scipy.stats' ``norm`` has it.
-_SQRT_2PI = np.sqrt(2 * np.pi)
 
 #: The most buys a plan puts into one race (with the default $250,000 buy: $100M).
 MAX_BUYS = 400
@@ -37,7 +34,7 @@ def competitiveness(expected_share: np.ndarray, uncertainty: float) -> np.ndarra
     The density is written as scipy.stats' ``norm.pdf`` computes it, without its
     per-call overhead, so the values are the same to the last bit.
     """
-    return (ew.exp(-(((expected_share - 0.5) / uncertainty) ** 2) / 2.0) / _SQRT_2PI) / (1.0 / _SQRT_2PI)
+    return (ew.exp(-(((expected_share - 0.5) / uncertainty) ** 2) / 2.0) / SQRT_2PI) / (1.0 / SQRT_2PI)
 
 
 def spending_schedule(retention: float, weeks: int) -> np.ndarray:

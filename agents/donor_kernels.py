@@ -126,8 +126,8 @@ def ladders(share, signed_power, others, scale, value, rows, attack, buy, n_buys
                 break
 
 
-#: The normal density's constant.
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+#: The normal density's constant, as scipy.stats' ``norm`` has it.
+SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 
 @njit(inline="always", cache=True)
@@ -147,7 +147,7 @@ def _least_gain(m, u0, reach, others, scale, buy, value, per_million, slack):
     step = math.log1p(buy / (scale + others + buy * float(m - 1)))
     u_m = u0 + reach * (math.log1p((others + buy * float(m)) / scale) - math.log1p(others / scale))
     lo, hi = u0 - slack, u_m + slack
-    density = min(math.exp(-0.5 * lo * lo), math.exp(-0.5 * hi * hi)) * _INV_SQRT_2PI
+    density = min(math.exp(-0.5 * lo * lo), math.exp(-0.5 * hi * hi)) / SQRT_2PI
     return value * per_million * (reach * step * density * (1.0 - 1e-9) - 2.0 * (1e-15 + 0.4 * slack))
 
 
