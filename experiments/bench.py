@@ -3,8 +3,10 @@
 ``pacsim bench model`` measures, each in a fresh subprocess so that peak resident memory
 is its own and one after another so that they never share the CPUs:
 
-- a default run (435 + 100 seats, 100,000 voters, 4 cycles): wall time, of which the build,
-  and of which the compiled voter kernels (:func:`kernel_clock`);
+- a default run (435 + 100 seats, 100,000 voters, 4 cycles), ``--default-runs`` times (3
+  unless told): wall time, of which the build, and of which the compiled voter kernels
+  (:func:`kernel_clock`), from the run of median wall time, with the fastest and slowest
+  beside it (a shared machine's speed can change by half within minutes);
 - one week's attention step of the electorate against a bare numpy/scipy kernel doing the
   same arithmetic in float32 (:func:`bare_attention_step`), at 100,000 voters;
 - the same week against a per-agent Mesa implementation (:class:`AgentElectorate`), per
@@ -14,7 +16,11 @@ is its own and one after another so that they never share the CPUs:
   numba and loads the kernels from its cache, is shown beside a further build;
 - peak resident memory per voter at 1,000,000 voters;
 - a sweep of ``c01_capture_vs_salience`` (20,000 voters, one cycle, its six points ×
-  ``--sweep-replicates`` replicates, 3 as in the file) on 1 and on 2 workers.
+  ``--sweep-replicates`` replicates, 3 as in the file) on 1 and on 2 workers, in
+  ``--sweep-pairs`` alternating pairs (3 unless told), of which the table shows the pair of
+  median speed-up: the whole sweep, and the runs' own time (their summed durations over
+  the workers) apart from the rest (the workers' start, the wait for the last run, the
+  tables' consolidation).
 
 Every row of the table is a ratio taken in this run (a measure against its goal, or one
 measure against another). Kernels are compiled (or loaded from numba's cache) by a warm-up
@@ -271,6 +277,7 @@ def agent_week(n_voters: int, reps: int) -> dict[str, float]:
 
 def sweep(workers: int, replicates: int) -> dict[str, float]:
     """Wall time of ``pacsim sweep c01_capture_vs_salience`` with ``replicates`` replicates on ``workers`` workers."""
+    from pacsim.experiments.results import RUNS, RunFolder
     from pacsim.experiments.spec import read_experiment, resolve_experiment
     from pacsim.experiments.sweep import run_sweep
 
@@ -281,7 +288,8 @@ def sweep(workers: int, replicates: int) -> dict[str, float]:
         t0 = time.perf_counter()
         summary = run_sweep(spec, Path(tmp) / "out", workers=workers, progress=False, csv=False)
         wall = time.perf_counter() - t0
-    return {"workers": workers, "runs": summary.ok, "wall_s": wall}
+        runs_s = float(RunFolder(Path(tmp) / "out").read(RUNS, columns=["duration_s"])["duration_s"].sum())
+    return {"workers": workers, "runs": summary.ok, "wall_s": wall, "runs_s": runs_s}
 
 
 CHILDREN = {
@@ -338,10 +346,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--agent-voters", type=integer_in(*_VOTERS), default=20_000, help="voters in the per-agent comparison (default: %(default)s)"
     )
     parser.add_argument(
+        "--default-runs",
+        type=integer_in(1, 100),
+        default=3,
+        help="default runs, each in a fresh process; the table shows the one of median wall time (default: %(default)s)",
+    )
+    parser.add_argument(
         "--sweep-replicates",
         type=integer_in(1, 1_000),
         default=3,
         help="replicates of c01's six points in the sweep (default: %(default)s, the file's own)",
+    )
+    parser.add_argument(
+        "--sweep-pairs",
+        type=integer_in(1, 100),
+        default=3,
+        help="alternating pairs of sweeps on 1 and 2 workers; the table shows the pair of median speed-up (default: %(default)s)",
     )
     parser.add_argument("--out", default="bench.json")
 
@@ -351,8 +371,17 @@ def _rows(r: dict[str, Any], sizes: list[int]) -> list[tuple[str, str, float, st
     first, last = sizes[0], sizes[-1]
     small, large = r[f"scaling_{first}"], r[f"scaling_{last}"]
     d, week, agents = r["default"], r["voter_week"], r["agent_week"]
+    walls = sorted(run["wall_s"] for run in r["default_runs"])
+    s1, s2 = r["sweep_1"], r["sweep_2"]
+    pair_ratios = ", ".join(f"{q:.2f}" for q in sorted(_speed_up(pair) for pair in r["sweep_pairs"]))
+    rest_1, rest_2 = s1["wall_s"] - s1["runs_s"], s2["wall_s"] - s2["runs_s"] / 2
     rows = [
-        ("default run, wall", f"{d['wall_s']:.2f} s", d["wall_s"] / 5.0, "/ goal 5 s"),
+        (
+            "default run, wall",
+            f"{d['wall_s']:.2f} s",
+            d["wall_s"] / 5.0,
+            f"/ goal 5 s; the median of {len(walls)} runs (fastest {walls[0]:.2f} s, slowest {walls[-1]:.2f} s)",
+        ),
         ("default run, build", f"{d['build_s']:.2f} s", d["build_s"] / d["wall_s"], "/ its wall"),
         (
             "default run, voter kernels",
@@ -413,12 +442,35 @@ def _rows(r: dict[str, Any], sizes: list[int]) -> list[tuple[str, str, float, st
         ),
         (
             "sweep c01, 2 workers",
-            f"{r['sweep_2']['wall_s']:.1f} s",
-            r["sweep_1"]["wall_s"] / r["sweep_2"]["wall_s"],
-            f"speed-up over 1 worker ({r['sweep_1']['wall_s']:.1f} s), {r['sweep_1']['runs']} runs at 20,000 voters",
+            f"{s2['wall_s']:.1f} s",
+            s1["wall_s"] / s2["wall_s"],
+            f"speed-up over 1 worker ({s1['wall_s']:.1f} s), {s1['runs']} runs at 20,000 voters; the median of "
+            f"{len(r['sweep_pairs'])} alternating pairs ({pair_ratios})",
+        ),
+        (
+            "sweep c01, 2 workers, the runs alone",
+            f"{s2['runs_s'] / 2:.1f} s",
+            s1["runs_s"] / (s2["runs_s"] / 2),
+            f"speed-up of the runs' summed durations over the workers ({s1['runs_s']:.1f} s on 1); the rest of the wall "
+            f"(start, last run's wait, consolidation): {rest_1:.1f} s on 1, {rest_2:.1f} s on 2",
         ),
     ]
     return rows
+
+
+def _speed_up(pair: dict[str, dict[str, Any]]) -> float:
+    """A pair of sweeps' wall time on 1 worker over that on 2."""
+    return float(pair["1"]["wall_s"] / pair["2"]["wall_s"])
+
+
+def median_pair(pairs: list[dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """The pair of sweeps (on 1 and on 2 workers) of median speed-up, the faster of the two middle ones for an even count."""
+    return sorted(pairs, key=_speed_up)[len(pairs) // 2]
+
+
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of median wall time (the slower of the two middle ones for an even count), whole, so that its other figures go with it."""
+    return sorted(runs, key=lambda run: run["wall_s"])[len(runs) // 2]
 
 
 def _top(kernels: dict[str, float], n: int = 2) -> str:
@@ -445,13 +497,18 @@ def run(args: argparse.Namespace) -> int:
     for n in (*sizes, args.agent_voters):
         build_params({"electorate.n_voters": n})
     check_output_file(Path(args.out))
-    results: dict[str, Any] = {"load_before": _load(), "warm_up": _measure("warm_up"), "default": _measure("default")}
+    results: dict[str, Any] = {"load_before": _load(), "warm_up": _measure("warm_up")}
+    results["default_runs"] = [_measure("default") for _ in range(args.default_runs)]
+    results["default"] = median_run(results["default_runs"])
     for n in sizes:
         results[f"scaling_{n}"] = _measure("scaling", n, args.steps)
     results["voter_week"] = _measure("voter_week", 100_000, args.reps)
     results["agent_week"] = _measure("agent_week", args.agent_voters, args.reps)
-    for workers in (1, 2):
-        results[f"sweep_{workers}"] = _measure("sweep", workers, args.sweep_replicates)
+    results["sweep_pairs"] = [
+        {str(workers): _measure("sweep", workers, args.sweep_replicates) for workers in (1, 2)} for _ in range(args.sweep_pairs)
+    ]
+    pair = median_pair(results["sweep_pairs"])
+    results["sweep_1"], results["sweep_2"] = pair["1"], pair["2"]
     results["load_after"] = _load()
     rows = _rows(results, sizes)
     width = max(len(r[0]) for r in rows)

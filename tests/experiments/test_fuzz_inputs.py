@@ -313,6 +313,8 @@ CASES: dict[str, Case] = {
     "bench agent world too small": Case(["bench", "model", "--agent-voters", "100"], ("electorate.n_voters=100", "at least")),
     "bench reps zero": Case(["bench", "model", "--reps", "0"], ("--reps", "'0'", "an integer in [1, ")),
     "bench steps a fraction": Case(["bench", "model", "--steps", "1.5"], ("--steps", "'1.5'", "an integer in [1, ")),
+    "bench default runs zero": Case(["bench", "model", "--default-runs", "0"], ("--default-runs", "'0'", "an integer in [1, ")),
+    "bench sweep pairs too many": Case(["bench", "model", "--sweep-pairs", "101"], ("--sweep-pairs", "'101'", "an integer in [1, ")),
     "bench out under a file": Case(["bench", "model", "--out", "afile/bench.json"], ("--out 'afile/bench.json'", "is not a folder")),
     "bench out a folder": Case(["bench", "model", "--out", "full"], ("--out 'full'", "is a folder")),
     "bench sweep samples zero": Case(["bench", "sweep", "--samples", "0"], ("--samples", "'0'", "an integer in [1, ")),

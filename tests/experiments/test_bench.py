@@ -1,0 +1,67 @@
+"""The benchmark's table: which default run it reports, and how it splits the sweep's speed-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pacsim.experiments.bench import _rows, median_pair, median_run, verdict
+
+
+def _sweep(workers: int, wall: float, runs_s: float) -> dict[str, Any]:
+    return {"workers": workers, "runs": 18, "wall_s": wall, "runs_s": runs_s}
+
+
+def _results(default_walls: list[float], sweep_1: tuple[float, float], sweep_2: tuple[float, float]) -> dict[str, Any]:
+    """A benchmark's results with made-up figures: default runs of the given walls, and sweeps of (wall, summed run durations).
+
+    The given pair of sweeps is the median of three; the other two are one faster and one slower.
+    """
+    runs = [{"wall_s": w, "build_s": w / 10, "kernel_s": w / 2, "cpu_s": w, "kernels": {"review_sums": w / 4}} for w in default_walls]
+    scaling = {"first_build_s": 0.6, "build_s": 0.25, "step_s": 0.016, "peak_rss_mb": 300.0}
+    results: dict[str, Any] = {
+        "default_runs": runs,
+        "default": median_run(runs),
+        "scaling_100000": scaling,
+        "scaling_1000000": {**scaling, "build_s": 2.5, "step_s": 0.14, "peak_rss_mb": 760.0},
+        "voter_week": {"own_s": 0.004, "bare_s": 0.012, "n_voters": 100_000},
+        "agent_week": {"agent_s_per_voter": 7e-6, "own_s_per_voter": 4e-8, "n_voters": 20_000},
+        "sweep_pairs": [
+            {"1": _sweep(1, sweep_1[0] * 1.5, sweep_1[1]), "2": _sweep(2, sweep_2[0], sweep_2[1])},
+            {"1": _sweep(1, *sweep_1), "2": _sweep(2, *sweep_2)},
+            {"1": _sweep(1, sweep_1[0] / 1.5, sweep_1[1]), "2": _sweep(2, sweep_2[0], sweep_2[1])},
+        ],
+    }
+    pair = median_pair(results["sweep_pairs"])
+    results["sweep_1"], results["sweep_2"] = pair["1"], pair["2"]
+    return results
+
+
+def _row(rows: list[tuple[str, str, float, str]], name: str) -> tuple[str, float, str]:
+    (found,) = [(value, ratio, what) for measure, value, ratio, what in rows if measure == name]
+    return found
+
+
+def test_the_default_run_reported_is_the_median_of_the_runs_with_the_fastest_and_slowest_beside_it() -> None:
+    rows = _rows(_results([9.0, 6.0, 7.5], (24.0, 21.6), (14.4, 23.8)), [100_000, 1_000_000])
+    value, ratio, what = _row(rows, "default run, wall")
+    assert value == "7.50 s" and ratio == pytest.approx(7.5 / 5.0)
+    assert "median of 3" in what and "fastest 6.00 s" in what and "slowest 9.00 s" in what
+    # The other default-run rows come from the same run.
+    assert _row(rows, "default run, voter kernels")[0] == "3.75 s"
+    assert median_run([{"wall_s": 2.0}, {"wall_s": 1.0}]) == {"wall_s": 2.0}
+
+
+def test_the_sweeps_speed_up_is_shown_whole_and_for_the_runs_alone() -> None:
+    rows = _rows(_results([7.0], (24.0, 21.6), (14.4, 23.8)), [100_000, 1_000_000])
+    _, whole, what = _row(rows, "sweep c01, 2 workers")
+    assert whole == pytest.approx(24.0 / 14.4)
+    assert "median of 3 alternating pairs (1.11, 1.67, 2.50)" in what
+    value, alone, what = _row(rows, "sweep c01, 2 workers, the runs alone")
+    # 21.6 s of runs on one worker against 23.8 s shared by two: 11.9 s each.
+    assert value == "11.9 s" and alone == pytest.approx(21.6 / 11.9)
+    assert "2.4 s on 1" in what and "2.5 s on 2" in what
+    # Only the whole sweep is held to the goal.
+    assert verdict("sweep c01, 2 workers", whole) == "MISSED (< 1.8)"
+    assert verdict("sweep c01, 2 workers, the runs alone", alone) == ""
