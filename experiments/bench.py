@@ -464,8 +464,11 @@ def _speed_up(pair: dict[str, dict[str, Any]]) -> float:
 
 
 def median_pair(pairs: list[dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
-    """The pair of sweeps (on 1 and on 2 workers) of median speed-up, the faster of the two middle ones for an even count."""
-    return sorted(pairs, key=_speed_up)[len(pairs) // 2]
+    """The pair of sweeps (on 1 and on 2 workers) of median speed-up; for an even count, the one of lower speed-up of the two middle ones.
+
+    Like :func:`median_run`, an even count takes the middle figure further from the goal.
+    """
+    return sorted(pairs, key=_speed_up)[(len(pairs) - 1) // 2]
 
 
 def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:

@@ -65,3 +65,6 @@ def test_the_sweeps_speed_up_is_shown_whole_and_for_the_runs_alone() -> None:
     # Only the whole sweep is held to the goal.
     assert verdict("sweep c01, 2 workers", whole) == "MISSED (< 1.8)"
     assert verdict("sweep c01, 2 workers, the runs alone", alone) == ""
+    # Of an even count of pairs, the middle one further from the goal: the lower speed-up.
+    slow, fast = ({"1": _sweep(1, w, 20.0), "2": _sweep(2, 10.0, 20.0)} for w in (16.0, 19.0))
+    assert median_pair([fast, slow]) is slow
