@@ -15,12 +15,17 @@ leaves no process behind.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import multiprocessing.context
 import os
 import select
+import signal
+import socket
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager
@@ -66,21 +71,178 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return context
 
 
+#: The names of ``multiprocessing.forkserver.main``'s parameters and of a ``ForkServer``'s fields that
+#: :func:`ensure_fork_server` knows how to set (Python 3.12 and 3.13); any other layout of the
+#: standard library's fork server is started the standard library's way.
+_SERVER_MAIN = ("listener_fd", "alive_r", "preload", "main_path", "sys_path")
+_SERVER_FIELDS = {"_forkserver_address", "_forkserver_alive_fd", "_forkserver_pid", "_inherited_fds", "_lock", "_preload_modules"}
+
+
+def fork_unsafe() -> str:
+    """Why this process may not fork the pool's fork server from itself, or "" when it may.
+
+    A fork copies only the thread that calls it. With a second Python thread (a progress
+    bar's, a notebook's), a lock that thread held stays locked in the copy; once numba has
+    started its kernel threads, GNU OpenMP ends the copy at its first kernel. The threads of
+    compiled libraries (OpenBLAS's, jemalloc's) are not counted: a server started afresh
+    imports the same libraries, and so has the same threads, before it forks every worker.
+    """
+    import inspect
+    from multiprocessing import forkserver
+
+    parallel = sys.modules.get("numba.np.ufunc.parallel")
+    if parallel is not None and getattr(parallel, "_is_initialized", True):
+        return "numba's kernel threads have started"
+    if threading.active_count() > 1:
+        return f"{threading.active_count()} threads run"
+    if tuple(inspect.signature(forkserver.main).parameters) != _SERVER_MAIN or set(vars(forkserver._forkserver)) != _SERVER_FIELDS:
+        return "this Python's fork server is not one pacsim knows"
+    return ""
+
+
+def _fork() -> int:
+    """``os.fork()`` once :func:`fork_unsafe` has found nothing against it, with the standard streams flushed first.
+
+    Python 3.12 warns of any fork in a process with more than one OS thread. The threads
+    :func:`fork_unsafe` lets through are those of compiled libraries the process has
+    loaded (OpenBLAS's workers and jemalloc's background thread, here); the standard
+    library's fork server loads the same libraries, so has the same threads, when it forks
+    every worker. The warning would say nothing particular to these forks, and is not shown.
+    """
+    import warnings
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"This process \(pid=\d+\) is multi-threaded", category=DeprecationWarning)
+        return os.fork()
+
+
+def call_forked[T](fn: Callable[[], T]) -> T:
+    """``fn()``, computed in a child forked from this process, so that whatever threads ``fn`` starts never start here.
+
+    A driver that ran a model itself (a miniature run, to learn what a run reports) would
+    have started numba's kernel threads and could no longer fork its workers' server
+    (:func:`fork_unsafe`); the child runs it instead and sends back the pickled result.
+    Where this process may not fork, ``fn`` runs here. An exception in the child is raised
+    here; a child that dies without an answer raises :class:`ExecutorError`.
+    """
+    import pickle
+
+    if fork_unsafe():
+        return fn()
+    read_end, write_end = os.pipe()
+    pid = _fork()
+    if pid == 0:  # the child: it never returns into the caller's code
+        try:
+            os.close(read_end)
+            try:
+                payload = pickle.dumps((True, fn()))
+            except BaseException as exc:
+                try:
+                    payload = pickle.dumps((False, exc))
+                except Exception:
+                    payload = pickle.dumps((False, RuntimeError("".join(traceback.format_exception(exc)))))
+            with open(write_end, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with open(read_end, "rb") as pipe:
+        payload = pipe.read()
+    status = os.waitpid(pid, 0)[1]
+    if not payload:
+        name = getattr(fn, "__name__", "a value")
+        raise ExecutorError(f"a child process computing {name} ended with exit code {os.waitstatus_to_exitcode(status)}")
+    ok, value = pickle.loads(payload)
+    if not ok:
+        raise value
+    return value
+
+
+def _reset_signals() -> None:
+    """Give the fork server a fresh interpreter's signal handlers (the driver's would reach every worker)."""
+    signal.set_wakeup_fd(-1)
+    for sig in signal.valid_signals():
+        try:
+            handler = signal.getsignal(sig)
+        except (OSError, ValueError):
+            continue
+        if callable(handler) and handler is not signal.default_int_handler:
+            signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
+
+
+def ensure_fork_server() -> str:
+    """Have the local pool's fork server running, forked from this process when that is safe; say how it started.
+
+    A server started afresh imports the model, Mesa and numba again (two to three seconds)
+    before it forks the first worker, and every sweep waits for that on every worker count.
+    A process that has imported them already forks the server from itself instead, in a few
+    milliseconds, when :func:`fork_unsafe` finds nothing against it; the server then loads
+    what is left of :mod:`pacsim.experiments.forkserver` and serves exactly as the standard
+    library's does (``multiprocessing.forkserver.main``). Returns ``"running"``, ``"forked"``
+    or ``"started"`` (afresh, by the standard library).
+    """
+    from multiprocessing import connection, forkserver, resource_tracker, util
+
+    server: Any = forkserver._forkserver  # its fields are the standard library's own, undeclared to type checkers
+    pid = getattr(server, "_forkserver_pid", None)  # a layout fork_unsafe does not know is started afresh below
+    if pid is not None:
+        try:
+            alive = os.waitpid(pid, os.WNOHANG)[0] == 0
+        except ChildProcessError:
+            alive = False
+        if alive:
+            return "running"
+    if fork_unsafe():
+        forkserver.ensure_running()
+        return "started"
+    if pid is not None:  # the last server died: forget it, as the standard library does
+        os.close(server._forkserver_alive_fd)
+        server._forkserver_address = server._forkserver_alive_fd = server._forkserver_pid = None
+    resource_tracker.ensure_running()
+    with socket.socket(socket.AF_UNIX) as listener:
+        address = connection.arbitrary_address("AF_UNIX")  # type: ignore[attr-defined]
+        listener.bind(address)
+        if not util.is_abstract_socket_namespace(address):
+            os.chmod(address, 0o600)
+        listener.listen()
+        # Every client holds the write end of the "alive" pipe; when all have gone, the server ends.
+        alive_r, alive_w = os.pipe()
+        pid = _fork()
+        if pid == 0:  # the server: it never returns into the driver's code
+            code = 0
+            try:
+                os.close(alive_w)
+                _reset_signals()
+                gc.freeze()  # the driver's objects stay shared pages in every worker
+                forkserver.main(listener.fileno(), alive_r, server._preload_modules)
+            except SystemExit:
+                pass
+            except BaseException:
+                code = 1
+                traceback.print_exc()
+                sys.stderr.flush()
+            finally:
+                os._exit(code)
+        os.close(alive_r)
+    server._forkserver_address, server._forkserver_alive_fd, server._forkserver_pid = address, alive_w, pid
+    return "forked"
+
+
 def start_local_workers(kind: str, workers: int | None, scheduler: str | None) -> None:
     """Start the local pool's fork server now, without waiting for it, once the executor options are known to be good.
 
-    The server imports the model, Mesa and numba (about two seconds) before it can fork a
-    worker. Started as soon as a sweep's input has been read, that import runs beside the
-    driver's own import of the sweep machinery instead of after it; the pool the sweep
-    opens then forks its workers from this server. Other executors start nothing here.
+    Started as soon as a sweep's input has been read, what the server still has to load
+    (the sweep's code, numba's compiler) loads beside the driver's own import of the sweep
+    machinery instead of after it; the pool the sweep opens then forks its workers from this
+    server (see :func:`ensure_fork_server`). Other executors start nothing here.
     """
     check_backend(kind, workers, scheduler)
     if kind != "local":
         return
     if _process_context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
+        ensure_fork_server()
 
 
 def exit_with_driver(driver_pid: int, poll_s: float = 0.5) -> None:
@@ -119,6 +281,11 @@ def start_worker(driver_pid: int, workers: int) -> None:
 
     exit_with_driver(driver_pid)
     share_cpus(workers)
+    # numba and tqdm make their locks from the default context. A worker's serve that worker
+    # alone, so it makes them as a forked process does: semaphores with no name, which
+    # nothing has to clean up when the pool stops the worker with a signal. Made in a
+    # fork-server context, each would be a named semaphore for the resource tracker.
+    multiprocessing.set_start_method("fork", force=True)
 
 
 class LocalPool(Executor):
@@ -128,9 +295,10 @@ class LocalPool(Executor):
         from pebble import ProcessPool
 
         self.workers = workers
-        self._pool = ProcessPool(
-            max_workers=workers, context=context or _process_context(), initializer=start_worker, initargs=(os.getpid(), workers)
-        )
+        context = context or _process_context()
+        if context.get_start_method() == "forkserver":
+            ensure_fork_server()  # before the pool starts its threads, so that this process may fork it
+        self._pool = ProcessPool(max_workers=workers, context=context, initializer=start_worker, initargs=(os.getpid(), workers))
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         """Schedule ``fn(*args, **kwargs)`` on a worker; its future fails with ProcessExpired if the worker dies."""

@@ -98,8 +98,11 @@ def known_outcomes() -> tuple[str, ...]:
     """Every outcome a run reports: the model's summary keys plus the sweep's derived measures.
 
     Read from a miniature run of the default scenario, so that new summary keys added to
-    :func:`model.outcomes.summarise` become valid outcomes without a list kept here.
+    :func:`model.outcomes.summarise` become valid outcomes without a list kept here. The run
+    is made in a forked child (:func:`~pacsim.experiments.executors.call_forked`): its
+    kernel threads would otherwise keep this process from forking a sweep's workers.
     """
+    from pacsim.experiments.executors import call_forked
     from pacsim.experiments.measures import run_outcomes
     from pacsim.experiments.runner import simulate
 
@@ -113,7 +116,11 @@ def known_outcomes() -> tuple[str, ...]:
             "run.campaign_steps": 2,
         }
     )
-    return tuple(run_outcomes(simulate(tiny), tiny))
+
+    def outcomes_of_a_miniature_run() -> tuple[str, ...]:
+        return tuple(run_outcomes(simulate(tiny), tiny))
+
+    return call_forked(outcomes_of_a_miniature_run)
 
 
 def resolve_experiment(name_or_path: str | Path) -> Path:

@@ -16,3 +16,10 @@ def die_on_run_3(task: RunTask) -> RunResult:
     if task.plan.run_id == DOOMED:
         os.kill(os.getpid(), signal.SIGKILL)
     return execute_run(task)
+
+
+def default_lock_name() -> str | None:
+    """The name of a lock made from this process's default multiprocessing context (None: a semaphore with no name)."""
+    import multiprocessing
+
+    return multiprocessing.RLock()._semlock.name  # type: ignore[attr-defined]

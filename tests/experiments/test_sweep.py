@@ -12,7 +12,7 @@ from pathlib import Path
 import numba
 import pandas as pd
 import pytest
-from worlds import DETERMINISTIC, SWEEP, TIMING, write
+from worlds import DETERMINISTIC, GOOD, SWEEP, TIMING, write
 
 from pacsim.experiments.results import PART_SUFFIX, RunFolder
 from pacsim.experiments.spec import load_experiment
@@ -104,8 +104,11 @@ print(before, len(os.listdir("/proc/self/task")))
 
 #: Runs ``pacsim sweep`` until it first imports the sweep machinery, and says whether the workers' fork server was running then.
 SERVER_BEFORE_SWEEP = """
+import os
 import sys
 from multiprocessing import forkserver
+
+DRIVER = os.getpid()
 
 
 class Reached(Exception):
@@ -114,7 +117,7 @@ class Reached(Exception):
 
 class Watch:
     def find_spec(self, name, path=None, target=None):
-        if name == "pacsim.experiments.sweep":
+        if name == "pacsim.experiments.sweep" and os.getpid() == DRIVER:  # a server forked from the driver has this finder too
             print("fork server running:", forkserver._forkserver._forkserver_pid is not None, flush=True)
             raise Reached
         return None
@@ -150,3 +153,136 @@ def test_the_fork_server_starts_numba_but_no_thread() -> None:
     out = subprocess.run([sys.executable, "-c", FORK_SERVER_THREADS], capture_output=True, text=True, env=env, check=True)
     before, after = map(int, out.stdout.split())
     assert after == before
+
+
+#: A driver that sweeps GOOD on two workers and says how its workers' server started. With
+#: ``thread`` it runs a second Python thread first, with ``kernels`` a model of its own.
+SERVER_OF_A_DRIVER = """
+import signal
+import sys
+import threading
+from multiprocessing import forkserver
+from pathlib import Path
+
+from pacsim.experiments.executors import ensure_fork_server, fork_unsafe
+from pacsim.experiments.spec import load_experiment
+from pacsim.experiments.sweep import run_sweep
+
+signal.signal(signal.SIGTERM, lambda *_: print("the driver's handler", flush=True))
+if sys.argv[1] == "thread":
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+elif sys.argv[1] == "kernels":
+    from pacsim.model.model import warm_up
+
+    warm_up()
+spec = load_experiment(Path(sys.argv[2]))
+print("unsafe:", fork_unsafe() or "-")
+print("server:", ensure_fork_server())
+summary = run_sweep(spec, Path(sys.argv[3]), workers=2, progress=False)
+print("runs:", summary.ok, summary.failed)
+pid = forkserver._forkserver._forkserver_pid
+print("a copy of the driver:", open(f"/proc/{pid}/cmdline", "rb").read() == open("/proc/self/cmdline", "rb").read())
+caught = int(next(line for line in open(f"/proc/{pid}/status") if line.startswith("SigCgt:")).split()[1], 16)
+print("catches SIGTERM:", bool(caught >> (signal.SIGTERM - 1) & 1))
+"""
+
+
+def _driver(case: str, path: Path, out: Path) -> tuple[dict[str, str], str]:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    proc = subprocess.run(
+        [sys.executable, "-c", SERVER_OF_A_DRIVER, case, str(path), str(out)], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    return dict(line.split(": ", 1) for line in proc.stdout.splitlines()), proc.stderr
+
+
+@pytest.mark.skipif("forkserver" not in __import__("multiprocessing").get_all_start_methods(), reason="needs the forkserver method")
+def test_a_driver_forks_its_workers_server_when_it_may_and_the_tables_are_the_same_bits(tmp_path: Path) -> None:
+    """A driver with one thread and no kernel threads forks the server from itself; one that may not starts it afresh.
+
+    The tables of a sweep through a forked server are those of one through a server started
+    afresh, bit for bit; the forked server keeps none of the driver's signal handlers, and
+    nothing is left for the resource tracker to clean up.
+    """
+    path = write(tmp_path, GOOD)
+    forked, forked_err = _driver("alone", path, tmp_path / "forked")
+    assert forked == {"unsafe": "-", "server": "forked", "runs": "8 0", "a copy of the driver": "True", "catches SIGTERM": "False"}
+    assert "resource_tracker" not in forked_err and "Warning" not in forked_err, forked_err
+    started, _ = _driver("thread", path, tmp_path / "started")
+    # Its thread kept the miniature model that checks the outcomes' names in the driver, too.
+    assert started == {
+        "unsafe": "numba's kernel threads have started",
+        "server": "started",
+        "runs": "8 0",
+        "a copy of the driver": "False",
+        "catches SIGTERM": "False",
+    }
+    assert_same_results(tmp_path / "forked", tmp_path / "started")
+
+
+@pytest.mark.skipif("forkserver" not in __import__("multiprocessing").get_all_start_methods(), reason="needs the forkserver method")
+def test_a_driver_that_ran_kernels_starts_its_workers_server_afresh(tmp_path: Path) -> None:
+    """Once numba's kernel threads have run in the driver, GNU OpenMP would end a forked server's workers: the server starts afresh."""
+    said, _ = _driver("kernels", write(tmp_path, GOOD), tmp_path / "out")
+    assert said["unsafe"] == "numba's kernel threads have started" and said["server"] == "started" and said["runs"] == "8 0"
+
+
+#: Reads an experiment file (which runs a miniature model to learn the outcomes' names) and says whether kernel threads started.
+OUTCOMES_IN_A_CHILD = """
+import sys
+from pathlib import Path
+
+import numba.np.ufunc.parallel
+
+from pacsim.experiments.executors import fork_unsafe
+from pacsim.experiments.spec import load_experiment
+
+spec = load_experiment(Path(sys.argv[1]))
+print(list(spec.outcomes), numba.np.ufunc.parallel._is_initialized, fork_unsafe() or "-")
+"""
+
+
+def test_reading_an_experiment_starts_no_kernel_thread_in_the_driver(tmp_path: Path) -> None:
+    """The miniature run that checks an experiment's outcome names runs in a forked child: the driver may still fork its server."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    out = subprocess.run(
+        [sys.executable, "-c", OUTCOMES_IN_A_CHILD, str(write(tmp_path, GOOD))], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["['capture_index',", "'passage_rate']", "False", "-"]
+
+
+def test_a_forked_call_returns_what_the_child_computed_and_raises_what_it_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``call_forked`` runs its function in a child process, passes back its value or exception, and names a child that died."""
+    from pacsim.experiments import executors
+    from pacsim.experiments.errors import ExecutorError
+
+    monkeypatch.setattr(executors, "fork_unsafe", lambda: "")
+    assert executors.call_forked(os.getpid) != os.getpid()
+
+    def fails() -> None:
+        raise ValueError("no such outcome")
+
+    with pytest.raises(ValueError, match="no such outcome"):
+        executors.call_forked(fails)
+
+    def dies() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.raises(ExecutorError, match="dies ended with exit code -9"):
+        executors.call_forked(dies)
+    monkeypatch.setattr(executors, "fork_unsafe", lambda: "1 thread too many")
+    assert executors.call_forked(os.getpid) == os.getpid()
+
+
+def test_a_workers_locks_are_semaphores_with_no_name() -> None:
+    """The locks numba and tqdm make in every worker are unnamed: a worker stopped by a signal leaves the resource tracker nothing."""
+    from faulty import default_lock_name
+
+    from pacsim.experiments.executors import LocalPool
+
+    pool = LocalPool(1)
+    try:
+        assert pool.submit(default_lock_name).result(timeout=120) is None
+    finally:
+        pool.shutdown()
