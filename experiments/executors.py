@@ -194,12 +194,12 @@ def ensure_fork_server() -> str:
             alive = False
         if alive:
             return "running"
+        # The last server died (and is reaped now): forget it, as the standard library does.
+        os.close(server._forkserver_alive_fd)
+        server._forkserver_address = server._forkserver_alive_fd = server._forkserver_pid = None
     if fork_unsafe():
         forkserver.ensure_running()
         return "started"
-    if pid is not None:  # the last server died: forget it, as the standard library does
-        os.close(server._forkserver_alive_fd)
-        server._forkserver_address = server._forkserver_alive_fd = server._forkserver_pid = None
     resource_tracker.ensure_running()
     with socket.socket(socket.AF_UNIX) as listener:
         address = connection.arbitrary_address("AF_UNIX")  # type: ignore[attr-defined]
@@ -281,8 +281,8 @@ def start_worker(driver_pid: int, workers: int) -> None:
 
     exit_with_driver(driver_pid)
     share_cpus(workers)
-    # numba and tqdm make their locks from the default context. A worker's serve that worker
-    # alone, so it makes them as a forked process does: semaphores with no name, which
+    # numba and tqdm make their locks from the default context. A worker's locks serve that
+    # worker alone, so it makes them as a forked process does: semaphores with no name, which
     # nothing has to clean up when the pool stops the worker with a signal. Made in a
     # fork-server context, each would be a named semaphore for the resource tracker.
     multiprocessing.set_start_method("fork", force=True)

@@ -287,3 +287,34 @@ def test_a_workers_locks_are_semaphores_with_no_name() -> None:
         assert pool.submit(default_lock_name).result(timeout=120) is None
     finally:
         pool.shutdown()
+
+
+#: Forks a server, kills it, and asks for one again with a second thread running: it must be started afresh and serve.
+RESTARTED_SERVER = """
+import os
+import signal
+import threading
+import time
+from multiprocessing import forkserver
+
+import pacsim.experiments.sweep
+from pacsim.experiments.executors import LocalPool, ensure_fork_server
+
+print(ensure_fork_server())
+os.kill(forkserver._forkserver._forkserver_pid, signal.SIGKILL)
+time.sleep(0.5)
+threading.Thread(target=threading.Event().wait, daemon=True).start()
+print(ensure_fork_server())
+pool = LocalPool(1)
+print(pool.submit(os.getpid).result(timeout=120) != os.getpid())
+pool.shutdown()
+"""
+
+
+@pytest.mark.skipif("forkserver" not in __import__("multiprocessing").get_all_start_methods(), reason="needs the forkserver method")
+def test_a_dead_server_is_replaced() -> None:
+    """A forked server that died is forgotten, and the next is started afresh when the driver may no longer fork."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    out = subprocess.run([sys.executable, "-c", RESTARTED_SERVER], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["forked", "started", "True"]
