@@ -2,6 +2,6 @@
 
 import sys
 
-from pacsim.experiments.cli import main
+from pacsim.experiments.cli import entry
 
-sys.exit(main())
+sys.exit(entry())

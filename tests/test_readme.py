@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import shlex
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
 
 
 def blocks(language: str) -> list[str]:
@@ -73,3 +76,29 @@ def test_listing_commands_run(command: str) -> None:
     """The listing commands the README names print something."""
     proc = subprocess.run([sys.executable, "-m", "pacsim", command], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and proc.stdout.strip()
+
+
+def test_the_command_ends_without_a_last_full_collection(capsys: pytest.CaptureFixture[str]) -> None:
+    """``pacsim`` and ``python -m pacsim`` freeze what the command loaded before the process ends; ``main`` alone does not.
+
+    Python's last full collection at exit took half a second after every command that had
+    loaded the model (``cli.entry``). Scripts and tests call ``main`` in processes that go
+    on, so it must leave their collector as it was.
+    """
+    from pacsim.experiments.cli import main
+
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]["pacsim"] == "pacsim.experiments.cli:entry"
+    probe = (
+        "import atexit, gc, runpy, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count(), file=sys.stderr))\n"
+        "sys.argv = ['pacsim', 'params']\n"
+        "runpy.run_module('pacsim', run_name='__main__')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    frozen = re.search(r"^frozen (\d+)$", proc.stderr, flags=re.M)
+    assert frozen is not None and int(frozen.group(1)) > 10_000, proc.stderr
+    before = gc.get_freeze_count()
+    assert main(["params"]) == 0
+    capsys.readouterr()
+    assert gc.get_freeze_count() == before
