@@ -37,6 +37,8 @@ RUNS = "runs"
 OUTCOMES = "outcomes"
 #: How a run's part file is named: ``run-0000042`` and this suffix (not ``.parquet``, so globs for tables skip parts).
 PART_SUFFIX = ".parquet-part"
+#: Rows of parts consolidation gathers before it writes them as one row group (and one CSV block): the most it holds in memory.
+CONSOLIDATE_ROWS = 65_536
 
 
 class RunStatus(enum.StrEnum):
@@ -206,8 +208,10 @@ class RunFolder:
     def consolidate(self, run_ids: set[int] | None = None, csv: bool = True) -> list[Path]:
         """Concatenate each table's parts in run-id order into one Parquet file (and CSV), streaming.
 
-        Only one part is held in memory at a time, so consolidation does not grow with the
-        number of runs. ``run_ids`` limits it to the runs of the current design.
+        Parts are gathered until they hold :data:`CONSOLIDATE_ROWS` rows and then written as
+        one row group, so the memory consolidation takes does not grow with the number of
+        runs, and a table of a thousand runs is not a thousand row groups of a hundred rows.
+        ``run_ids`` limits it to the runs of the current design.
         """
         written = []
         for table in self.part_tables():
@@ -236,11 +240,21 @@ class RunFolder:
             with pq.ParquetWriter(tmp, schema) as writer:
                 if csv:
                     csv_writer = pacsv.CSVWriter(csv_tmp, schema)
-                for path in files:
-                    part = _conform(pq.read_table(path), schema)
-                    writer.write_table(part)
-                    if csv_writer is not None:
-                        csv_writer.write_table(part)
+                gathered: list[pa.Table] = []
+                rows = 0
+                for i, path in enumerate(files):
+                    # A part is a few hundred rows. Its file's own reader, on this thread, takes less
+                    # than half of pq.read_table's time, most of which is dataset set-up per file.
+                    with pq.ParquetFile(path) as part_file:
+                        part = _conform(part_file.read(use_threads=False), schema)
+                    gathered.append(part)
+                    rows += part.num_rows
+                    if rows >= CONSOLIDATE_ROWS or i == len(files) - 1:
+                        block = pa.concat_tables(gathered)
+                        writer.write_table(block)
+                        if csv_writer is not None:
+                            csv_writer.write_table(block)
+                        gathered, rows = [], 0
             if csv_writer is not None:
                 csv_writer.close()
                 csv_writer = None

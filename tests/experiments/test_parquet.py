@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 from worlds import TINY, mini_params, write
 
+from pacsim.experiments import results
 from pacsim.experiments.cli import build_parser, main
 from pacsim.experiments.design import plan_runs
 from pacsim.experiments.results import PART_SUFFIX, RunFolder
@@ -113,6 +115,32 @@ def test_table_folders_read_with_pandas_and_duckdb_in_the_declared_types(empties
     assert _duckdb_types(duckdb.read_parquet(f"{folder.parts / table}/*")) == declared_sql
     assert _duckdb_types(duckdb.read_parquet(str(folder.table_path(table)))) == declared_sql
     assert duckdb.sql(f"select count(*) from read_parquet('{folder.parts / table}/*')").fetchall()[0][0] == len(parts)
+
+
+def test_consolidation_writes_a_row_group_per_gathered_block_in_run_order(
+    empties: tuple[Path, dict[str, pa.Schema]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts are gathered until they hold ``CONSOLIDATE_ROWS`` rows, then written as one row group.
+
+    The table is the parts in run order; no block is larger than the bound needs, and the
+    last, smaller block is written too.
+    """
+    out, _ = empties
+    copy = tmp_path / "out"
+    shutil.copytree(out / RunFolder(out).parts.name, copy / RunFolder(out).parts.name)
+    folder = RunFolder(copy)
+    files = sorted((folder.parts / "steps").glob(f"run-*{PART_SUFFIX}"))
+    parts = [pq.read_table(f) for f in files]
+    sizes = [p.num_rows for p in parts]
+    bound = sum(sizes[:3])  # eight parts: blocks of three, three and the last two
+    monkeypatch.setattr(results, "CONSOLIDATE_ROWS", bound)
+    folder.consolidate(csv=False)
+    table = pq.read_table(folder.table_path("steps"))
+    assert table.equals(pa.concat_tables(parts).replace_schema_metadata(table.schema.metadata))
+    meta = pq.ParquetFile(folder.table_path("steps")).metadata
+    groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert 1 < len(groups) < len(files)
+    assert all(bound <= g < bound + max(sizes) for g in groups[:-1]) and 0 < groups[-1] < bound
 
 
 def test_a_glob_over_the_run_folder_finds_each_table_once(empties: tuple[Path, dict[str, pa.Schema]]) -> None:
