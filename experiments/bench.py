@@ -24,7 +24,10 @@ is its own and one after another so that they never share the CPUs:
 
 Every row of the table is a ratio taken in this run (a measure against its goal, or one
 measure against another). Kernels are compiled (or loaded from numba's cache) by a warm-up
-run first, so no measured figure includes compiling them. The table is also written as JSON.
+run first, so no measured figure includes compiling them. The table is also written as JSON
+(``--out``, ``bench.json`` unless told), with every figure it comes from and the provenance
+of what was measured: pacsim's version, the git commit and whether the tree had changes,
+the packages' versions, the machine's CPUs and when the benchmark started and finished.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ import scipy.sparse as sp
 
 from pacsim.experiments.cli.common import integer_in, integers_in
 from pacsim.experiments.preflight import check_output_file
+from pacsim.experiments.provenance import now, provenance
 from pacsim.model.electorate import Electorate
 from pacsim.model.params import FIELDS, build_params
 
@@ -500,7 +504,9 @@ def run(args: argparse.Namespace) -> int:
     for n in (*sizes, args.agent_voters):
         build_params({"electorate.n_voters": n})
     check_output_file(Path(args.out))
-    results: dict[str, Any] = {"load_before": _load(), "warm_up": _measure("warm_up")}
+    # Which code, packages and machine the figures are of, so that a table quoted from this file can be traced.
+    results: dict[str, Any] = {"provenance": {**provenance(), "started": now(), "cpus": _cpus()}}
+    results |= {"load_before": _load(), "warm_up": _measure("warm_up")}
     results["default_runs"] = [_measure("default") for _ in range(args.default_runs)]
     results["default"] = median_run(results["default_runs"])
     for n in sizes:
@@ -513,6 +519,7 @@ def run(args: argparse.Namespace) -> int:
     pair = median_pair(results["sweep_pairs"])
     results["sweep_1"], results["sweep_2"] = pair["1"], pair["2"]
     results["load_after"] = _load()
+    results["provenance"]["finished"] = now()
     rows = _rows(results, sizes)
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'value':>14}  {'ratio':>8}  {'goal':<13} ratio is")

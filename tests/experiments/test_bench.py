@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pacsim.experiments import bench
 from pacsim.experiments.bench import _rows, median_pair, median_run, verdict
+from pacsim.experiments.cli import main
+from pacsim.experiments.provenance import git_state, pacsim_version
 
 
 def _sweep(workers: int, wall: float, runs_s: float) -> dict[str, Any]:
@@ -68,3 +73,29 @@ def test_the_sweeps_speed_up_is_shown_whole_and_for_the_runs_alone() -> None:
     # Of an even count of pairs, the middle one further from the goal: the lower speed-up.
     slow, fast = ({"1": _sweep(1, w, 20.0), "2": _sweep(2, 10.0, 20.0)} for w in (16.0, 19.0))
     assert median_pair([fast, slow]) is slow
+
+
+def test_the_benchmarks_file_says_which_code_it_measured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``bench.json`` carries the figures, the table and the provenance of the code measured, so a quoted table can be traced."""
+    made_up = _results([9.0, 8.0, 10.0], (20.0, 19.0), (11.0, 10.0))
+
+    def measure(kind: str, *args: object) -> dict[str, Any]:
+        if kind == "scaling":
+            return dict(made_up["scaling_1000000" if args[0] == 1_000_000 else "scaling_100000"])
+        if kind == "sweep":
+            return dict(made_up["sweep_1" if args[0] == 1 else "sweep_2"])
+        found: dict[str, Any] = {"warm_up": {"seconds": 0.4}, "voter_week": made_up["voter_week"], "agent_week": made_up["agent_week"]}
+        return dict(found.get(kind) or made_up["default_runs"][0])
+
+    monkeypatch.setattr(bench, "_measure", measure)
+    out = tmp_path / "bench.json"
+    assert main(["bench", "model", "--sizes", "100000,1000000", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    written = json.loads(out.read_text())
+    made = written["provenance"]
+    assert made["git_commit"] == git_state()["git_commit"] and made["pacsim_version"] == pacsim_version()
+    assert {"numpy", "mesa"} <= set(made["packages"]) and made["cpus"] >= 1
+    assert made["started"] <= made["finished"]
+    assert [row["measure"] for row in written["table"]] == [line.split("  ")[0] for line in printed.splitlines()[1:-1]]
