@@ -37,7 +37,7 @@ RUNS = "runs"
 OUTCOMES = "outcomes"
 #: How a run's part file is named: ``run-0000042`` and this suffix (not ``.parquet``, so globs for tables skip parts).
 PART_SUFFIX = ".parquet-part"
-#: Rows of parts consolidation gathers before it writes them as one row group (and one CSV block): the most it holds in memory.
+#: Rows of parts consolidation gathers before it writes them as one row group (and one CSV block): about the most it holds at once.
 CONSOLIDATE_ROWS = 65_536
 
 
