@@ -9,6 +9,9 @@ The local pool is pebble's ``ProcessPool`` behind the ``Executor`` interface: wh
 process dies (SIGKILL, the OOM killer, a crash in compiled code), pebble fails only the
 future that worker held, with :class:`pebble.ProcessExpired`, and starts a new worker; the
 standard library's ``ProcessPoolExecutor`` instead breaks and fails every run in flight.
+The exception is a worker that dies while it holds the lock on the pipes all of a pool's
+workers share (as it takes a run, or sends a result): no worker can use them again, so the
+sweep replaces that pool (:meth:`LocalPool.channel_stuck`, ``Backend.stuck``).
 Each worker also watches the driver and exits as soon as it dies, so a killed sweep
 leaves no process behind.
 """
@@ -39,6 +42,10 @@ EXECUTORS = ("local", "dask")
 MAX_WORKERS = 256
 #: Seconds a pool may take to stop its workers when a sweep ends.
 SHUTDOWN_TIMEOUT_S = 30.0
+#: Seconds the driver waits for a pool's channel lock after a worker died before it calls the
+#: lock stuck. A live worker holds it only while it takes a run or writes a result into a pipe
+#: the driver is reading, milliseconds even for tables of many megabytes.
+CHANNEL_GRACE_S = 5.0
 
 
 @dataclass
@@ -50,6 +57,8 @@ class Backend:
     workers: int
     scheduler: str | None = None
     restart: Callable[[], Executor] | None = None
+    #: Whether the executor can no longer deliver runs after one of its workers died (None: it always can).
+    stuck: Callable[[], bool] | None = None
 
 
 def default_workers() -> int:
@@ -289,7 +298,7 @@ def start_worker(driver_pid: int, workers: int) -> None:
 
 
 class LocalPool(Executor):
-    """Worker processes on this machine (pebble's ProcessPool): a dead worker fails only its own run."""
+    """Worker processes on this machine (pebble's ProcessPool): a dead worker fails only its own run, unless it left the channel locked."""
 
     def __init__(self, workers: int, context: multiprocessing.context.BaseContext | None = None) -> None:
         from pebble import ProcessPool
@@ -303,6 +312,22 @@ class LocalPool(Executor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         """Schedule ``fn(*args, **kwargs)`` on a worker; its future fails with ProcessExpired if the worker dies."""
         return self._pool.schedule(fn, args=args, kwargs=kwargs)
+
+    def channel_stuck(self, grace_s: float = CHANNEL_GRACE_S) -> bool:
+        """Whether a dead worker left the pool's channel locked, so that no worker can take a run or send a result again.
+
+        pebble's workers share one pipe each way, behind one lock: a worker takes it to
+        take a run and to send a result. A worker killed while it holds it never releases
+        it. Every other worker then waits pebble's lock timeout (60 s) at its next send and
+        dies, and so does every worker started after it (pebble 5.2.3; pebble issue #163).
+        The lock is taken here as pebble's own pool manager takes it, waiting at most
+        ``grace_s`` seconds, and released at once.
+        """
+        channel = self._pool._pool_manager.worker_manager.workers_channel
+        if channel is None:  # the pool has not started
+            return False
+        with channel.lock(block=True, timeout=grace_s) as locked:
+            return not locked
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop the workers: let them finish (``cancel_futures`` False) or stop them now, waiting at most SHUTDOWN_TIMEOUT_S."""
@@ -355,7 +380,7 @@ def open_backend(kind: str = "local", workers: int | None = None, scheduler: str
             return pools[-1]
 
         try:
-            yield Backend(pools[0], "local", n, restart=restart)
+            yield Backend(pools[0], "local", n, restart=restart, stuck=lambda: pools[-1].channel_stuck())
         finally:
             pools[-1].shutdown(wait=True, cancel_futures=True)
         return

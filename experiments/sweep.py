@@ -109,6 +109,8 @@ WORKER_LOST: tuple[type[BaseException], ...] = (BrokenExecutor, ProcessExpired)
 RETRIES = 1
 #: How many times a broken executor is replaced by a fresh one in one sweep before the sweep stops.
 MAX_RESTARTS = 5
+#: How a run in flight ended when a dead worker had left its pool's channel locked and the pool was replaced.
+STUCK_CHANNEL = "pool replaced: a dead worker left its channel locked"
 
 
 def _describe(exc: BaseException) -> str:
@@ -126,28 +128,35 @@ def stream(
     and then yielded as failed; any other exception of its future is yielded as a failed
     result at once. An executor that refuses new runs (a broken pool) is replaced through
     ``backend.restart`` (at most :data:`MAX_RESTARTS` times) and the runs it lost go to the
-    new one; without a restart, the sweep stops with :class:`ExecutorError`.
+    new one; without a restart, the sweep stops with :class:`ExecutorError`. So is one that a
+    dead worker left unable to deliver runs (``backend.stuck``): its runs in flight are
+    started again on the new one, without counting against their retries, since their own
+    workers did not die under them.
     """
-    pending: dict[Future, tuple[RunTask, list[str]]] = {}
-    again: deque[tuple[RunTask, list[str]]] = deque()
+    # Each run in flight or waiting to go again: its task, how its earlier attempts ended, and
+    # how many of them ended with its own worker's death (the retries it has used).
+    pending: dict[Future, tuple[RunTask, list[str], int]] = {}
+    again: deque[tuple[RunTask, list[str], int]] = deque()
     queue = iter(tasks)
     exhausted = False
     restarts = 0
 
-    def submit(task: RunTask, lost: list[str]) -> None:
+    def replace(reason: str) -> None:
         nonlocal restarts
+        if backend.restart is None or restarts >= MAX_RESTARTS:
+            raise ExecutorError(
+                f"the {backend.kind} executor stopped taking runs ({reason}); finished runs are kept: --resume runs the rest"
+            )
+        restarts += 1
+        backend.executor = backend.restart()
+
+    def submit(task: RunTask, lost: list[str], deaths: int) -> None:
         while True:
             try:
-                pending[backend.executor.submit(fn, task)] = (task, lost)
+                pending[backend.executor.submit(fn, task)] = (task, lost, deaths)
                 return
             except Exception as exc:  # a broken or closed executor: replace it or stop
-                if backend.restart is None or restarts >= MAX_RESTARTS:
-                    raise ExecutorError(
-                        f"the {backend.kind} executor stopped taking runs ({_describe(exc)}); "
-                        "finished runs are kept: --resume runs the rest"
-                    ) from None
-                restarts += 1
-                backend.executor = backend.restart()
+                replace(_describe(exc))
 
     try:
         while True:
@@ -159,23 +168,34 @@ def stream(
                 if task is None:
                     exhausted = True
                     break
-                submit(task, [])
+                submit(task, [], 0)
             if not pending:
                 return
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            stuck = False
             for future in sorted(done, key=lambda f: pending[f][0].plan.run_id):
-                task, lost = pending.pop(future)
+                task, lost, deaths = pending.pop(future)
                 try:
                     result = future.result()
                 except WORKER_LOST as exc:
-                    if len(lost) < retries:
-                        again.append((task, [*lost, _describe(exc)]))
+                    stuck = stuck or (backend.stuck is not None and backend.stuck())
+                    if deaths < retries:
+                        again.append((task, [*lost, _describe(exc)], deaths + 1))
                         continue
                     result = _lost_result(task, exc)
                 except Exception as exc:  # the executor lost the run: record it
                     result = _lost_result(task, exc)
                 result.attempts, result.lost = len(lost) + 1, lost
                 yield result
+            if stuck:
+                # Runs already finished keep their results; the rest start again on the new executor.
+                for future in [f for f in pending if not f.done()]:
+                    task, lost, deaths = pending.pop(future)
+                    if future.running():
+                        lost = [*lost, STUCK_CHANNEL]
+                    future.cancel()
+                    again.append((task, lost, deaths))
+                replace(STUCK_CHANNEL)
     finally:
         for future in pending:
             future.cancel()

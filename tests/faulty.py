@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from typing import Any
 
 from pacsim.experiments.sweep import RunResult, RunTask, execute_run
 
@@ -16,6 +17,20 @@ def die_on_run_3(task: RunTask) -> RunResult:
     if task.plan.run_id == DOOMED:
         os.kill(os.getpid(), signal.SIGKILL)
     return execute_run(task)
+
+
+class DiesWhenSent:
+    """A result that kills its worker with SIGKILL as pebble pickles it: inside the send, while the worker holds the pool's channel lock."""
+
+    def __reduce__(self) -> Any:
+        os.kill(os.getpid(), signal.SIGKILL)
+        raise AssertionError("SIGKILL is delivered before the kill returns")
+
+
+def die_sending_run_3(task: RunTask) -> RunResult | DiesWhenSent:
+    """Run run 3 and kill this worker as it sends the result, every time; run every other run normally."""
+    result = execute_run(task)
+    return DiesWhenSent() if task.plan.run_id == DOOMED else result
 
 
 def default_lock_name() -> str | None:

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from faulty import die_on_run_3
+from faulty import die_on_run_3, die_sending_run_3
 from worlds import DETERMINISTIC, SWEEP, TIMING, write
 
 from pacsim.experiments.executors import open_backend
 from pacsim.experiments.results import PART_SUFFIX, RunFolder
 from pacsim.experiments.spec import load_experiment
-from pacsim.experiments.sweep import run_sweep
+from pacsim.experiments.sweep import STUCK_CHANNEL, run_sweep
 
 #: Runs-table columns that say how a run was scheduled rather than what it computed.
 SCHEDULING = [*TIMING, "attempts"]
@@ -102,7 +102,11 @@ def _kill_a_busy_worker(out: Path, after: int, killed: list[int], stop: threadin
 
 
 def test_a_killed_worker_costs_one_retried_run(reference: tuple[Path, Path], tmp_path: Path) -> None:
-    """SIGKILL of a worker mid-sweep: the sweep finishes, the run it held is retried once (recorded), the rest are as uninterrupted."""
+    """SIGKILL of a worker mid-sweep: the sweep finishes, the run it held is retried once (recorded), the rest are as uninterrupted.
+
+    A kill that lands while the worker sends a result also costs its pool: the runs then in
+    flight start again on a new one, recorded as such (the test below makes that case happen).
+    """
     path, ref = reference
     out = tmp_path / "out"
     killed: list[int] = []
@@ -116,13 +120,15 @@ def test_a_killed_worker_costs_one_retried_run(reference: tuple[Path, Path], tmp
         killer.join(timeout=TIMEOUT_S)
     assert len(killed) == 1, "no worker was killed"
     assert (summary.ok, summary.failed) == (24, 0)
-    runs = RunFolder(out).read("runs")
-    retried = runs[runs["attempts"] > 1]
-    assert len(retried) == 1 and retried["attempts"].iloc[0] == 2 and (runs["status"] == "ok").all()
-    assert not retried["worker"].iloc[0].endswith(f":{killed[0]}")  # the retry ran on a fresh worker
+    runs = RunFolder(out).read("runs").set_index("run_id")
+    assert (runs["status"] == "ok").all()
     session = RunFolder(out).read_manifest()["sessions"][-1]
-    assert [r["run_id"] for r in session["retried"]] == retried["run_id"].tolist()
-    assert "ProcessExpired" in session["retried"][0]["lost"][0] and "-9" in session["retried"][0]["lost"][0]
+    assert sorted(r["run_id"] for r in session["retried"]) == runs.index[runs["attempts"] > 1].tolist()
+    held = [r for r in session["retried"] if r["lost"][0] != STUCK_CHANNEL]
+    assert len(held) == 1 and "ProcessExpired" in held[0]["lost"][0] and "-9" in held[0]["lost"][0]
+    assert all(lost == STUCK_CHANNEL for r in session["retried"] for lost in r["lost"][1 if r is held[0] else 0 :])
+    assert runs.loc[held[0]["run_id"], "attempts"] == 1 + len(held[0]["lost"])
+    assert not runs.loc[held[0]["run_id"], "worker"].endswith(f":{killed[0]}")  # the retry ran on a fresh worker
     assert_same_tables(ref, out)
 
 
@@ -139,6 +145,36 @@ def test_a_run_whose_worker_dies_twice_fails_alone(tmp_path: Path) -> None:
     assert sorted(by_id) == list(range(6))
     assert by_id[3].status == "failed" and by_id[3].attempts == 2 and "ProcessExpired" in by_id[3].error
     assert all(by_id[i].status == "ok" and by_id[i].attempts == 1 for i in (0, 1, 2, 4, 5))
+
+
+def test_a_worker_that_dies_holding_the_pools_channel_costs_a_new_pool_not_the_sweep(tmp_path: Path) -> None:
+    """A worker killed as it sends a result dies holding the lock on the pipe all of a pool's workers share.
+
+    Every other worker would then wait pebble's lock timeout (a minute) at its next send
+    and die, and so would every worker started after it. The driver replaces the pool
+    instead: the runs in flight start again on the new one, recorded as such, and only the
+    run that kills its worker every time fails.
+    """
+    spec = load_experiment(write(tmp_path, SWEEP))
+    from pacsim.experiments import sweep as sweep_module
+
+    t0 = time.monotonic()
+    with open_backend("local", 2) as backend:
+        first = backend.executor
+        tasks = [sweep_module.make_task(spec, p) for p in sweep_module.plan_runs(spec)[:8]]
+        results = list(sweep_module.stream(backend, tasks, 4, fn=die_sending_run_3))
+        replaced = backend.executor is not first
+    elapsed = time.monotonic() - t0
+    by_id = {r.run_id: r for r in results}
+    assert sorted(by_id) == list(range(8))
+    assert by_id[3].status == "failed" and by_id[3].attempts == 2 and "ProcessExpired" in by_id[3].error
+    others = [by_id[i] for i in range(8) if i != 3]
+    assert all(r.status == "ok" for r in others), [(r.run_id, r.error, r.lost) for r in others]
+    assert replaced
+    assert any(r.lost for r in others)  # the other worker's run was in flight each time
+    assert all(lost == STUCK_CHANNEL for r in others for lost in r.lost)
+    assert all(r.attempts == len(r.lost) + 1 for r in others)
+    assert elapsed < TIMEOUT_S  # no worker waited out pebble's lock timeout
 
 
 #: A driver that keeps both workers of a local pool busy for a minute, says so, and waits.
