@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -243,10 +243,7 @@ class RunFolder:
                 gathered: list[pa.Table] = []
                 rows = 0
                 for i, path in enumerate(files):
-                    # A part is a few hundred rows. Its file's own reader, on this thread, takes less
-                    # than half of pq.read_table's time, most of which is dataset set-up per file.
-                    with pq.ParquetFile(path) as part_file:
-                        part = _conform(part_file.read(use_threads=False), schema)
+                    part = _read_part(path, schema)
                     gathered.append(part)
                     rows += part.num_rows
                     if rows >= CONSOLIDATE_ROWS or i == len(files) - 1:
@@ -276,16 +273,18 @@ class RunFolder:
         files = self._part_files(table, None) if (self.parts / table).is_dir() else []
         if not files:
             raise FileNotFoundError(f"run folder '{self.root}' has no table '{table}'")
-        return pd.concat([pd.read_parquet(f, columns=columns) for f in files], ignore_index=True)
+        parts = []
+        for path in files:
+            with pq.ParquetFile(path) as part_file:  # as consolidation reads them; see _read_part
+                parts.append(part_file.read(use_threads=False))
+        schema = pa.unify_schemas([p.schema.remove_metadata() for p in parts], promote_options="permissive")
+        if columns is not None:
+            schema = pa.schema([schema.field(c) for c in columns])
+        return pa.concat_tables([_conform(p, schema) for p in parts]).to_pandas()
 
     def has(self, table: str) -> bool:
         """Whether the folder holds a table (consolidated or as parts)."""
         return self.table_path(table).is_file() or (self.parts / table).is_dir()
-
-    def iter_parts(self, table: str) -> Iterator[pd.DataFrame]:
-        """One run's part of a table at a time, in run-id order."""
-        for path in self._part_files(table, None):
-            yield pd.read_parquet(path)
 
 
 def _run_id(path: Path) -> int:
@@ -298,6 +297,17 @@ def _schema(path: Path) -> pa.Schema:
         return pq.read_schema(path).remove_metadata()
     except (OSError, pa.ArrowException) as exc:
         raise StoreError(f"part file '{path}' cannot be read ({_one_line(exc)}); pacsim sweep --resume runs that run again") from None
+
+
+def _read_part(path: Path, schema: pa.Schema) -> pa.Table:
+    """A part file's columns of ``schema``, cast to it.
+
+    A part is a few hundred rows. Its file's own reader, on this thread, takes less than
+    half of ``pq.read_table``'s time, most of which is dataset set-up per file.
+    """
+    with pq.ParquetFile(path) as part_file:
+        held = set(part_file.schema_arrow.names)
+        return _conform(part_file.read(columns=[c for c in schema.names if c in held], use_threads=False), schema)
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:

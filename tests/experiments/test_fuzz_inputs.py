@@ -28,6 +28,7 @@ from worlds import GOOD, RUN
 
 from pacsim.experiments import preflight
 from pacsim.experiments.cli import main
+from pacsim.experiments.results import PART_SUFFIX
 from pacsim.model.params import FIELDS
 
 SWEEP = ["sweep", "exp.toml", "--no-progress", "--workers", "1"]
@@ -61,12 +62,11 @@ class Case:
     setup: Callable[[Path], None] | None = None
 
 
-def _sweep_manifest(root: Path, name: str, sha: str = "0" * 64) -> Path:
+def _sweep_manifest(root: Path, name: str, sha: str = "0" * 64, status: str = "complete") -> Path:
     folder = root / name
     folder.mkdir()
-    (folder / "manifest.json").write_text(
-        json.dumps({"kind": "sweep", "experiment": {"name": "x", "sha256": sha}, "n_runs": 4, "status": "complete"})
-    )
+    manifest = {"kind": "sweep", "experiment": {"name": "x", "sha256": sha}, "n_runs": 4, "status": status}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
     return folder
 
 
@@ -75,6 +75,14 @@ def _corrupt_outcomes(root: Path) -> None:
     (folder / "tables").mkdir()
     (folder / "tables" / "outcomes.parquet").write_bytes(b"PAR1 this is not parquet")
     (folder / "tables" / "runs.parquet").write_bytes(b"PAR1 nor is this")
+
+
+def _corrupt_part(root: Path) -> None:
+    """An unfinished sweep, whose report reads the parts, with one damaged outcomes part."""
+    folder = _sweep_manifest(root, "sweepdir", status="running")
+    for table in ("outcomes", "runs"):
+        (folder / ".parts" / table).mkdir(parents=True)
+        (folder / ".parts" / table / f"run-0000000{PART_SUFFIX}").write_bytes(b"PAR1 this is not parquet")
 
 
 def _listening(root: Path) -> None:
@@ -279,6 +287,7 @@ CASES: dict[str, Case] = {
     "report on a run": Case(["report", "rundir"], ("rundir", "single pacsim run", "allowed: a run folder written by pacsim sweep")),
     "report without a manifest": Case(["report", "full"], ("full", "no manifest.json")),
     "report on corrupt parquet": Case(["report", "sweepdir"], ("sweepdir", "'outcomes' cannot be read"), setup=_corrupt_outcomes),
+    "report on a corrupt part": Case(["report", "sweepdir"], ("sweepdir", "'outcomes' cannot be read"), setup=_corrupt_part),
     "report into a file": Case(["report", "sweepdir", "--out", "afile"], ("--out 'afile'", "is a file"), setup=_corrupt_outcomes),
     "report into a non-empty folder": Case(
         ["report", "sweepdir", "--out", "full"], ("--out 'full'", "holds no report"), setup=_corrupt_outcomes

@@ -143,6 +143,17 @@ def test_consolidation_writes_a_row_group_per_gathered_block_in_run_order(
     assert all(bound <= g < bound + max(sizes) for g in groups[:-1]) and 0 < groups[-1] < bound
 
 
+@pytest.mark.parametrize("table", [*PER_RUN, "runs", "outcomes"])
+def test_a_table_read_from_its_parts_is_the_consolidated_table(empties: tuple[Path, dict[str, pa.Schema]], table: str) -> None:
+    """What `pacsim report` reads from an unfinished sweep's parts is the table consolidation writes: rows, order, columns, dtypes."""
+    folder = RunFolder(empties[0])
+    whole = folder.read(table)
+    pd.testing.assert_frame_equal(folder.read(table, from_parts=True), whole, check_exact=True)
+    columns = [whole.columns[-1], whole.columns[0]]
+    chosen = folder.read(table, columns=columns)
+    pd.testing.assert_frame_equal(folder.read(table, columns=columns, from_parts=True), chosen, check_exact=True)
+
+
 def test_a_glob_over_the_run_folder_finds_each_table_once(empties: tuple[Path, dict[str, pa.Schema]]) -> None:
     """DuckDB's recursive glob (which enters hidden folders), Python's and pyarrow's each find one file per table."""
     out, _ = empties
