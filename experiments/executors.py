@@ -321,10 +321,12 @@ class LocalPool(Executor):
         it. Every other worker then waits pebble's lock timeout (60 s) at its next send and
         dies, and so does every worker started after it (pebble 5.2.3; pebble issue #163).
         The lock is taken here as pebble's own pool manager takes it, waiting at most
-        ``grace_s`` seconds, and released at once.
+        ``grace_s`` seconds, and released at once. A pool with no channel (not started, or a
+        pebble laid out otherwise than 5.1.3-5.2.3) is taken not to be stuck.
         """
-        channel = self._pool._pool_manager.worker_manager.workers_channel
-        if channel is None:  # the pool has not started
+        manager = getattr(getattr(self._pool, "_pool_manager", None), "worker_manager", None)
+        channel = getattr(manager, "workers_channel", None)
+        if channel is None or not hasattr(channel, "lock"):
             return False
         with channel.lock(block=True, timeout=grace_s) as locked:
             return not locked
