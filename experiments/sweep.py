@@ -128,10 +128,10 @@ def stream(
     and then yielded as failed; any other exception of its future is yielded as a failed
     result at once. An executor that refuses new runs (a broken pool) is replaced through
     ``backend.restart`` (at most :data:`MAX_RESTARTS` times) and the runs it lost go to the
-    new one; without a restart, the sweep stops with :class:`ExecutorError`. So is one that a
-    dead worker left unable to deliver runs (``backend.stuck``): its runs in flight are
-    started again on the new one, without counting against their retries, since their own
-    workers did not die under them.
+    new one; without a restart, the sweep stops with :class:`ExecutorError`. An executor that
+    a dead worker left unable to deliver runs (``backend.stuck``) is replaced the same way:
+    its runs in flight start again on the new one, without counting against their retries,
+    since their own workers did not die under them.
     """
     # Each run in flight or waiting to go again: its task, how its earlier attempts ended, and
     # how many of them ended with its own worker's death (the retries it has used).
@@ -195,7 +195,7 @@ def stream(
                         lost = [*lost, STUCK_CHANNEL]
                     future.cancel()
                     again.append((task, lost, deaths))
-                replace(STUCK_CHANNEL)
+                replace("a dead worker left its channel locked")
     finally:
         for future in pending:
             future.cancel()
