@@ -38,3 +38,22 @@ def default_lock_name() -> str | None:
     import multiprocessing
 
     return multiprocessing.RLock()._semlock.name  # type: ignore[attr-defined]
+
+
+def die_mid_message_on_run_3(task: RunTask) -> RunResult:
+    """On run 3, write the start of a message into the pool's shared result pipe and die with SIGKILL, every time.
+
+    This is what a worker killed while it writes a large result leaves: the lock held and a
+    message cut short, so that the driver's reader waits for bytes that never come.
+    """
+    if task.plan.run_id == DOOMED:
+        import gc
+        import struct
+
+        from pebble.pool.channel import WorkerChannel
+
+        channel = next(o for o in gc.get_objects() if isinstance(o, WorkerChannel))
+        channel.mutex.writer_mutex.acquire()
+        os.write(channel.writer.fileno(), struct.pack("!i", 1 << 20) + b"cut short")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return execute_run(task)

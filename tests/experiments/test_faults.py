@@ -16,11 +16,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
-from faulty import die_on_run_3, die_sending_run_3
+from faulty import die_mid_message_on_run_3, die_on_run_3, die_sending_run_3
 from worlds import DETERMINISTIC, SWEEP, TIMING, write
 
 from pacsim.experiments.executors import open_backend
@@ -147,11 +149,13 @@ def test_a_run_whose_worker_dies_twice_fails_alone(tmp_path: Path) -> None:
     assert all(by_id[i].status == "ok" and by_id[i].attempts == 1 for i in (0, 1, 2, 4, 5))
 
 
-def test_a_worker_that_dies_holding_the_pools_channel_costs_a_new_pool_not_the_sweep(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fn", [die_sending_run_3, die_mid_message_on_run_3], ids=["as it pickles", "mid-message"])
+def test_a_worker_that_dies_holding_the_pools_channel_costs_a_new_pool_not_the_sweep(tmp_path: Path, fn: Callable[..., Any]) -> None:
     """A worker killed as it sends a result dies holding the lock on the pipe all of a pool's workers share.
 
     Every other worker would then wait pebble's lock timeout (a minute) at its next send
-    and die, and so would every worker started after it. The driver replaces the pool
+    and die, and so would every worker started after it; killed mid-message, it also leaves
+    the driver's reader waiting for bytes that never come. The driver replaces the pool
     instead: the runs in flight start again on the new one, recorded as such, and only the
     run that kills its worker every time fails.
     """
@@ -162,7 +166,7 @@ def test_a_worker_that_dies_holding_the_pools_channel_costs_a_new_pool_not_the_s
     with open_backend("local", 2) as backend:
         first = backend.executor
         tasks = [sweep_module.make_task(spec, p) for p in sweep_module.plan_runs(spec)[:8]]
-        results = list(sweep_module.stream(backend, tasks, 4, fn=die_sending_run_3))
+        results = list(sweep_module.stream(backend, tasks, 4, fn=fn))
         replaced = backend.executor is not first
     elapsed = time.monotonic() - t0
     by_id = {r.run_id: r for r in results}
