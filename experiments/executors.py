@@ -42,9 +42,9 @@ EXECUTORS = ("local", "dask")
 MAX_WORKERS = 256
 #: Seconds a pool may take to stop its workers when a sweep ends.
 SHUTDOWN_TIMEOUT_S = 30.0
-#: Seconds the driver waits for a pool's channel lock after a worker died before it calls the
-#: lock stuck. A live worker holds it only while it takes a run or writes a result into a pipe
-#: the driver is reading, milliseconds even for tables of many megabytes.
+#: Seconds the driver waits for each half of a pool's channel lock before it calls the lock stuck.
+#: A live worker holds it only while it takes a run or writes a result into a pipe the driver is
+#: reading, milliseconds even for tables of many megabytes.
 CHANNEL_GRACE_S = 5.0
 
 
@@ -321,15 +321,19 @@ class LocalPool(Executor):
         it. Every other worker then waits pebble's lock timeout (60 s) at its next send and
         dies, and so does every worker started after it (pebble 5.2.3; pebble issue #163).
         The lock is taken here as pebble's own pool manager takes it, waiting at most
-        ``grace_s`` seconds, and released at once. A pool with no channel (not started, or a
-        pebble laid out otherwise than 5.1.3-5.2.3) is taken not to be stuck.
+        ``grace_s`` seconds for each of its two halves, and released at once. A pool with no
+        channel (not started, or a pebble laid out otherwise than 5.1.3-5.2.3) or whose
+        channel cannot be locked (closed) is taken not to be stuck.
         """
         manager = getattr(getattr(self._pool, "_pool_manager", None), "worker_manager", None)
         channel = getattr(manager, "workers_channel", None)
         if channel is None or not hasattr(channel, "lock"):
             return False
-        with channel.lock(block=True, timeout=grace_s) as locked:
-            return not locked
+        try:
+            with channel.lock(block=True, timeout=grace_s) as locked:
+                return not locked
+        except (OSError, ValueError, AttributeError):
+            return False
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop the workers: let them finish (``cancel_futures`` False) or stop them now, waiting at most SHUTDOWN_TIMEOUT_S."""

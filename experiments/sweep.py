@@ -111,6 +111,9 @@ RETRIES = 1
 MAX_RESTARTS = 5
 #: How a run in flight ended when a dead worker had left its pool's channel locked and the pool was replaced.
 STUCK_CHANNEL = "pool replaced: a dead worker left its channel locked"
+#: Seconds with no run finishing after which the driver asks whether the executor is stuck. A worker
+#: that dies as it takes a run fails no future, so nothing else would make the driver ask.
+STUCK_PROBE_S = 5.0
 
 
 def _describe(exc: BaseException) -> str:
@@ -129,9 +132,12 @@ def stream(
     result at once. An executor that refuses new runs (a broken pool) is replaced through
     ``backend.restart`` (at most :data:`MAX_RESTARTS` times) and the runs it lost go to the
     new one; without a restart, the sweep stops with :class:`ExecutorError`. An executor that
-    a dead worker left unable to deliver runs (``backend.stuck``) is replaced the same way:
-    its runs in flight start again on the new one, without counting against their retries,
-    since their own workers did not die under them.
+    a dead worker left unable to deliver runs (``backend.stuck``, asked after every lost
+    worker and whenever no run has finished for :data:`STUCK_PROBE_S`) is replaced the same
+    way: its runs in flight start again on the new one, without counting against their
+    retries, since their own workers did not die under them. Such a replacement counts
+    against :data:`MAX_RESTARTS` only when no lost worker was seen; after one, it is bounded
+    by the runs' retries.
     """
     # Each run in flight or waiting to go again: its task, how its earlier attempts ended, and
     # how many of them ended with its own worker's death (the retries it has used).
@@ -141,14 +147,22 @@ def stream(
     exhausted = False
     restarts = 0
 
-    def replace(reason: str) -> None:
+    def replace(reason: str, counted: bool = True) -> None:
         nonlocal restarts
-        if backend.restart is None or restarts >= MAX_RESTARTS:
+        if backend.restart is None or (counted and restarts >= MAX_RESTARTS):
             raise ExecutorError(
                 f"the {backend.kind} executor stopped taking runs ({reason}); finished runs are kept: --resume runs the rest"
             )
-        restarts += 1
-        backend.executor = backend.restart()
+        restarts += counted
+        try:
+            backend.executor = backend.restart()
+        except Exception as exc:
+            raise ExecutorError(
+                f"the {backend.kind} executor could not be started again ({_describe(exc)}); finished runs are kept: --resume runs the rest"
+            ) from None
+
+    def is_stuck() -> bool:
+        return backend.stuck is not None and backend.stuck()
 
     def submit(task: RunTask, lost: list[str], deaths: int) -> None:
         while True:
@@ -171,14 +185,15 @@ def stream(
                 submit(task, [], 0)
             if not pending:
                 return
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            stuck = False
+            done, _ = wait(pending, timeout=STUCK_PROBE_S if backend.stuck else None, return_when=FIRST_COMPLETED)
+            probed = not done and is_stuck()
+            died = False
             for future in sorted(done, key=lambda f: pending[f][0].plan.run_id):
                 task, lost, deaths = pending.pop(future)
                 try:
                     result = future.result()
                 except WORKER_LOST as exc:
-                    stuck = stuck or (backend.stuck is not None and backend.stuck())
+                    died = died or is_stuck()
                     if deaths < retries:
                         again.append((task, [*lost, _describe(exc)], deaths + 1))
                         continue
@@ -187,15 +202,15 @@ def stream(
                     result = _lost_result(task, exc)
                 result.attempts, result.lost = len(lost) + 1, lost
                 yield result
-            if stuck:
-                # Runs already finished keep their results; the rest start again on the new executor.
-                for future in [f for f in pending if not f.done()]:
-                    task, lost, deaths = pending.pop(future)
-                    if future.running():
-                        lost = [*lost, STUCK_CHANNEL]
-                    future.cancel()
-                    again.append((task, lost, deaths))
-                replace("a dead worker left its channel locked")
+            if died or probed:
+                # The rest start again on the new executor; a run that finished meanwhile cannot be
+                # cancelled, and its result is read at the next wait.
+                for future in list(pending):
+                    running = future.running()
+                    if future.cancel():
+                        task, lost, deaths = pending.pop(future)
+                        again.append((task, [*lost, STUCK_CHANNEL] if running else lost, deaths))
+                replace("a dead worker left its channel locked", counted=not died)
     finally:
         for future in pending:
             future.cancel()

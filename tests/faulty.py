@@ -57,3 +57,21 @@ def die_mid_message_on_run_3(task: RunTask) -> RunResult:
         os.write(channel.writer.fileno(), struct.pack("!i", 1 << 20) + b"cut short")
         os.kill(os.getpid(), signal.SIGKILL)
     return execute_run(task)
+
+
+def _dying_transaction(channel: Any) -> Any:
+    """What pebble's ``task_transaction`` does, up to where a worker dies in it: the lock held and a run taken, not acknowledged."""
+    with channel.lock(timeout=60):
+        if channel.poll(0):
+            channel.recv()
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise RuntimeError("Race condition between workers")  # as pebble's: another worker took the run
+
+
+def die_taking_the_run_after_run_3(task: RunTask) -> RunResult:
+    """Run every run normally; after run 3, make this worker die with SIGKILL as it takes its next run."""
+    if task.plan.run_id == DOOMED:
+        import pebble.pool.process
+
+        pebble.pool.process.task_transaction = _dying_transaction  # type: ignore[assignment]  # this worker's next take
+    return execute_run(task)

@@ -22,9 +22,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from faulty import die_mid_message_on_run_3, die_on_run_3, die_sending_run_3
+from faulty import die_mid_message_on_run_3, die_on_run_3, die_sending_run_3, die_taking_the_run_after_run_3
 from worlds import DETERMINISTIC, SWEEP, TIMING, write
 
+from pacsim.experiments.errors import ExecutorError
 from pacsim.experiments.executors import open_backend
 from pacsim.experiments.results import PART_SUFFIX, RunFolder
 from pacsim.experiments.spec import load_experiment
@@ -150,18 +151,22 @@ def test_a_run_whose_worker_dies_twice_fails_alone(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fn", [die_sending_run_3, die_mid_message_on_run_3], ids=["as it pickles", "mid-message"])
-def test_a_worker_that_dies_holding_the_pools_channel_costs_a_new_pool_not_the_sweep(tmp_path: Path, fn: Callable[..., Any]) -> None:
+def test_a_worker_that_dies_holding_the_pools_channel_costs_a_new_pool_not_the_sweep(
+    tmp_path: Path, fn: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A worker killed as it sends a result dies holding the lock on the pipe all of a pool's workers share.
 
     Every other worker would then wait pebble's lock timeout (a minute) at its next send
     and die, and so would every worker started after it; killed mid-message, it also leaves
     the driver's reader waiting for bytes that never come. The driver replaces the pool
     instead: the runs in flight start again on the new one, recorded as such, and only the
-    run that kills its worker every time fails.
+    run that kills its worker every time fails. These replacements follow a lost worker, so
+    the runs' retries bound them, not the executor's restarts: none is left here.
     """
     spec = load_experiment(write(tmp_path, SWEEP))
     from pacsim.experiments import sweep as sweep_module
 
+    monkeypatch.setattr(sweep_module, "MAX_RESTARTS", 0)
     t0 = time.monotonic()
     with open_backend("local", 2) as backend:
         first = backend.executor
@@ -179,6 +184,44 @@ def test_a_worker_that_dies_holding_the_pools_channel_costs_a_new_pool_not_the_s
     assert all(lost == STUCK_CHANNEL for r in others for lost in r.lost)
     assert all(r.attempts == len(r.lost) + 1 for r in others)
     assert elapsed < TIMEOUT_S  # no worker waited out pebble's lock timeout
+
+
+def test_a_worker_that_dies_taking_a_run_costs_a_new_pool_not_a_minute(tmp_path: Path) -> None:
+    """A worker killed as it takes a run holds the channel's lock, and pebble fails no run for it.
+
+    The run it took was never acknowledged, so pebble finds no run of the dead worker's and
+    no future fails; the driver would wait until the other worker, unable to send its
+    result, died of pebble's lock timeout a minute later, and that run would then use its
+    retry. The driver asks whether the pool is stuck whenever no run has finished for
+    STUCK_PROBE_S, and replaces it: every run ends ok, none uses a retry.
+    """
+    spec = load_experiment(write(tmp_path, SWEEP))
+    from pacsim.experiments import sweep as sweep_module
+
+    t0 = time.monotonic()
+    with open_backend("local", 2) as backend:
+        first = backend.executor
+        tasks = [sweep_module.make_task(spec, p) for p in sweep_module.plan_runs(spec)[:8]]
+        results = list(sweep_module.stream(backend, tasks, 4, fn=die_taking_the_run_after_run_3))
+        replaced = backend.executor is not first
+    elapsed = time.monotonic() - t0
+    assert sorted(r.run_id for r in results) == list(range(8))
+    assert all(r.status == "ok" for r in results), [(r.run_id, r.error, r.lost) for r in results]
+    assert replaced
+    assert all(lost == STUCK_CHANNEL for r in results for lost in r.lost)
+    assert all(r.attempts == len(r.lost) + 1 for r in results)
+    assert elapsed < TIMEOUT_S  # no worker waited out pebble's lock timeout
+
+
+def test_a_stuck_pool_found_with_no_lost_worker_counts_against_the_restarts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing but the restarts bounds the replacements the probe makes, so with none left the sweep stops, in one line."""
+    spec = load_experiment(write(tmp_path, SWEEP))
+    from pacsim.experiments import sweep as sweep_module
+
+    monkeypatch.setattr(sweep_module, "MAX_RESTARTS", 0)
+    tasks = [sweep_module.make_task(spec, p) for p in sweep_module.plan_runs(spec)[:8]]
+    with open_backend("local", 2) as backend, pytest.raises(ExecutorError, match=r"channel locked.*--resume"):
+        list(sweep_module.stream(backend, tasks, 4, fn=die_taking_the_run_after_run_3))
 
 
 #: A driver that keeps both workers of a local pool busy for a minute, says so, and waits.
