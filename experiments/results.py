@@ -276,9 +276,15 @@ class RunFolder:
         parts = []
         for path in files:
             with pq.ParquetFile(path) as part_file:  # as consolidation reads them; see _read_part
-                parts.append(part_file.read(use_threads=False))
-        schema = pa.unify_schemas([p.schema.remove_metadata() for p in parts], promote_options="permissive")
+                held = part_file.schema_arrow.names
+                wanted = held if columns is None else [c for c in columns if c in held]
+                # Without the parts' own metadata, as in the consolidated table.
+                parts.append(part_file.read(columns=wanted, use_threads=False).replace_schema_metadata(None))
+        schema = pa.unify_schemas([p.schema for p in parts], promote_options="permissive")
         if columns is not None:
+            absent = [c for c in columns if c not in schema.names]
+            if absent:
+                raise ValueError(f"no part of table '{table}' has the column(s) {', '.join(map(repr, absent))}")
             schema = pa.schema([schema.field(c) for c in columns])
         return pa.concat_tables([_conform(p, schema) for p in parts]).to_pandas()
 

@@ -154,6 +154,28 @@ def test_a_table_read_from_its_parts_is_the_consolidated_table(empties: tuple[Pa
     pd.testing.assert_frame_equal(folder.read(table, columns=columns, from_parts=True), chosen, check_exact=True)
 
 
+def test_parts_of_different_schemas_read_as_their_consolidated_table(tmp_path: Path) -> None:
+    """Parts whose types differ, that lack a column or hold only nulls in it, read from the parts as consolidation writes them."""
+    folder = RunFolder(tmp_path)
+    (folder.parts / "t").mkdir(parents=True)
+    parts = [
+        pa.Table.from_pandas(pd.DataFrame({"run_id": [0], "x": [7.0], "y": ["b"]}, index=[9])),  # with pandas' metadata
+        pa.table({"run_id": pa.array([1, 1], pa.int64()), "x": pa.array([1, 2], pa.int32())}),
+        pa.table({"run_id": pa.array([2], pa.int64()), "x": pa.array([1.5], pa.float64()), "y": pa.array(["a"])}),
+        pa.table({"run_id": pa.array([3], pa.int64()), "y": pa.array([None], pa.null())}),
+    ]
+    for i, part in enumerate(parts):
+        pq.write_table(part, folder.parts / "t" / f"run-{i:07d}{PART_SUFFIX}")
+    from_parts = folder.read("t", from_parts=True)
+    chosen = folder.read("t", columns=["y", "run_id"], from_parts=True)
+    with pytest.raises(ValueError, match="'absent'"):
+        folder.read("t", columns=["absent"], from_parts=True)
+    folder.consolidate(csv=False)
+    pd.testing.assert_frame_equal(from_parts, folder.read("t"), check_exact=True)
+    pd.testing.assert_frame_equal(chosen, folder.read("t", columns=["y", "run_id"]), check_exact=True)
+    assert from_parts["x"].dtype == "float64" and from_parts["run_id"].tolist() == [0, 1, 1, 2, 3]
+
+
 def test_a_glob_over_the_run_folder_finds_each_table_once(empties: tuple[Path, dict[str, pa.Schema]]) -> None:
     """DuckDB's recursive glob (which enters hidden folders), Python's and pyarrow's each find one file per table."""
     out, _ = empties
