@@ -150,6 +150,26 @@ def test_a_run_whose_worker_dies_twice_fails_alone(tmp_path: Path) -> None:
     assert all(by_id[i].status == "ok" and by_id[i].attempts == 1 for i in (0, 1, 2, 4, 5))
 
 
+def _eight_runs(tmp_path: Path) -> list[Any]:
+    """The first eight runs of the miniature sweep, as tasks."""
+    from pacsim.experiments import sweep as sweep_module
+
+    spec = load_experiment(write(tmp_path, SWEEP))
+    return [sweep_module.make_task(spec, p) for p in sweep_module.plan_runs(spec)[:8]]
+
+
+def _stream_on_two_workers(tasks: list[Any], fn: Callable[..., Any]) -> tuple[list[Any], bool, float]:
+    """Stream ``tasks`` through ``fn`` on a local pool of two: (results, whether the pool was replaced, seconds taken)."""
+    from pacsim.experiments import sweep as sweep_module
+
+    t0 = time.monotonic()
+    with open_backend("local", 2) as backend:
+        first = backend.executor
+        results = list(sweep_module.stream(backend, tasks, 4, fn=fn))
+        replaced = backend.executor is not first
+    return results, replaced, time.monotonic() - t0
+
+
 @pytest.mark.parametrize("fn", [die_sending_run_3, die_mid_message_on_run_3], ids=["as it pickles", "mid-message"])
 def test_a_worker_that_dies_holding_the_pools_channel_costs_a_new_pool_not_the_sweep(
     tmp_path: Path, fn: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
@@ -163,17 +183,10 @@ def test_a_worker_that_dies_holding_the_pools_channel_costs_a_new_pool_not_the_s
     run that kills its worker every time fails. These replacements follow a lost worker, so
     the runs' retries bound them, not the executor's restarts: none is left here.
     """
-    spec = load_experiment(write(tmp_path, SWEEP))
     from pacsim.experiments import sweep as sweep_module
 
     monkeypatch.setattr(sweep_module, "MAX_RESTARTS", 0)
-    t0 = time.monotonic()
-    with open_backend("local", 2) as backend:
-        first = backend.executor
-        tasks = [sweep_module.make_task(spec, p) for p in sweep_module.plan_runs(spec)[:8]]
-        results = list(sweep_module.stream(backend, tasks, 4, fn=fn))
-        replaced = backend.executor is not first
-    elapsed = time.monotonic() - t0
+    results, replaced, elapsed = _stream_on_two_workers(_eight_runs(tmp_path), fn)
     by_id = {r.run_id: r for r in results}
     assert sorted(by_id) == list(range(8))
     assert by_id[3].status == "failed" and by_id[3].attempts == 2 and "ProcessExpired" in by_id[3].error
@@ -195,16 +208,7 @@ def test_a_worker_that_dies_taking_a_run_costs_a_new_pool_not_a_minute(tmp_path:
     retry. The driver asks whether the pool is stuck whenever no run has finished for
     STUCK_PROBE_S, and replaces it: every run ends ok, none uses a retry.
     """
-    spec = load_experiment(write(tmp_path, SWEEP))
-    from pacsim.experiments import sweep as sweep_module
-
-    t0 = time.monotonic()
-    with open_backend("local", 2) as backend:
-        first = backend.executor
-        tasks = [sweep_module.make_task(spec, p) for p in sweep_module.plan_runs(spec)[:8]]
-        results = list(sweep_module.stream(backend, tasks, 4, fn=die_taking_the_run_after_run_3))
-        replaced = backend.executor is not first
-    elapsed = time.monotonic() - t0
+    results, replaced, elapsed = _stream_on_two_workers(_eight_runs(tmp_path), die_taking_the_run_after_run_3)
     assert sorted(r.run_id for r in results) == list(range(8))
     assert all(r.status == "ok" for r in results), [(r.run_id, r.error, r.lost) for r in results]
     assert replaced
@@ -215,13 +219,11 @@ def test_a_worker_that_dies_taking_a_run_costs_a_new_pool_not_a_minute(tmp_path:
 
 def test_a_stuck_pool_found_with_no_lost_worker_counts_against_the_restarts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing but the restarts bounds the replacements the probe makes, so with none left the sweep stops, in one line."""
-    spec = load_experiment(write(tmp_path, SWEEP))
     from pacsim.experiments import sweep as sweep_module
 
     monkeypatch.setattr(sweep_module, "MAX_RESTARTS", 0)
-    tasks = [sweep_module.make_task(spec, p) for p in sweep_module.plan_runs(spec)[:8]]
-    with open_backend("local", 2) as backend, pytest.raises(ExecutorError, match=r"channel locked.*--resume"):
-        list(sweep_module.stream(backend, tasks, 4, fn=die_taking_the_run_after_run_3))
+    with pytest.raises(ExecutorError, match=r"channel locked.*--resume"):
+        _stream_on_two_workers(_eight_runs(tmp_path), die_taking_the_run_after_run_3)
 
 
 #: A driver that keeps both workers of a local pool busy for a minute, says so, and waits.
