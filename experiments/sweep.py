@@ -186,14 +186,14 @@ def stream(
             if not pending:
                 return
             done, _ = wait(pending, timeout=STUCK_PROBE_S if backend.stuck else None, return_when=FIRST_COMPLETED)
-            probed = not done and is_stuck()
-            died = False
+            stuck_when_idle = not done and is_stuck()
+            stuck_after_loss = False
             for future in sorted(done, key=lambda f: pending[f][0].plan.run_id):
                 task, lost, deaths = pending.pop(future)
                 try:
                     result = future.result()
                 except WORKER_LOST as exc:
-                    died = died or is_stuck()
+                    stuck_after_loss = stuck_after_loss or is_stuck()
                     if deaths < retries:
                         again.append((task, [*lost, _describe(exc)], deaths + 1))
                         continue
@@ -202,7 +202,7 @@ def stream(
                     result = _lost_result(task, exc)
                 result.attempts, result.lost = len(lost) + 1, lost
                 yield result
-            if died or probed:
+            if stuck_after_loss or stuck_when_idle:
                 # The rest start again on the new executor; a run that finished meanwhile cannot be
                 # cancelled, and its result is read at the next wait.
                 for future in list(pending):
@@ -210,7 +210,7 @@ def stream(
                     if future.cancel():
                         task, lost, deaths = pending.pop(future)
                         again.append((task, [*lost, STUCK_CHANNEL] if running else lost, deaths))
-                replace("a dead worker left its channel locked", counted=not died)
+                replace("a dead worker left its channel locked", counted=not stuck_after_loss)
     finally:
         for future in pending:
             future.cancel()
