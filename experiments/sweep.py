@@ -37,7 +37,7 @@ from pacsim.experiments.results import OUTCOMES, RUNS, FolderKind, RunFolder, Ru
 from pacsim.experiments.runner import simulate
 from pacsim.experiments.store import parquet_bytes
 from pacsim.model.params import Params
-from pacsim.model.schemas import run_schemas, sweep_schemas, to_arrow, with_run_id
+from pacsim.model.schemas import row_to_arrow, run_schemas, sweep_schemas, to_arrow, with_run_id
 
 
 @dataclass(frozen=True)
@@ -228,7 +228,7 @@ def _schemas(spec: ExperimentSpec, task: RunTask, result: RunResult) -> dict[str
     return sweep_schemas({path: flat.get(path, task.plan.point[path]) for path in spec.varied}, result.outcomes)
 
 
-def _runs_row(spec: ExperimentSpec, task: RunTask, result: RunResult) -> pa.Table:
+def _runs_row(spec: ExperimentSpec, task: RunTask, result: RunResult, schema: pa.Schema) -> pa.Table:
     plan = task.plan
     row: dict[str, Any] = {
         "run_id": plan.run_id,
@@ -250,10 +250,10 @@ def _runs_row(spec: ExperimentSpec, task: RunTask, result: RunResult) -> pa.Tabl
             "worker": result.worker,
         }
     )
-    return to_arrow(RUNS, pd.DataFrame([row]), _schemas(spec, task, result)[RUNS])
+    return row_to_arrow(RUNS, row, schema)
 
 
-def _outcomes_row(spec: ExperimentSpec, task: RunTask, result: RunResult) -> pa.Table:
+def _outcomes_row(spec: ExperimentSpec, task: RunTask, result: RunResult, schema: pa.Schema) -> pa.Table:
     plan = task.plan
     row: dict[str, Any] = {
         "run_id": plan.run_id,
@@ -264,7 +264,7 @@ def _outcomes_row(spec: ExperimentSpec, task: RunTask, result: RunResult) -> pa.
     }
     row.update({path: plan.point[path] for path in spec.varied if path != "scenario"})
     row.update(result.outcomes)
-    return to_arrow(OUTCOMES, pd.DataFrame([row]), _schemas(spec, task, result)[OUTCOMES])
+    return row_to_arrow(OUTCOMES, row, schema)
 
 
 def make_task(spec: ExperimentSpec, plan: RunPlan) -> RunTask:
@@ -420,20 +420,26 @@ def _drive(
     }
     ok = failed = 0
     skipped = len(plans) - len(todo)
-    tasks = {p.run_id: p for p in todo}
+    # The tasks submitted and not yet stored: what the driver needs to store a result.
+    tasks: dict[int, RunTask] = {}
+
+    def made(plan: RunPlan) -> RunTask:
+        tasks[plan.run_id] = make_task(spec, plan)
+        return tasks[plan.run_id]
+
     in_flight = max_in_flight or max(2, 2 * max(backend.workers, 1))
     bar = tqdm(total=len(plans), initial=skipped, desc=spec.name, unit="run", disable=None if progress else True, dynamic_ncols=True)
     try:
         folder.write_experiment(spec.text)
         folder.write_manifest(manifest)
-        task_iter = (make_task(spec, p) for p in todo)
-        for result in stream(backend, task_iter, in_flight):
-            task = make_task(spec, tasks.pop(result.run_id))
+        for result in stream(backend, (made(plan) for plan in todo), in_flight):
+            task = tasks.pop(result.run_id)
+            schemas = _schemas(spec, task, result)
             folder.write_run(
                 result.run_id,
                 result.parts,
-                _runs_row(spec, task, result),
-                _outcomes_row(spec, task, result) if result.status == RunStatus.OK else None,
+                _runs_row(spec, task, result, schemas[RUNS]),
+                _outcomes_row(spec, task, result, schemas[OUTCOMES]) if result.status == RunStatus.OK else None,
             )
             ok += result.status == RunStatus.OK
             failed += result.status == RunStatus.FAILED

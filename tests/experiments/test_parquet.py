@@ -8,6 +8,7 @@ table once; progress bars draw only on a terminal; files get the umask's mode.
 from __future__ import annotations
 
 import io
+import math
 import os
 import shutil
 import sys
@@ -20,6 +21,8 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from worlds import TINY, mini_params, write
 
 from pacsim.experiments import results
@@ -30,7 +33,7 @@ from pacsim.experiments.runner import run_scenario, simulate
 from pacsim.experiments.spec import load_experiment
 from pacsim.experiments.store import atomic_write_bytes, atomic_write_parquet
 from pacsim.experiments.sweep import run_sweep
-from pacsim.model.schemas import run_schemas, sweep_schemas, with_run_id
+from pacsim.model.schemas import row_to_arrow, run_schemas, sweep_schemas, to_arrow, with_run_id
 
 PER_RUN = ("steps", "legislators", "votes", "bills", "races", "spending", "events")
 
@@ -196,6 +199,43 @@ def test_none_is_null_and_times_are_timestamps(empties: tuple[Path, dict[str, pa
     runs = folder.read("runs")
     assert runs["error"].isna().all()
     assert str(runs["started"].dtype) == "datetime64[us, UTC]" and (runs["finished"] >= runs["started"]).all()
+
+
+_STAMPS = st.sampled_from(["2026-12-02T06:55:49+00:00", "2026-12-02T07:55:49+01:00", "2026-12-02T06:55:49", ""])
+_TEXT = st.sampled_from(["", "ValueError: no", "Traceback (most recent call last): ..."])
+_FLOAT = st.one_of(st.sampled_from([math.nan, None, -math.inf, -0.0]), st.floats())
+
+
+@given(
+    varied=st.one_of(st.floats(allow_nan=False), st.integers(-(2**62), 2**62), st.booleans(), st.lists(st.sampled_from(["a", "b"]))),
+    error=_TEXT,
+    traceback=_TEXT,
+    started=_STAMPS,
+    finished=_STAMPS,
+    outcome=_FLOAT,
+)
+@settings(max_examples=60, deadline=None)
+def test_a_sweep_row_is_stored_as_its_one_row_frame_would_be(
+    varied: object, error: str, traceback: str, started: str, finished: str, outcome: float | None
+) -> None:
+    """The driver's row without pandas is the table of its one-row frame: "" is null where declared, NaN is null, times are UTC."""
+    schemas = sweep_schemas({"p": varied}, ["capture_index"])
+    head = {"run_id": 4, "point_id": 1, "replicate": 0, "seed": 7, "scenario": "default", "p": varied}
+    runs = head | {"status": "ok", "error": error, "traceback": traceback, "attempts": 2}
+    runs |= {"started": started, "finished": finished, "duration_s": outcome, "worker": ""}
+    for table, row in (("runs", runs), ("outcomes", head | {"capture_index": outcome})):
+        expected = to_arrow(table, pd.DataFrame([row]), schemas[table])
+        assert row_to_arrow(table, row, schemas[table]).equals(expected)
+
+
+def test_a_sweep_row_must_have_its_declared_columns() -> None:
+    """A row with a column its schema lacks, or without one it declares, is refused as the frame would be."""
+    schema = sweep_schemas({}, ["capture_index"])["outcomes"]
+    row = {"run_id": 4, "point_id": 1, "replicate": 0, "seed": 7, "scenario": "default", "capture_index": 0.5}
+    with pytest.raises(ValueError, match="undeclared \\['extra'\\]"):
+        row_to_arrow("outcomes", row | {"extra": 1.0}, schema)
+    with pytest.raises(ValueError, match="missing \\['capture_index'\\]"):
+        row_to_arrow("outcomes", {k: v for k, v in row.items() if k != "capture_index"}, schema)
 
 
 def test_an_empty_run_table_is_typed(tmp_path: Path) -> None:
