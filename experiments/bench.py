@@ -525,7 +525,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"{'measure':<{width}}  {'value':>14}  {'ratio':>8}  {'goal':<13} ratio is")
     for name, value, ratio, what in rows:
         print(f"{name:<{width}}  {value:>14}  {ratio:>8.2f}  {verdict(name, ratio):<13} {what}")
-    print(f"load average (1 min) {results['load_before']:.2f} before, {results['load_after']:.2f} after, on {_cpus()} CPUs")
+    print(
+        f"load average (1 min) {results['load_before']:.2f} before, {results['load_after']:.2f} after, "
+        f"on {_cpus()} CPUs ({results['provenance']['processor'] or 'processor not named'})"
+    )
     results["table"] = [{"measure": n, "value": v, "ratio": q, "goal": verdict(n, q), "ratio_is": w} for n, v, q, w in rows]
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     return 0

@@ -13,6 +13,8 @@ from typing import Any
 
 PACKAGES = ("mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow", "pydantic", "SALib", "dask", "distributed", "solara", "statsmodels")
 REPO = Path(__file__).resolve().parent.parent
+#: Where Linux names the CPU.
+CPUINFO = Path("/proc/cpuinfo")
 
 
 def now() -> str:
@@ -48,8 +50,24 @@ def git_state() -> dict[str, Any]:
     return {"git_commit": commit or "unknown", "git_dirty": bool(status) if status is not None else None}
 
 
+def processor() -> str:
+    """The CPU's model name (Linux's ``/proc/cpuinfo``; elsewhere what :func:`platform.processor` says, perhaps "").
+
+    Timings are read against it: the same code ran twice as fast on one kind of machine as on
+    another.
+    """
+    try:
+        for line in CPUINFO.read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                return value.strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
 def environment() -> dict[str, Any]:
-    """Python, package versions and operating system."""
+    """Python, package versions, operating system and processor."""
     versions = {}
     for name in PACKAGES:
         try:
@@ -59,6 +77,7 @@ def environment() -> dict[str, Any]:
     return {
         "python": sys.version.split()[0],
         "platform": platform.platform(),
+        "processor": processor(),
         "packages": versions,
     }
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pacsim.experiments import bench
+from pacsim.experiments import bench, provenance
 from pacsim.experiments.bench import _rows, median_pair, median_run, verdict
 from pacsim.experiments.cli import main
 
@@ -103,4 +103,19 @@ def test_the_benchmarks_file_says_which_code_it_measured(
     assert made["pacsim_version"] == importlib.metadata.version("pacsim")
     assert {"numpy", "mesa"} <= set(made["packages"]) and made["cpus"] >= 1
     assert made["started"] <= made["finished"]
+    assert made["processor"] == provenance.processor() and f"({made['processor'] or 'processor not named'})" in printed.splitlines()[-1]
     assert [row["measure"] for row in written["table"]] == [line.split("  ")[0] for line in printed.splitlines()[1:-1]]
+
+
+def test_the_processor_is_named_as_linux_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The provenance names the CPU by its first ``model name`` line, and falls back to the platform module without one."""
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 9R45\nflags\t\t: fpu\n\nmodel name\t: other\n")
+    monkeypatch.setattr(provenance, "CPUINFO", cpuinfo)
+    monkeypatch.setattr(provenance.platform, "processor", lambda: "fallback")
+    assert provenance.processor() == "AMD EPYC 9R45"
+    assert provenance.environment()["processor"] == "AMD EPYC 9R45"
+    cpuinfo.write_text("processor\t: 0\nmodel\t\t: 2\n")
+    assert provenance.processor() == "fallback"
+    monkeypatch.setattr(provenance, "CPUINFO", tmp_path / "absent")
+    assert provenance.processor() == "fallback"
