@@ -46,6 +46,10 @@ SHUTDOWN_TIMEOUT_S = 30.0
 #: A live worker holds it only while it takes a run or writes a result into a pipe the driver is
 #: reading, milliseconds even for tables of many megabytes.
 CHANNEL_GRACE_S = 5.0
+#: Seconds a run must stay orphaned (acknowledged by a worker its pool no longer has) before the
+#: driver calls it lost. pebble fails a dead worker's run in the step in which it lets the worker
+#: go, so a run is seen that way for microseconds in the normal course.
+ORPHAN_GRACE_S = 1.0
 
 
 @dataclass
@@ -59,6 +63,8 @@ class Backend:
     restart: Callable[[], Executor] | None = None
     #: Whether the executor can no longer deliver runs after one of its workers died (None: it always can).
     stuck: Callable[[], bool] | None = None
+    #: Futures of runs whose worker died and which the executor will never complete (None: it completes every one).
+    orphaned: Callable[[], set[Future]] | None = None
 
 
 def default_workers() -> int:
@@ -335,6 +341,38 @@ class LocalPool(Executor):
         except (OSError, ValueError, AttributeError):
             return False
 
+    def orphaned(self, grace_s: float = ORPHAN_GRACE_S) -> set[Future]:
+        """Futures of runs whose worker died as it took them, which pebble will never complete.
+
+        pebble learns which worker runs a task from the acknowledgement the worker sends as it
+        takes the task, and fails a dead worker's task when it finds the worker dead. A worker
+        that dies just after sending its acknowledgement can be found dead before the
+        acknowledgement is read. pebble then finds no task of the dead worker's, and afterwards
+        records the task as running on a worker it no longer has: the task's future never
+        completes (pebble 5.2.3). A task counts as orphaned when a worker the pool no longer has
+        acknowledged it and it is still so ``grace_s`` later. A pool laid out otherwise than
+        pebble 5.1.3-5.2.3 is taken to have none.
+        """
+
+        def candidates() -> set[Future]:
+            manager = getattr(self._pool, "_pool_manager", None)
+            tasks = getattr(getattr(manager, "task_manager", None), "tasks", None)
+            workers = getattr(getattr(manager, "worker_manager", None), "workers", None)
+            if not isinstance(tasks, dict) or not isinstance(workers, dict):
+                return set()
+            found = set()
+            for task in list(tasks.values()):  # pebble's threads change the table: take it whole first
+                worker, future = getattr(task, "worker_id", None), getattr(task, "future", None)
+                if worker and worker not in workers and isinstance(future, Future) and not future.done():
+                    found.add(future)
+            return found
+
+        first = candidates()
+        if not first:
+            return first
+        time.sleep(grace_s)
+        return first & candidates()
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop the workers: let them finish (``cancel_futures`` False) or stop them now, waiting at most SHUTDOWN_TIMEOUT_S."""
         if cancel_futures:
@@ -386,7 +424,9 @@ def open_backend(kind: str = "local", workers: int | None = None, scheduler: str
             return pools[-1]
 
         try:
-            yield Backend(pools[0], "local", n, restart=restart, stuck=lambda: pools[-1].channel_stuck())
+            yield Backend(
+                pools[0], "local", n, restart=restart, stuck=lambda: pools[-1].channel_stuck(), orphaned=lambda: pools[-1].orphaned()
+            )
         finally:
             pools[-1].shutdown(wait=True, cancel_futures=True)
         return

@@ -114,6 +114,16 @@ STUCK_CHANNEL = "pool replaced: a dead worker left its channel locked"
 #: Seconds with no run finishing after which the driver asks whether the executor is stuck. A worker
 #: that dies as it takes a run fails no future, so nothing else would make the driver ask.
 STUCK_PROBE_S = 5.0
+#: How a run ended whose worker died as it took the run, where the executor never reported the death.
+ORPHANED = "its worker died as it took the run, and the pool never reported the run"
+
+
+class OrphanedRunError(Exception):
+    """A run in flight whose worker died and whose executor will never complete its future (``Backend.orphaned``)."""
+
+
+#: How a run ends whose worker died: reported by the executor, or found orphaned.
+LOST_RUN: tuple[type[BaseException], ...] = (*WORKER_LOST, OrphanedRunError)
 
 
 def _describe(exc: BaseException) -> str:
@@ -127,8 +137,9 @@ def stream(
 ) -> Iterator[RunResult]:
     """Submit ``tasks`` keeping at most ``max_in_flight`` running, and yield each result as it completes.
 
-    A run whose worker died (:data:`WORKER_LOST`) is started again, up to ``retries`` times,
-    and then yielded as failed; any other exception of its future is yielded as a failed
+    A run whose worker died (:data:`WORKER_LOST`, or a run the executor will never complete
+    because its worker died unreported: ``backend.orphaned``, asked after every wait) is
+    started again, up to ``retries`` times, and then yielded as failed; any other exception of its future is yielded as a failed
     result at once. An executor that refuses new runs (a broken pool) is replaced through
     ``backend.restart`` (at most :data:`MAX_RESTARTS` times) and the runs it lost go to the
     new one; without a restart, the sweep stops with :class:`ExecutorError`. An executor that
@@ -185,14 +196,20 @@ def stream(
                 submit(task, [], 0)
             if not pending:
                 return
-            done, _ = wait(pending, timeout=STUCK_PROBE_S if backend.stuck else None, return_when=FIRST_COMPLETED)
-            stuck_when_idle = not done and is_stuck()
+            probing = backend.stuck is not None or backend.orphaned is not None
+            done, _ = wait(pending, timeout=STUCK_PROBE_S if probing else None, return_when=FIRST_COMPLETED)
+            # Runs whose workers died where the executor will never say so count as lost workers' runs.
+            orphans = (backend.orphaned() & pending.keys()) - done if backend.orphaned is not None else set()
+            stuck_when_idle = not done and not orphans and is_stuck()
             stuck_after_loss = False
-            for future in sorted(done, key=lambda f: pending[f][0].plan.run_id):
+            for future in sorted(done | orphans, key=lambda f: pending[f][0].plan.run_id):
                 task, lost, deaths = pending.pop(future)
                 try:
+                    if future in orphans:
+                        future.cancel()  # so that the executor forgets it
+                        raise OrphanedRunError(ORPHANED)
                     result = future.result()
-                except WORKER_LOST as exc:
+                except LOST_RUN as exc:
                     stuck_after_loss = stuck_after_loss or is_stuck()
                     if deaths < retries:
                         again.append((task, [*lost, _describe(exc)], deaths + 1))

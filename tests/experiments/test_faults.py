@@ -17,19 +17,20 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from faulty import die_mid_message_on_run_3, die_on_run_3, die_sending_run_3, die_taking_the_run_after_run_3
+from faulty import DOOMED, die_mid_message_on_run_3, die_on_run_3, die_sending_run_3, die_taking_the_run_after_run_3
 from worlds import DETERMINISTIC, SWEEP, TIMING, write
 
 from pacsim.experiments.errors import ExecutorError
 from pacsim.experiments.executors import open_backend
 from pacsim.experiments.results import PART_SUFFIX, RunFolder
 from pacsim.experiments.spec import load_experiment
-from pacsim.experiments.sweep import STUCK_CHANNEL, run_sweep
+from pacsim.experiments.sweep import ORPHANED, STUCK_CHANNEL, run_sweep
 
 #: Runs-table columns that say how a run was scheduled rather than what it computed.
 SCHEDULING = [*TIMING, "attempts"]
@@ -215,6 +216,112 @@ def test_a_worker_that_dies_taking_a_run_costs_a_new_pool_not_a_minute(tmp_path:
     assert all(lost == STUCK_CHANNEL for r in results for lost in r.lost)
     assert all(r.attempts == len(r.lost) + 1 for r in results)
     assert elapsed < TIMEOUT_S  # no worker waited out pebble's lock timeout
+
+
+#: Seconds by which the driver reads run 3's acknowledgement late: pebble's pool manager looks for dead workers every 0.1 s.
+LATE_ACK_S = 1.0
+
+
+def _read_run_3s_acknowledgement_late(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Have this driver apply each acknowledgement of run 3 LATE_ACK_S after it arrives, without holding up other messages."""
+    from pebble.pool.process import TaskManager
+
+    original = TaskManager.task_start
+
+    def late(manager: Any, task_id: int, worker_id: int | None) -> None:
+        task = manager.tasks.get(task_id)
+        if task is not None and task.payload.args[0].plan.run_id == DOOMED:
+            threading.Timer(LATE_ACK_S, original, (manager, task_id, worker_id)).start()
+            return
+        original(manager, task_id, worker_id)
+
+    monkeypatch.setattr(TaskManager, "task_start", late)
+
+
+def test_a_run_whose_worker_dies_before_the_pool_reads_that_it_took_it_is_lost_not_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that dies just after acknowledging a run can be found dead before the acknowledgement is read.
+
+    pebble then finds no run of the dead worker's to fail, and afterwards records the run as
+    running on a worker it no longer has: the run's future never completes, and the sweep
+    would wait for ever. The driver counts such a run as a lost worker's. Here run 3 kills its
+    worker as it starts and its acknowledgement is read a second late; with no retries it
+    fails at once, and every other run finishes on the first pool.
+    """
+    from pacsim.experiments import sweep as sweep_module
+
+    _read_run_3s_acknowledgement_late(monkeypatch)
+    tasks, results, replaced, left = _eight_runs(tmp_path), [], [], []
+
+    def drive() -> None:
+        with open_backend("local", 2) as backend:
+            first = backend.executor
+            results.extend(sweep_module.stream(backend, tasks, 4, fn=die_on_run_3, retries=0))
+            replaced.append(backend.executor is not first)
+            left.append(backend.orphaned() if backend.orphaned else None)
+
+    driver = threading.Thread(target=drive, daemon=True)
+    driver.start()
+    driver.join(TIMEOUT_S)
+    assert not driver.is_alive(), f"the sweep waited for a run whose worker had died ({len(results)} of 8 runs back)"
+    by_id = {r.run_id: r for r in results}
+    assert sorted(by_id) == list(range(8))
+    assert by_id[3].status == "failed" and by_id[3].error == f"OrphanedRunError: {ORPHANED}" and by_id[3].attempts == 1
+    assert all(by_id[i].status == "ok" and by_id[i].attempts == 1 for i in (0, 1, 2, 4, 5, 6, 7))
+    assert replaced == [False]
+    assert left == [set()]  # the pool forgot the run it would never complete
+
+
+def test_an_orphaned_run_uses_its_retries_as_a_lost_workers_run_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run its executor reports orphaned is started again up to its retries, then fails; the rest finish, on the same executor.
+
+    The executor here is threads whose runs 3 and 7 never finish, and which reports every
+    such run it is running as orphaned, as a pool reports a run whose worker died
+    unreported. Run 3's is found as soon as other runs finish, and it goes again before the
+    last run has even started. A run alone in flight is found when nothing has finished for
+    STUCK_PROBE_S.
+    """
+    from pacsim.experiments import sweep as sweep_module
+    from pacsim.experiments.executors import Backend
+    from pacsim.experiments.results import RunStatus
+
+    monkeypatch.setattr(sweep_module, "STUCK_PROBE_S", 0.05)
+    release = threading.Event()
+    runs_of: dict[Future, int] = {}
+    never = (DOOMED, 7)
+
+    def run(task: Any) -> Any:
+        release.wait(TIMEOUT_S if task.plan.run_id in never else 0.05)
+        return sweep_module.RunResult(task.plan.run_id, RunStatus.OK, "", "", 0.0, "thread")
+
+    class Recording(ThreadPoolExecutor):
+        def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+            future = super().submit(fn, *args, **kwargs)
+            runs_of[future] = args[0].plan.run_id
+            return future
+
+    def orphaned() -> set[Future]:
+        return {f for f, run_id in list(runs_of.items()) if run_id in never and f.running()}
+
+    with Recording(8) as executor:
+        backend = Backend(executor, "threads", 8, orphaned=orphaned)
+        tasks = _eight_runs(tmp_path)
+        try:
+            results = list(sweep_module.stream(backend, tasks, 4, fn=run, retries=1))
+            alone = list(sweep_module.stream(backend, tasks[DOOMED : DOOMED + 1], 1, fn=run, retries=0))
+        finally:
+            release.set()
+    assert [(r.run_id, r.status, r.attempts, r.lost) for r in alone] == [(DOOMED, "failed", 1, [])]
+    by_id = {r.run_id: r for r in results}
+    assert sorted(by_id) == list(range(8))
+    lost = f"OrphanedRunError: {ORPHANED}"
+    for i in never:
+        assert (by_id[i].status, by_id[i].attempts, by_id[i].lost, by_id[i].error) == ("failed", 2, [lost], lost)
+    assert all(by_id[i].status == "ok" and by_id[i].attempts == 1 for i in range(8) if i not in never)
+    started = list(runs_of.values())
+    assert started.count(DOOMED) == 3 and started.count(7) == 2 and backend.executor is executor
+    assert started.index(DOOMED, started.index(DOOMED) + 1) < started.index(7)
 
 
 def test_a_stuck_pool_found_with_no_lost_worker_counts_against_the_restarts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
