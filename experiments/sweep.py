@@ -205,8 +205,8 @@ def stream(
             for future in sorted(done | orphans, key=lambda f: pending[f][0].plan.run_id):
                 task, lost, deaths = pending.pop(future)
                 try:
-                    if future in orphans:
-                        future.cancel()  # so that the executor forgets it
+                    # Cancelled, the executor forgets it; a run that finished meanwhile keeps its result.
+                    if future in orphans and future.cancel():
                         raise OrphanedRunError(ORPHANED)
                     result = future.result()
                 except LOST_RUN as exc:

@@ -253,7 +253,7 @@ def row_to_arrow(table: str, row: Mapping[str, Any], schema: pa.Schema) -> pa.Ta
     arrays = []
     for field in schema:
         value = row[field.name]
-        if value == "" and (field.name in EMPTY_IS_NULL.get(table, ()) or pa.types.is_timestamp(field.type)):
+        if isinstance(value, str) and value == "" and (field.name in EMPTY_IS_NULL.get(table, ()) or pa.types.is_timestamp(field.type)):
             value = None
         elif pa.types.is_timestamp(field.type) and value is not None:
             stamp = pd.Timestamp(value)
