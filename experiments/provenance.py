@@ -51,19 +51,22 @@ def git_state() -> dict[str, Any]:
 
 
 def processor() -> str:
-    """The CPU's model name (Linux's ``/proc/cpuinfo``; elsewhere what :func:`platform.processor` says, perhaps "").
+    """The CPU: its model name with family, model and stepping (Linux's ``/proc/cpuinfo``), else :func:`platform.processor`.
 
-    Timings are read against it: the same code ran twice as fast on one kind of machine as on
-    another.
+    Timings are read against it: the same code ran twice as fast on one machine as on another.
+    A virtual machine may show a bare vendor name ("AMD EPYC"); the family, model and stepping
+    still tell its generations apart.
     """
     try:
-        for line in CPUINFO.read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name":
-                return value.strip()
+        first = CPUINFO.read_text().split("\n\n", 1)[0]
     except OSError:
-        pass
-    return platform.processor()
+        return platform.processor()
+    fields = {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in first.splitlines())}
+    if "model name" not in fields:
+        return platform.processor()
+    names = (("cpu family", "family"), ("model", "model"), ("stepping", "stepping"))
+    known = [f"{name} {fields[key]}" for key, name in names if fields.get(key)]
+    return fields["model name"] + (f" ({', '.join(known)})" if known else "")
 
 
 def environment() -> dict[str, Any]:

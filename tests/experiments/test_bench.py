@@ -108,14 +108,20 @@ def test_the_benchmarks_file_says_which_code_it_measured(
 
 
 def test_the_processor_is_named_as_linux_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The provenance names the CPU by its first ``model name`` line, and falls back to the platform module without one."""
+    """The provenance names the first CPU of ``/proc/cpuinfo`` by its model name, family, model and stepping.
+
+    Without a model name it falls back to the platform module.
+    """
     cpuinfo = tmp_path / "cpuinfo"
-    cpuinfo.write_text("processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 9R45\nflags\t\t: fpu\n\nmodel name\t: other\n")
+    first = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 26\nmodel\t\t: 2\nmodel name\t: AMD EPYC\nstepping\t: 1\n"
+    cpuinfo.write_text(first + "\nprocessor\t: 1\ncpu family\t: 25\nmodel\t\t: 17\nmodel name\t: other\nstepping\t: 0\n")
     monkeypatch.setattr(provenance, "CPUINFO", cpuinfo)
     monkeypatch.setattr(provenance.platform, "processor", lambda: "fallback")
-    assert provenance.processor() == "AMD EPYC 9R45"
-    assert provenance.environment()["processor"] == "AMD EPYC 9R45"
-    cpuinfo.write_text("processor\t: 0\nmodel\t\t: 2\n")
+    assert provenance.processor() == "AMD EPYC (family 26, model 2, stepping 1)"
+    assert provenance.environment()["processor"] == "AMD EPYC (family 26, model 2, stepping 1)"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: Some CPU\n")
+    assert provenance.processor() == "Some CPU"
+    cpuinfo.write_text("processor\t: 0\nmodel\t\t: 2\n\nmodel name\t: a later CPU\n")
     assert provenance.processor() == "fallback"
     monkeypatch.setattr(provenance, "CPUINFO", tmp_path / "absent")
     assert provenance.processor() == "fallback"
