@@ -223,10 +223,22 @@ LATE_ACK_S = 1.0
 
 
 def _read_run_3s_acknowledgement_late(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Have this driver apply each acknowledgement of run 3 LATE_ACK_S after it arrives, without holding up other messages."""
-    from pebble.pool.process import TaskManager
+    """Have this driver apply each acknowledgement of run 3 LATE_ACK_S after it arrives, without holding up other messages.
+
+    pebble calls a pool broken ("All workers expired") when a worker dies while no run is
+    acknowledged at all, a different fault from the one tested here; so this driver also
+    looks at dead workers only while some run is acknowledged.
+    """
+    from pebble.pool.process import PoolManager, TaskManager
 
     original = TaskManager.task_start
+    update_workers = PoolManager.update_workers
+
+    def while_a_run_is_acknowledged(manager: Any) -> None:
+        if any(task.worker_id for task in list(manager.task_manager.tasks.values())):
+            update_workers(manager)
+
+    monkeypatch.setattr(PoolManager, "update_workers", while_a_run_is_acknowledged)
 
     def late(manager: Any, task_id: int, worker_id: int | None) -> None:
         task = manager.tasks.get(task_id)
@@ -259,7 +271,11 @@ def test_a_run_whose_worker_dies_before_the_pool_reads_that_it_took_it_is_lost_n
             first = backend.executor
             results.extend(sweep_module.stream(backend, tasks, 4, fn=die_on_run_3, retries=0))
             replaced.append(backend.executor is not first)
-            left.append(backend.orphaned() if backend.orphaned else None)
+            table = backend.executor._pool._pool_manager.task_manager.tasks  # type: ignore[attr-defined]
+            deadline = time.monotonic() + 2.0
+            while table and time.monotonic() < deadline:  # the cancelled run leaves pebble's table at its next look
+                time.sleep(0.05)
+            left.append(dict(table))
 
     driver = threading.Thread(target=drive, daemon=True)
     driver.start()
@@ -270,48 +286,96 @@ def test_a_run_whose_worker_dies_before_the_pool_reads_that_it_took_it_is_lost_n
     assert by_id[3].status == "failed" and by_id[3].error == f"OrphanedRunError: {ORPHANED}" and by_id[3].attempts == 1
     assert all(by_id[i].status == "ok" and by_id[i].attempts == 1 for i in (0, 1, 2, 4, 5, 6, 7))
     assert replaced == [False]
-    assert left == [set()]  # the pool forgot the run it would never complete
+    assert left == [{}]  # the pool forgot the run it would never complete
+
+
+def _pool_holding(tasks: dict[int, Any], workers: dict[int, Any]) -> Any:
+    """A LocalPool whose pebble pool is a stand-in holding these tasks and live workers (no process is started)."""
+    from types import SimpleNamespace
+
+    from pacsim.experiments.executors import LocalPool
+
+    pool = LocalPool.__new__(LocalPool)
+    manager = SimpleNamespace(task_manager=SimpleNamespace(tasks=tasks), worker_manager=SimpleNamespace(workers=workers))
+    pool._pool = SimpleNamespace(_pool_manager=manager)  # type: ignore[assignment]
+    return pool
+
+
+def test_a_run_is_orphaned_only_while_a_gone_worker_holds_it_for_the_whole_grace() -> None:
+    """A run is orphaned when a worker the pool no longer has acknowledged it, and still so after the grace.
+
+    Not when that lasts only a moment (pebble fails a dead worker's run as it lets it go), nor
+    when a live worker or none acknowledged it, nor when it is done.
+    """
+    from types import SimpleNamespace
+
+    lasting, passing, live, waiting, done = (Future() for _ in range(5))
+    done.set_result(None)
+    tasks = {
+        1: SimpleNamespace(worker_id=101, future=lasting),
+        2: SimpleNamespace(worker_id=102, future=passing),  # pebble fails it during the grace
+        3: SimpleNamespace(worker_id=200, future=live),
+        4: SimpleNamespace(worker_id=0, future=waiting),  # not acknowledged yet
+        5: SimpleNamespace(worker_id=103, future=done),
+    }
+    pool = _pool_holding(tasks, {200: object()})
+    threading.Timer(0.05, tasks.pop, (2,)).start()
+    assert pool.orphaned(grace_s=0.3) == {lasting}
+    tasks.pop(1)
+    t0 = time.monotonic()
+    assert pool.orphaned(grace_s=5.0) == set() and time.monotonic() - t0 < 1.0  # nothing to look at twice: no wait
+    assert _pool_holding({}, {}).orphaned() == set()
+    from pacsim.experiments.executors import LocalPool
+
+    other = LocalPool.__new__(LocalPool)
+    other._pool = SimpleNamespace()  # type: ignore[assignment]  # a pebble laid out otherwise
+    assert other.orphaned() == set()
 
 
 def test_an_orphaned_run_uses_its_retries_as_a_lost_workers_run_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A run its executor reports orphaned is started again up to its retries, then fails; the rest finish, on the same executor.
 
     The executor here is threads whose runs 3 and 7 never finish, and which reports every
-    such run it is running as orphaned, as a pool reports a run whose worker died
-    unreported. Run 3's is found as soon as other runs finish, and it goes again before the
-    last run has even started. A run alone in flight is found when nothing has finished for
-    STUCK_PROBE_S.
+    such run as orphaned, as a pool reports a run whose worker died unreported. Run 3's is
+    found as soon as other runs finish, and it goes again before the last run has even
+    started. A run alone in flight is found when nothing has finished for STUCK_PROBE_S.
     """
     from pacsim.experiments import sweep as sweep_module
     from pacsim.experiments.executors import Backend
     from pacsim.experiments.results import RunStatus
 
     monkeypatch.setattr(sweep_module, "STUCK_PROBE_S", 0.05)
-    release = threading.Event()
     runs_of: dict[Future, int] = {}
     never = (DOOMED, 7)
 
     def run(task: Any) -> Any:
-        release.wait(TIMEOUT_S if task.plan.run_id in never else 0.05)
+        time.sleep(0.05)
         return sweep_module.RunResult(task.plan.run_id, RunStatus.OK, "", "", 0.0, "thread")
 
     class Recording(ThreadPoolExecutor):
         def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-            future = super().submit(fn, *args, **kwargs)
+            # A run that never finishes: a future nobody completes, which can still be cancelled as pebble's can.
+            future = Future() if args[0].plan.run_id in never else super().submit(fn, *args, **kwargs)
             runs_of[future] = args[0].plan.run_id
             return future
 
     def orphaned() -> set[Future]:
-        return {f for f, run_id in list(runs_of.items()) if run_id in never and f.running()}
+        return {f for f, run_id in list(runs_of.items()) if run_id in never and not f.done()}
 
-    with Recording(8) as executor:
-        backend = Backend(executor, "threads", 8, orphaned=orphaned)
+    def give_up() -> None:  # so that a driver that never looks fails this test instead of hanging it
+        for future in orphaned():
+            future.set_exception(TimeoutError("nobody found this run"))
+
+    watchdog = threading.Timer(TIMEOUT_S, give_up)
+    watchdog.start()
+    with Recording(4) as executor:
+        backend = Backend(executor, "threads", 4, orphaned=orphaned)
         tasks = _eight_runs(tmp_path)
         try:
             results = list(sweep_module.stream(backend, tasks, 4, fn=run, retries=1))
             alone = list(sweep_module.stream(backend, tasks[DOOMED : DOOMED + 1], 1, fn=run, retries=0))
         finally:
-            release.set()
+            watchdog.cancel()
     assert [(r.run_id, r.status, r.attempts, r.lost) for r in alone] == [(DOOMED, "failed", 1, [])]
     by_id = {r.run_id: r for r in results}
     assert sorted(by_id) == list(range(8))
@@ -321,6 +385,7 @@ def test_an_orphaned_run_uses_its_retries_as_a_lost_workers_run_does(tmp_path: P
     assert all(by_id[i].status == "ok" and by_id[i].attempts == 1 for i in range(8) if i not in never)
     started = list(runs_of.values())
     assert started.count(DOOMED) == 3 and started.count(7) == 2 and backend.executor is executor
+    assert all(f.cancelled() for f, run_id in runs_of.items() if run_id in never)
     assert started.index(DOOMED, started.index(DOOMED) + 1) < started.index(7)
 
 
