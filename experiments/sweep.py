@@ -139,8 +139,8 @@ def stream(
 
     A run whose worker died (:data:`WORKER_LOST`, or a run the executor will never complete
     because its worker died unreported: ``backend.orphaned``, asked after every wait) is
-    started again, up to ``retries`` times, and then yielded as failed; any other exception of its future is yielded as a failed
-    result at once. An executor that refuses new runs (a broken pool) is replaced through
+    started again, up to ``retries`` times, and then yielded as failed; any other exception
+    of its future is yielded as a failed result at once. An executor that refuses new runs (a broken pool) is replaced through
     ``backend.restart`` (at most :data:`MAX_RESTARTS` times) and the runs it lost go to the
     new one; without a restart, the sweep stops with :class:`ExecutorError`. An executor that
     a dead worker left unable to deliver runs (``backend.stuck``, asked after every lost
