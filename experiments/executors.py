@@ -291,10 +291,11 @@ def exit_with_driver(driver_pid: int, poll_s: float = 0.5) -> None:
 
 
 def start_worker(driver_pid: int, workers: int) -> None:
-    """Worker initializer: exit with the driver, and share the CPUs' kernel threads with the other workers."""
-    from pacsim.model.kernels import share_cpus  # numba: loaded where runs are, not by the command line's parsing
+    """Worker initializer: exit with the driver, make the fork server's kernels its own, and share the CPUs' kernel threads."""
+    from pacsim.model.kernels import adopt_threading_layer, share_cpus  # numba: loaded where runs are, not by the command line's parsing
 
     exit_with_driver(driver_pid)
+    adopt_threading_layer()
     share_cpus(workers)
     # numba and tqdm make their locks from the default context. A worker's locks serve that
     # worker alone, so it makes them as a forked process does: semaphores with no name, which

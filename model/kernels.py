@@ -49,11 +49,16 @@ def use_threads(n_voters: int) -> None:
     of spinning, which on a shared machine took CPU from the model's own thread and made a
     default run about a quarter slower.
     """
+    _before_threading_layer()
+    numba.set_num_threads(max(1, min(_max_threads, n_voters // VOTERS_PER_THREAD)))
+
+
+def _before_threading_layer() -> None:
+    """What must be set before numba's threading layer loads OpenMP: its wait policy (see :func:`use_threads`)."""
     global _threads_started
     if not _threads_started:
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         _threads_started = True
-    numba.set_num_threads(max(1, min(_max_threads, n_voters // VOTERS_PER_THREAD)))
 
 
 def start_compiler() -> None:
@@ -64,6 +69,58 @@ def start_compiler() -> None:
     parallel runs, so no OpenMP thread exists to be lost by a fork.
     """
     add_by_seat(np.full((1, GROUPS), -1, dtype=np.int64), np.zeros((1, GROUPS)), 1)
+
+
+#: The modules whose compiled kernels :func:`load_cached_kernels` loads: every module of pacsim that defines one.
+KERNEL_MODULES = ("pacsim.agents.voter_kernels", "pacsim.agents.donor_kernels", "pacsim.agents.elementwise", "pacsim.model.kernels")
+
+
+def load_cached_kernels() -> int:
+    """Load every kernel of :data:`KERNEL_MODULES` that numba's cache holds for this code and machine, running none; return how many.
+
+    A process that forks workers (the local pool's fork server) loads them once for all of
+    them; otherwise each worker's first run loads them one by one as it first calls them,
+    which made a worker's first run about 0.2 s slower than its others. Kernels that other
+    kernels inline are left out (numba compiles them into their callers), and so are cache
+    entries for other code or another machine, which numba would compile instead of load.
+    A parallel kernel loads numba's threading layer, but no parallel region runs, so no
+    kernel thread exists for a fork to lose; a forked process then makes the layer its own
+    with :func:`adopt_threading_layer`.
+    """
+    import importlib
+
+    from numba.core.registry import CPUDispatcher
+
+    _before_threading_layer()
+    loaded = 0
+    for name in KERNEL_MODULES:
+        module = importlib.import_module(name)
+        for kernel in vars(module).values():
+            if not isinstance(kernel, CPUDispatcher) or kernel.__module__ != name or kernel.targetoptions.get("inline") == "always":
+                continue
+            cache = kernel._cache  # type: ignore[attr-defined]  # numba's own record of what it stored for this kernel
+            codegen = kernel.targetctx.codegen()  # type: ignore[attr-defined]  # a CPU dispatcher's context has one
+            for key in cache._cache_file._load_index():
+                if key == cache._index_key(key[0], codegen):
+                    kernel.compile(key[0])
+                    loaded += 1
+    return loaded
+
+
+def adopt_threading_layer() -> None:
+    """Make numba's threading layer this process's own, in a process forked after :func:`load_cached_kernels`.
+
+    numba's GNU OpenMP layer records the process that loaded it and ends any other process
+    that runs a parallel kernel, since a fork loses OpenMP's threads. A process that loaded
+    kernels without running one has no such threads to lose, and launching the layer again
+    here records this process instead. numba's other layers (TBB, its workqueue) are safe
+    across a fork by numba's own account, and are left as they are.
+    """
+    from numba.np.ufunc import parallel
+
+    if getattr(parallel, "_is_initialized", False) and getattr(parallel, "_threading_layer", None) == "omp":
+        parallel._is_initialized = False
+        parallel._launch_threads()
 
 
 def grid_steps(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

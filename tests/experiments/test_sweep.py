@@ -155,6 +155,103 @@ def test_the_fork_server_starts_numba_but_no_thread() -> None:
     assert after == before
 
 
+#: Fills numba's cache with a miniature run (``fill``), or loads the cached kernels as the fork server
+#: does and forks a child that runs the miniature world on two kernel threads, making the
+#: threading layer its own first (``adopt``) or not (``plain``). The child prints how many
+#: kernels were loaded, how many cache loads or compilations its run needed and the wait
+#: policy OpenMP found as the kernels loaded it; the parent
+#: then runs the same world itself and prints whether the child's tables were the same.
+KERNELS_OF_A_SERVER = """
+import importlib
+import os
+import sys
+
+from numba.core.registry import CPUDispatcher
+
+from digest import digests
+from worlds import mini_params
+from pacsim.experiments.runner import simulate
+from pacsim.model import kernels
+
+mode = sys.argv[1]
+if mode == "fill":
+    simulate(mini_params(run__seed=3))
+    sys.exit()
+
+
+def cache_work():
+    total = 0
+    for name in kernels.KERNEL_MODULES:
+        for kernel in vars(importlib.import_module(name)).values():
+            if isinstance(kernel, CPUDispatcher):
+                total += sum(kernel.stats.cache_hits.values()) + sum(kernel.stats.cache_misses.values())
+    return total
+
+
+loaded = kernels.load_cached_kernels()
+policy = os.environ.get("OMP_WAIT_POLICY")
+before = cache_work()
+read, write = os.pipe()
+pid = os.fork()
+if pid == 0:
+    if mode == "adopt":
+        kernels.adopt_threading_layer()
+    kernels.VOTERS_PER_THREAD = 1  # two threads even on the miniature world
+    digest = digests(simulate(mini_params(run__seed=3)))
+    os.write(write, repr(digest).encode())
+    print(loaded, cache_work() - before, policy, flush=True)
+    os._exit(0)
+os.close(write)
+_, status = os.waitpid(pid, 0)
+child = b"".join(iter(lambda: os.read(read, 65536), b"")).decode()
+print(os.waitstatus_to_exitcode(status), child == repr(digests(simulate(mini_params(run__seed=3)))))
+"""
+
+
+def _server_kernels(mode: str) -> list[str]:
+    tests = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests.parents[1]), str(tests)])}
+    env.pop("OMP_WAIT_POLICY", None)
+    out = subprocess.run([sys.executable, "-c", KERNELS_OF_A_SERVER, mode], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
+
+
+def test_a_worker_forked_after_the_kernels_were_loaded_runs_them_on_its_threads_with_nothing_left_to_load() -> None:
+    """The fork server's loaded kernels serve its workers: a run in a forked child loads and compiles nothing, and matches the server's own.
+
+    The child runs on two kernel threads, which OpenMP starts in the child: the server ran no parallel region, so lost none in the fork.
+    """
+    _server_kernels("fill")
+    loaded, work, policy, exit_code, same = _server_kernels("adopt")
+    assert int(loaded) > 0 and work == "0" and exit_code == "0" and same == "True"
+    assert policy == "PASSIVE"  # set before the kernels loaded OpenMP, which reads it once
+
+
+def test_a_worker_that_does_not_adopt_the_threading_layer_is_ended_by_it() -> None:
+    """Why workers adopt the layer: numba's GNU OpenMP layer ends a forked process that runs a kernel without it."""
+    if __import__("numba").config.THREADING_LAYER not in ("default", "omp"):
+        pytest.skip("the threading layer is not GNU OpenMP")
+    _server_kernels("fill")
+    out = _server_kernels("plain")
+    assert out[-2:] == [str(-signal.SIGTERM), "False"]
+
+
+def test_every_module_that_defines_a_kernel_is_loaded_by_the_fork_server() -> None:
+    """``KERNEL_MODULES`` names every pacsim module with a numba kernel, so none is left to load in a worker's first run."""
+    from pacsim.model.kernels import KERNEL_MODULES
+
+    root = Path(__file__).resolve().parents[2]
+    packages = [d for d in root.iterdir() if (d / "__init__.py").is_file() and d.name != "tests"]
+    defining = {
+        "pacsim." + ".".join(path.relative_to(root).with_suffix("").parts)
+        for package in packages
+        for path in package.rglob("*.py")
+        if "@njit" in path.read_text()
+    }
+    assert defining == set(KERNEL_MODULES)
+
+
 #: A driver that sweeps GOOD on two workers and says how its workers' server started. With
 #: ``thread`` it runs a second Python thread first, with ``kernels`` a model of its own.
 SERVER_OF_A_DRIVER = """
