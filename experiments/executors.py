@@ -65,6 +65,9 @@ class Backend:
     stuck: Callable[[], bool] | None = None
     #: Futures of runs whose worker died and which the executor will never complete (None: it completes every one).
     orphaned: Callable[[], set[Future]] | None = None
+    #: Begin stopping the workers, without waiting, once every run has finished: they stop while the
+    #: driver consolidates, instead of after it (None: nothing to stop early).
+    release: Callable[[], None] | None = None
 
 
 def default_workers() -> int:
@@ -315,6 +318,7 @@ class LocalPool(Executor):
         if context.get_start_method() == "forkserver":
             ensure_fork_server()  # before the pool starts its threads, so that this process may fork it
         self._pool = ProcessPool(max_workers=workers, context=context, initializer=start_worker, initargs=(os.getpid(), workers))
+        self._stopping: threading.Thread | None = None
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         """Schedule ``fn(*args, **kwargs)`` on a worker; its future fails with ProcessExpired if the worker dies."""
@@ -374,8 +378,26 @@ class LocalPool(Executor):
         time.sleep(grace_s)
         return first & candidates()
 
+    def stop_soon(self) -> None:
+        """Stop the workers now, in a thread of this process, so that the caller goes on while pebble takes them down.
+
+        pebble's pool notices a stop at its next poll and joins its workers and threads, about
+        0.1 s; :meth:`shutdown` then waits for that thread. Runs not yet finished are dropped.
+        """
+        if self._stopping is None:
+            self._stopping = threading.Thread(target=self._stop, name="pacsim-pool-stop", daemon=True)
+            self._stopping.start()
+
+    def _stop(self) -> None:
+        self._pool.stop()
+        self._pool.join(timeout=SHUTDOWN_TIMEOUT_S)
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop the workers: let them finish (``cancel_futures`` False) or stop them now, waiting at most SHUTDOWN_TIMEOUT_S."""
+        if self._stopping is not None:  # stop_soon has stopped them already
+            if wait:
+                self._stopping.join(timeout=2 * SHUTDOWN_TIMEOUT_S)
+            return
         if cancel_futures:
             self._pool.stop()
         else:
@@ -426,7 +448,13 @@ def open_backend(kind: str = "local", workers: int | None = None, scheduler: str
 
         try:
             yield Backend(
-                pools[0], "local", n, restart=restart, stuck=lambda: pools[-1].channel_stuck(), orphaned=lambda: pools[-1].orphaned()
+                pools[0],
+                "local",
+                n,
+                restart=restart,
+                stuck=lambda: pools[-1].channel_stuck(),
+                orphaned=lambda: pools[-1].orphaned(),
+                release=lambda: pools[-1].stop_soon(),
             )
         finally:
             pools[-1].shutdown(wait=True, cancel_futures=True)

@@ -466,6 +466,8 @@ def _drive(
             if failed:
                 bar.set_postfix(failed=failed)
             del result
+        if backend.release is not None:  # every run has finished: the workers stop while the tables are consolidated
+            backend.release()
         folder.consolidate({p.run_id for p in plans}, csv=csv)
         statuses = folder.statuses()
         complete = all(statuses.get(p.run_id) == RunStatus.OK for p in plans)

@@ -415,3 +415,35 @@ def test_a_dead_server_is_replaced() -> None:
     out = subprocess.run([sys.executable, "-c", RESTARTED_SERVER], capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["forked", "started", "True"]
+
+
+def test_the_workers_begin_to_stop_once_every_run_is_stored_and_before_the_tables_are_consolidated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A local sweep releases its pool when its last run is stored, so the workers stop while the driver consolidates."""
+    from pacsim.experiments.executors import LocalPool
+
+    out, seen, pools = tmp_path / "out", [], []
+    stop_soon = LocalPool.stop_soon
+
+    def watched(pool: LocalPool) -> None:
+        folder = RunFolder(out)
+        seen.append((len(folder.statuses()), folder.table_path("runs").exists()))
+        pools.append(pool)
+        stop_soon(pool)
+
+    monkeypatch.setattr(LocalPool, "stop_soon", watched)
+    summary = run_sweep(load_experiment(write(tmp_path, GOOD)), out, workers=1, progress=False, csv=False)
+    assert summary.ok == 8 and seen == [(8, False)]
+    assert not pools[0]._stopping.is_alive()  # the sweep waited for the stop it began
+
+
+def test_a_pool_stopped_early_is_waited_for_by_its_shutdown() -> None:
+    """``shutdown`` after ``stop_soon`` returns once the workers and pebble's threads have gone, as a shutdown of its own would."""
+    from pacsim.experiments.executors import LocalPool
+
+    pool = LocalPool(1)
+    assert pool.submit(abs, -3).result(timeout=60) == 3
+    pool.stop_soon()
+    pool.shutdown(wait=True)
+    assert pool._stopping is not None and not pool._stopping.is_alive() and not pool._pool.active
