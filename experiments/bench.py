@@ -311,6 +311,38 @@ def _load() -> float:
     return os.getloadavg()[0]
 
 
+#: Linux's CPU accounting: its first line sums every CPU's time since boot, in clock ticks.
+PROC_STAT = Path("/proc/stat")
+
+
+def stolen() -> float | None:
+    """Seconds of this machine's CPU time that its host gave to others since boot (Linux's steal), or None where none is kept.
+
+    A virtual machine's CPUs are shared with other machines on the same host; time it wanted
+    and did not get is counted here, and slows every figure without showing in the load.
+    """
+    try:
+        fields = PROC_STAT.read_text().split("\n", 1)[0].split()
+    except OSError:
+        return None
+    if len(fields) < 9 or fields[0] != "cpu" or not fields[8].isdigit():
+        return None
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+
+
+def _between(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
+
+
+def _steal_text(steal: dict[str, float | None]) -> str:
+    if steal["benchmark"] is None or steal["default_runs"] is None:
+        return "this system reports no steal time"
+    return (
+        f"the host gave {steal['default_runs']:.1f} s of these CPUs' time to others during the default runs, "
+        f"{steal['benchmark']:.1f} s during the whole benchmark (steal)"
+    )
+
+
 def _cpus() -> int:
     return len(os.sched_getaffinity(0))
 
@@ -507,7 +539,9 @@ def run(args: argparse.Namespace) -> int:
     # Which code, packages and machine the figures are of, so that a table quoted from this file can be traced.
     results: dict[str, Any] = {"provenance": {**provenance(), "started": now(), "cpus": _cpus()}}
     results |= {"load_before": _load(), "warm_up": _measure("warm_up")}
+    steal_start = stolen()
     results["default_runs"] = [_measure("default") for _ in range(args.default_runs)]
+    steal_default = stolen()
     results["default"] = median_run(results["default_runs"])
     for n in sizes:
         results[f"scaling_{n}"] = _measure("scaling", n, args.steps)
@@ -519,6 +553,7 @@ def run(args: argparse.Namespace) -> int:
     pair = median_pair(results["sweep_pairs"])
     results["sweep_1"], results["sweep_2"] = pair["1"], pair["2"]
     results["load_after"] = _load()
+    results["steal_s"] = {"default_runs": _between(steal_start, steal_default), "benchmark": _between(steal_start, stolen())}
     results["provenance"]["finished"] = now()
     rows = _rows(results, sizes)
     width = max(len(r[0]) for r in rows)
@@ -527,7 +562,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{name:<{width}}  {value:>14}  {ratio:>8.2f}  {verdict(name, ratio):<13} {what}")
     print(
         f"load average (1 min) {results['load_before']:.2f} before, {results['load_after']:.2f} after, "
-        f"on {_cpus()} CPUs ({results['provenance']['processor'] or 'processor not named'})"
+        f"on {_cpus()} CPUs ({results['provenance']['processor'] or 'processor not named'}); {_steal_text(results['steal_s'])}"
     )
     results["table"] = [{"measure": n, "value": v, "ratio": q, "goal": verdict(n, q), "ratio_is": w} for n, v, q, w in rows]
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -76,11 +77,8 @@ def test_the_sweeps_speed_up_is_shown_whole_and_for_the_runs_alone() -> None:
     assert median_pair([fast, slow]) is slow
 
 
-def test_the_benchmarks_file_says_which_code_it_measured(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """``bench.json`` carries the figures, the table and the provenance of the code measured, so a quoted table can be traced."""
-    made_up = _results([9.0, 8.0, 10.0], (20.0, 19.0), (11.0, 10.0))
+def _measuring(made_up: dict[str, Any]) -> Any:
+    """A stand-in for the benchmark's children that returns the made-up figures of each."""
 
     def measure(kind: str, *args: object) -> dict[str, Any]:
         if kind == "scaling":
@@ -90,7 +88,16 @@ def test_the_benchmarks_file_says_which_code_it_measured(
         found: dict[str, Any] = {"warm_up": {"seconds": 0.4}, "voter_week": made_up["voter_week"], "agent_week": made_up["agent_week"]}
         return dict(found.get(kind) or made_up["default_runs"][0])
 
-    monkeypatch.setattr(bench, "_measure", measure)
+    return measure
+
+
+def test_the_benchmarks_file_says_which_code_it_measured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``bench.json`` carries the figures, the table and the provenance of the code measured, so a quoted table can be traced."""
+    made_up = _results([9.0, 8.0, 10.0], (20.0, 19.0), (11.0, 10.0))
+
+    monkeypatch.setattr(bench, "_measure", _measuring(made_up))
     out = tmp_path / "bench.json"
     assert main(["bench", "model", "--sizes", "100000,1000000", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
@@ -125,3 +132,29 @@ def test_the_processor_is_named_as_linux_names_it(tmp_path: Path, monkeypatch: p
     assert provenance.processor() == "fallback"
     monkeypatch.setattr(provenance, "CPUINFO", tmp_path / "absent")
     assert provenance.processor() == "fallback"
+
+
+def test_the_time_the_host_took_is_read_from_linuxs_steal_and_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Steal is the eighth figure of /proc/stat's first line, in clock ticks; the benchmark prints what it grew by."""
+    stat = tmp_path / "stat"
+    monkeypatch.setattr(bench, "PROC_STAT", stat)
+    tick = os.sysconf("SC_CLK_TCK")
+    stat.write_text(f"cpu  10 0 5 900 1 0 2 {3 * tick} 0 0\ncpu0 5 0 2 450 0 0 1 {tick} 0 0\n")
+    assert bench.stolen() == 3.0
+    stat.write_text("cpu  10 0 5 900 1 0 2\n")
+    assert bench.stolen() is None
+    stat.unlink()
+    assert bench.stolen() is None
+
+    ticks = iter([0, 2 * tick, 7 * tick])
+    monkeypatch.setattr(bench, "stolen", lambda: next(ticks) / tick)
+    made_up = _results([9.0, 8.0, 10.0], (20.0, 19.0), (11.0, 10.0))
+
+    monkeypatch.setattr(bench, "_measure", _measuring(made_up))
+    out = tmp_path / "bench.json"
+    assert main(["bench", "model", "--sizes", "100000,1000000", "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["steal_s"] == {"default_runs": 2.0, "benchmark": 7.0}
+    said = "the host gave 2.0 s of these CPUs' time to others during the default runs, 7.0 s during the whole benchmark (steal)"
+    assert capsys.readouterr().out.splitlines()[-1].endswith(said)
