@@ -79,8 +79,8 @@ def _process_context() -> multiprocessing.context.BaseContext:
     """Worker processes forked from a clean server that has already imported the model.
 
     Forking the driver itself is unsafe once it runs threads (the progress bar's, say);
-    a fork server avoids that and, with the model loaded and numba started
-    (:mod:`pacsim.experiments.forkserver`), starts workers as fast and warm.
+    a fork server avoids that and, with the model loaded, numba started and the cached
+    kernels loaded (:mod:`pacsim.experiments.forkserver`), starts workers as fast and warm.
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
