@@ -83,9 +83,11 @@ def load_cached_kernels() -> int:
     which made a worker's first run about 0.2 s slower than its others. Kernels that other
     kernels inline are left out (numba compiles them into their callers), and so are cache
     entries for other code or another machine, which numba would compile instead of load.
-    A parallel kernel loads numba's threading layer, but no parallel region runs, so no
-    kernel thread exists for a fork to lose; a forked process then makes the layer its own
-    with :func:`adopt_threading_layer`.
+    The cache's index is numba's own, read through its private fields; a kernel whose cache
+    has no such fields (another numba) is left to load at its first call. A parallel kernel
+    loads numba's threading layer, but no parallel region runs, so no kernel thread exists
+    for a fork to lose; a forked process then makes the layer its own with
+    :func:`adopt_threading_layer`.
     """
     import importlib
 
@@ -98,12 +100,15 @@ def load_cached_kernels() -> int:
         for kernel in vars(module).values():
             if not isinstance(kernel, CPUDispatcher) or kernel.__module__ != name or kernel.targetoptions.get("inline") == "always":
                 continue
-            cache = kernel._cache  # type: ignore[attr-defined]  # numba's own record of what it stored for this kernel
-            codegen = kernel.targetctx.codegen()  # type: ignore[attr-defined]  # a CPU dispatcher's context has one
-            for key in cache._cache_file._load_index():
-                if key == cache._index_key(key[0], codegen):
-                    kernel.compile(key[0])
-                    loaded += 1
+            try:
+                cache = kernel._cache  # type: ignore[attr-defined]  # numba's own record of what it stored for this kernel
+                codegen = kernel.targetctx.codegen()  # type: ignore[attr-defined]  # a CPU dispatcher's context has one
+                stored = [key[0] for key in cache._cache_file._load_index() if key == cache._index_key(key[0], codegen)]
+            except AttributeError:  # a cache numba keeps otherwise: the kernel loads at its first call, as before
+                continue
+            for signature in stored:
+                kernel.compile(signature)
+                loaded += 1
     return loaded
 
 

@@ -237,6 +237,22 @@ def test_a_worker_that_does_not_adopt_the_threading_layer_is_ended_by_it() -> No
     assert out[-2:] == [str(-signal.SIGTERM), "False"]
 
 
+def test_a_kernel_whose_cache_numba_keeps_otherwise_is_left_to_load_at_its_first_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fork server's loading reads numba's private cache index: a kernel without one is skipped, never an error in the server."""
+    from pacsim.agents import voter_kernels
+    from pacsim.model import kernels
+
+    kernel = next(
+        k
+        for k in vars(kernels).values()
+        if isinstance(k, numba.core.registry.CPUDispatcher) and k.__module__ == kernels.__name__ and "inline" not in k.targetoptions
+    )
+    monkeypatch.setattr(kernel, "_cache", object())
+    monkeypatch.setattr(kernels, "KERNEL_MODULES", (kernels.__name__, voter_kernels.__name__))
+    before = len(kernel.signatures)
+    assert kernels.load_cached_kernels() >= 0 and len(kernel.signatures) == before
+
+
 def test_every_module_that_defines_a_kernel_is_loaded_by_the_fork_server() -> None:
     """``KERNEL_MODULES`` names every pacsim module with a numba kernel, so none is left to load in a worker's first run."""
     from pacsim.model.kernels import KERNEL_MODULES
