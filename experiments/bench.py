@@ -6,7 +6,9 @@ is its own and one after another so that they never share the CPUs:
 - a default run (435 + 100 seats, 100,000 voters, 4 cycles), ``--default-runs`` times (3
   unless told): wall time, of which the build, and of which the compiled voter kernels
   (:func:`kernel_clock`), from the run of median wall time, with the fastest and slowest
-  beside it (a shared machine's speed can change by half within minutes);
+  beside it (a shared machine's speed can change by half within minutes); after each run,
+  one review pass on one kernel thread and on two (:func:`review_on_threads`), which shows
+  how much of a second CPU the machine gave at the time;
 - one week's attention step of the electorate against a bare numpy/scipy kernel doing the
   same arithmetic in float32 (:func:`bare_attention_step`), at 100,000 voters;
 - the same week against a per-agent Mesa implementation (:class:`AgentElectorate`), per
@@ -48,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import mesa
+import numba
 import numpy as np
 import scipy.sparse as sp
 
@@ -227,15 +230,45 @@ def default_run() -> dict[str, Any]:
         t2 = time.perf_counter()
         model.tables()
         wall = time.perf_counter() - t0
+    cpu = _cpu() - c0
     return {
         "build_s": t1 - t0,
         "run_s": t2 - t1,
         "wall_s": wall,
-        "cpu_s": _cpu() - c0,
+        "cpu_s": cpu,
         "steps": model.steps,
         "kernel_s": sum(spent.values()),
         "kernels": dict(sorted(spent.items(), key=lambda kv: -kv[1])),
+        "threads": review_on_threads(model),
     }
+
+
+def review_on_threads(model: Any, reps: int = 7) -> dict[str, float] | None:
+    """One review pass of ``model``'s electorate on one kernel thread and on two, alternately: the median time of each (s).
+
+    Taken right after a default run, it shows what the machine's second CPU gave that run:
+    a review pass splits into equal chunks, so two whole CPUs make it about twice as fast.
+    None on a machine with one CPU.
+    """
+    from pacsim.model import kernels
+
+    cpus: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]  # numba sets its config at import
+    if cpus < 2:
+        return None
+    cand, stock = model.elections.candidates(), model.campaign.stocks.general
+    times: dict[int, list[float]] = {1: [], 2: []}
+    try:
+        for _ in range(reps + 1):
+            for threads in (1, 2):
+                # The kernels' share of the CPUs when cpus // threads processes run side by side: `threads` threads.
+                kernels.share_cpus(cpus // threads)
+                t0 = time.perf_counter()
+                model.electorate.outlook(cand, stock, model.positions)
+                times[threads].append(time.perf_counter() - t0)
+    finally:
+        kernels.share_cpus(1)
+    # The first of each is left out: it may still be warming the caches.
+    return {"one_s": float(np.median(times[1][1:])), "two_s": float(np.median(times[2][1:]))}
 
 
 def scaling(n_voters: int, steps: int) -> dict[str, float]:
@@ -432,6 +465,17 @@ def _rows(r: dict[str, Any], sizes: list[int]) -> list[tuple[str, str, float, st
             "/ its wall (> 1: threads ran; < 1: the CPU was shared)",
         ),
     ]
+    threads = d.get("threads")
+    if threads:
+        rows.append(
+            (
+                "default run, review on 2 threads",
+                f"{1e3 * threads['two_s']:.1f} ms",
+                threads["one_s"] / threads["two_s"],
+                f"speed-up over 1 thread ({1e3 * threads['one_s']:.1f} ms), one review pass after the run: "
+                "about 2 when the second CPU was a whole one",
+            )
+        )
     rows.append(
         (
             f"first build, {first:,} voters",

@@ -9,11 +9,15 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import numba
 import pytest
+from worlds import mini_params
 
 from pacsim.experiments import bench, provenance
 from pacsim.experiments.bench import _rows, median_pair, median_run, verdict
 from pacsim.experiments.cli import main
+from pacsim.model import kernels
+from pacsim.model.model import PacsimModel
 
 
 def _sweep(workers: int, wall: float, runs_s: float) -> dict[str, Any]:
@@ -75,6 +79,52 @@ def test_the_sweeps_speed_up_is_shown_whole_and_for_the_runs_alone() -> None:
     # Of an even count of pairs, the middle one further from the goal: the lower speed-up.
     slow, fast = ({"1": _sweep(1, w, 20.0), "2": _sweep(2, 10.0, 20.0)} for w in (16.0, 19.0))
     assert median_pair([fast, slow]) is slow
+
+
+def test_the_default_runs_review_pass_on_two_threads_is_shown_against_one() -> None:
+    """The run the table reports carries its own review pass on one thread and two; their ratio is the row's."""
+    made_up = _results([9.0, 6.0, 7.5], (24.0, 21.6), (14.4, 23.8))
+    for run, two in zip(made_up["default_runs"], (0.012, 0.008, 0.010), strict=True):
+        run["threads"] = {"one_s": 0.016, "two_s": two}
+    made_up["default"] = median_run(made_up["default_runs"])
+    value, ratio, what = _row(_rows(made_up, [100_000, 1_000_000]), "default run, review on 2 threads")
+    # The median run is the 7.5 s one, whose pass took 10 ms on two threads and 16 ms on one.
+    assert value == "10.0 ms" and ratio == pytest.approx(1.6)
+    assert "(16.0 ms)" in what
+    assert verdict("default run, review on 2 threads", ratio) == ""
+    # On one CPU there is no second thread to time, and no row.
+    for run in made_up["default_runs"]:
+        run["threads"] = None
+    rows = _rows(made_up, [100_000, 1_000_000])
+    assert "default run, review on 2 threads" not in [row[0] for row in rows]
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs two kernel threads")  # type: ignore[attr-defined]
+def test_the_review_pass_is_timed_alternately_on_one_thread_and_two_and_the_share_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each pass's kernel runs on the threads it is timed for (at 100,000 voters a pass takes two), and the share is whole again after."""
+    model = PacsimModel(mini_params(**{"electorate.n_voters": 100_000}))
+    monkeypatch.setattr(kernels, "_max_threads", kernels._max_threads)
+    threads: list[int] = []
+    review_sums = kernels.review_sums
+
+    def counted(*args: Any) -> Any:
+        threads.append(numba.get_num_threads())
+        return review_sums(*args)
+
+    monkeypatch.setattr(kernels, "review_sums", counted)
+    timed = bench.review_on_threads(model, reps=3)
+    assert timed is not None and timed["one_s"] > 0 and timed["two_s"] > 0
+    assert threads == [1, 2] * 4
+    assert kernels._max_threads == numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+
+    # A pass that fails on one thread leaves the process its whole share too.
+    def failing(*args: Any) -> Any:
+        raise RuntimeError("a pass failed")
+
+    monkeypatch.setattr(kernels, "review_sums", failing)
+    with pytest.raises(RuntimeError, match="a pass failed"):
+        bench.review_on_threads(model, reps=3)
+    assert kernels._max_threads == numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
 
 
 def _measuring(made_up: dict[str, Any]) -> Any:
