@@ -254,6 +254,25 @@ def test_a_kernel_whose_cache_numba_keeps_otherwise_is_left_to_load_at_its_first
     assert kernel.signatures == before
 
 
+def test_the_fork_server_loads_a_kernels_cache_entries_for_this_code_and_machine_and_no_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry whose key is this code's and this machine's is loaded; one made elsewhere is skipped (numba would compile it)."""
+    from pacsim.model import kernels
+
+    kernels.start_compiler()  # add_by_seat's entry for the signature the server's start uses is now in the cache
+    loaded = numba.njit(cache=True)(kernels.add_by_seat.py_func)
+    monkeypatch.setattr(kernels, "add_by_seat", loaded)
+    monkeypatch.setattr(kernels, "KERNEL_MODULES", (kernels.__name__,))
+    assert not loaded.signatures
+    kernels.load_cached_kernels()
+    assert loaded.signatures and not loaded.stats.cache_misses
+
+    elsewhere = numba.njit(cache=True)(kernels.add_by_seat.py_func)
+    monkeypatch.setattr(elsewhere._cache, "_index_key", lambda signature, codegen: ("made on another machine", signature))
+    monkeypatch.setattr(kernels, "add_by_seat", elsewhere)
+    kernels.load_cached_kernels()
+    assert not elsewhere.signatures
+
+
 def test_every_module_that_defines_a_kernel_is_loaded_by_the_fork_server() -> None:
     """``KERNEL_MODULES`` names every pacsim module with a numba kernel, so none is left to load in a worker's first run."""
     from pacsim.model.kernels import KERNEL_MODULES
