@@ -34,7 +34,8 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(experiment file, run folder) of one uninterrupted single-worker sweep."""
     root = tmp_path_factory.mktemp("reference")
     path = write(root, SWEEP)
-    run_sweep(load_experiment(path), root / "out", workers=1, progress=False)
+    summary = run_sweep(load_experiment(path), root / "out", workers=1, progress=False)
+    assert summary.ok == 24 and summary.failed == 0, "the reference's runs must all succeed, or every comparison with it means little"
     return path, root / "out"
 
 
@@ -74,8 +75,11 @@ def test_one_worker_two_workers_and_dask_are_bit_identical(reference: tuple[Path
     pytest.importorskip("distributed")
     path, ref = reference
     spec = load_experiment(path)
-    run_sweep(spec, tmp_path / "two", workers=2, progress=False)
-    run_sweep(spec, tmp_path / "dask", kind="dask", workers=2, progress=False)
+    for summary in (
+        run_sweep(spec, tmp_path / "two", workers=2, progress=False),
+        run_sweep(spec, tmp_path / "dask", kind="dask", workers=2, progress=False),
+    ):
+        assert summary.ok == 24 and summary.failed == 0
     assert_same_results(ref, tmp_path / "two")
     assert_same_results(ref, tmp_path / "dask")
     manifest = RunFolder(tmp_path / "dask").read_manifest()
