@@ -389,6 +389,67 @@ def test_an_orphaned_run_uses_its_retries_as_a_lost_workers_run_does(tmp_path: P
     assert started.index(DOOMED, started.index(DOOMED) + 1) < started.index(7)
 
 
+def test_a_replaced_pools_started_runs_go_again_recorded_and_its_queued_runs_go_again_as_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When a stuck pool is replaced, a run its worker had started is cancelled and goes again with the replacement on its record.
+
+    A run still queued goes again with nothing on its record, since nothing happened to it.
+    The first executor here starts runs 0 and 1 and never finishes them. Like pebble's, these
+    futures can be cancelled while they run. It leaves runs 2 and 3 queued and says it is stuck.
+    The replacement runs everything.
+    """
+    from pebble import ProcessFuture
+
+    from pacsim.experiments import sweep as sweep_module
+    from pacsim.experiments.executors import Backend
+    from pacsim.experiments.results import RunStatus
+
+    monkeypatch.setattr(sweep_module, "STUCK_PROBE_S", 0.05)
+
+    def run(task: Any) -> Any:
+        return sweep_module.RunResult(task.plan.run_id, RunStatus.OK, "", "", 0.0, "thread")
+
+    class Stalled(ThreadPoolExecutor):
+        def __init__(self) -> None:
+            super().__init__(1)
+            self.futures: list[ProcessFuture[Any]] = []
+
+        def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+            future: ProcessFuture[Any] = ProcessFuture()
+            if len(self.futures) < 2:
+                future.set_running_or_notify_cancel()
+            self.futures.append(future)
+            return future
+
+    stalled, fresh = Stalled(), ThreadPoolExecutor(4)
+    asked: list[bool] = []
+
+    def stuck() -> bool:
+        asked.append(True)
+        return len(asked) == 1
+
+    def give_up() -> None:  # so that a driver that never cancels them fails this test instead of hanging it
+        for future in stalled.futures:
+            if not future.done():
+                future.set_exception(TimeoutError("nobody cancelled this run"))
+
+    backend = Backend(stalled, "threads", 2, restart=lambda: fresh, stuck=stuck)
+    watchdog = threading.Timer(TIMEOUT_S / 6, give_up)
+    watchdog.start()
+    try:
+        results = list(sweep_module.stream(backend, _eight_runs(tmp_path), 4, fn=run, retries=0))
+    finally:
+        watchdog.cancel()
+        stalled.shutdown(wait=False)
+        fresh.shutdown()
+    by_id = {r.run_id: r for r in results}
+    assert sorted(by_id) == list(range(8)) and all(r.status == "ok" for r in results)
+    assert [(by_id[i].attempts, by_id[i].lost) for i in range(4)] == [(2, [STUCK_CHANNEL])] * 2 + [(1, [])] * 2
+    assert all(by_id[i].attempts == 1 and by_id[i].lost == [] for i in range(4, 8))
+    assert backend.executor is fresh and len(stalled.futures) == 4 and all(f.cancelled() for f in stalled.futures)
+
+
 def test_a_stuck_pool_found_with_no_lost_worker_counts_against_the_restarts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing but the restarts bounds the replacements the probe makes, so with none left the sweep stops, in one line."""
     from pacsim.experiments import sweep as sweep_module
